@@ -1,0 +1,1 @@
+"""optimus.agent"""

@@ -1,0 +1,165 @@
+"""Static validation of a formulation: every problem found, each with its fix.
+
+:func:`check` returns a list of :class:`~optimus.issues.Issue` (empty when the model is
+valid). It does not stop at the first problem. :func:`analyze` also returns the compiled
+pieces, so that :func:`optimus.build.build` need not parse everything again.
+
+Example::
+
+    >>> from optimus.formulation import Formulation
+    >>> f = Formulation.model_validate({"variables": [{"name": "labor"}],
+    ...     "constraints": [{"name": "c", "expression": "labour <= 4"}],
+    ...     "objective": {"sense": "maximize", "expression": "labor"}})
+    >>> print(check(f)[0].message)
+    unknown symbol `labour`; did you mean `labor`?
+"""
+
+from __future__ import annotations
+
+import keyword
+import math
+from dataclasses import dataclass, field
+
+from optimus.data import canonical_sets, index_keys, parameter_table
+from optimus.expressions import (
+    RESERVED, CompiledConstraint, Compiler, ExprError, Node, SymbolTable, compile_constraint,
+    compile_objective, suggest,
+)
+from optimus.formulation import Constraint, Formulation
+from optimus.issues import Issue
+
+__all__ = ["Issue", "Analysis", "analyze", "check"]
+
+_MAX_COLUMNS = 5_000_000
+
+
+@dataclass
+class Analysis:
+    """The result of checking: issues plus the compiled model pieces."""
+
+    formulation: Formulation
+    issues: list[Issue] = field(default_factory=list)
+    symbols: SymbolTable = field(default_factory=SymbolTable)
+    var_keys: dict[str, list[tuple]] = field(default_factory=dict)
+    constraints: list[tuple[Constraint, CompiledConstraint]] = field(default_factory=list)
+    objective: Node | None = None
+
+    @property
+    def ok(self) -> bool:
+        return not self.issues
+
+
+def _name_issue(kind: str, name: str) -> Issue | None:
+    if not isinstance(name, str) or not name.isidentifier() or keyword.iskeyword(name) \
+            or name.startswith("__") or name in RESERVED:
+        safe = "".join(ch if ch.isalnum() or ch == "_" else "_" for ch in str(name)).strip("_")
+        if not safe or safe[0].isdigit():
+            safe = f"{kind[0]}_{safe}"
+        return Issue("invalid_name", f"{kind} {name!r}", str(name),
+                     f"{kind} name {name!r} is not a valid identifier",
+                     f"Use letters, digits and underscores, starting with a letter, e.g. `{safe}`.")
+    return None
+
+
+def analyze(f: Formulation) -> Analysis:
+    """Check ``f`` and compile its expressions; see :func:`check`."""
+    a = Analysis(formulation=f)
+    issues = a.issues
+
+    # ---- names
+    seen: dict[str, str] = {}
+    for kind, items in (("set", f.sets), ("parameter", f.parameters), ("variable", f.variables)):
+        for item in items:
+            bad = _name_issue(kind, item.name)
+            if bad:
+                issues.append(bad)
+            if item.name in seen:
+                issues.append(Issue("duplicate_name", f"{kind} {item.name}", item.name,
+                                    f"`{item.name}` is defined twice (as a {seen[item.name]} and "
+                                    f"as a {kind})",
+                                    f"Rename one of them; names of sets, parameters and "
+                                    f"variables must be unique."))
+            seen.setdefault(item.name, kind)
+    cnames: set[str] = set()
+    for c in f.constraints:
+        bad = _name_issue("constraint", c.name)
+        if bad:
+            issues.append(bad)
+        if c.name in cnames:
+            issues.append(Issue("duplicate_name", f"constraint {c.name}", c.name,
+                                f"constraint name `{c.name}` is used twice",
+                                "Give each constraint its own name."))
+        cnames.add(c.name)
+    if not f.variables:
+        issues.append(Issue("no_variables", "model", None, "the model has no decision variables",
+                            "Declare the quantities to decide as variables."))
+
+    # ---- data
+    sets = canonical_sets(f, issues)
+    members = {k: set(v) for k, v in sets.items()}
+    sym = a.symbols
+    sym.sets, sym.set_members = sets, members
+    sym.set_arity = {k: (len(v[0]) if v and isinstance(v[0], tuple) else 1) for k, v in sets.items()}
+    for p in f.parameters:
+        table = parameter_table(p, sets, members, f.base_dir, issues)
+        arity = sum(sym.set_arity.get(s, 1) for s in p.index)
+        sym.params[p.name] = (arity, table if table is not None else ({} if p.index else 0.0))
+        sym.param_defaults[p.name] = p.default
+        sym.index_sets[p.name] = list(p.index)
+
+    # ---- variables
+    col = 0
+    for v in f.variables:
+        where = f"variable {v.name}"
+        unknown = [s for s in v.index if s not in sets]
+        for s in unknown:
+            hint = suggest(s, list(sets))
+            issues.append(Issue("unknown_set", where, s,
+                                f"variable `{v.name}` is indexed by unknown set `{s}`"
+                                + (f"; did you mean `{hint}`?" if hint else ""),
+                                f"Declare set `{s}` or use a declared set name."))
+        lo, hi = v.lower, v.upper
+        if lo is not None and hi is not None and lo > hi:
+            issues.append(Issue("bounds", where, v.name,
+                                f"variable `{v.name}` has lower bound {lo:g} above its upper "
+                                f"bound {hi:g}", "Swap or correct the bounds."))
+        for b in (lo, hi):
+            if b is not None and math.isnan(b):
+                issues.append(Issue("bounds", where, v.name, f"variable `{v.name}` has a NaN bound",
+                                    "Use a number or null."))
+        keys = [] if unknown else list(index_keys(v.index, sets))
+        if col + len(keys) > _MAX_COLUMNS:
+            issues.append(Issue("too_large", where, v.name,
+                                f"the model would have more than {_MAX_COLUMNS} variables",
+                                "Index variables by fewer or smaller sets."))
+            keys = []
+        colmap = {k: col + i for i, k in enumerate(keys)}
+        col += len(keys)
+        a.var_keys[v.name] = keys
+        sym.variables[v.name] = (sum(sym.set_arity.get(s, 1) for s in v.index), colmap)
+        sym.index_sets[v.name] = list(v.index)
+
+    # ---- expressions
+    compiler = Compiler(sym)
+    for c in f.constraints:
+        try:
+            a.constraints.append((c, compile_constraint(compiler, c.expression, c.forall)))
+        except ExprError as exc:
+            issues.append(Issue(exc.code, f"constraint {c.name}", exc.symbol,
+                                f"{exc.message} (in constraint `{c.name}`)", exc.fix))
+    try:
+        a.objective = compile_objective(compiler, f.objective.expression)
+    except ExprError as exc:
+        issues.append(Issue(exc.code, "objective", exc.symbol, f"{exc.message} (in the objective)",
+                            exc.fix))
+    return a
+
+
+def check(f: Formulation) -> list[Issue]:
+    """Validate ``f`` statically; return every issue found (empty list when valid)."""
+    return analyze(f).issues
+
+
+def issues_text(issues: list[Issue]) -> str:
+    """Issues as a bulleted list for people and repair prompts."""
+    return "\n".join(f"- {i}" for i in issues)

@@ -1,0 +1,262 @@
+"""Concrete data of a formulation: canonical set elements and parameter tables.
+
+Set elements become canonical Python values (``str``, ``int`` or a tuple of them for
+pairs). Parameter tables become ``{key tuple: float}`` dicts, read from inline entries or
+from CSV/JSON data files. Problems are reported as :class:`~optimus.check.Issue` objects,
+never raised, so that :func:`optimus.check.check` can list them all.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import math
+from itertools import product
+from pathlib import Path
+from typing import Any, Iterable
+
+from optimus.expressions import canonical
+from optimus.formulation import Formulation, Parameter
+from optimus.issues import Issue
+
+_MAX_TABLE = 5_000_000
+
+
+def element(value: Any) -> Any:
+    """Canonical form of a set element as written in a formulation."""
+    if isinstance(value, list):
+        return tuple(element(v) for v in value)
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    return value
+
+
+def canonical_sets(f: Formulation, issues: list[Issue]) -> dict[str, list[Any]]:
+    sets: dict[str, list[Any]] = {}
+    for s in f.sets:
+        elems = [element(e) for e in s.elements]
+        seen: set = set()
+        dups = []
+        for e in elems:
+            if e in seen:
+                dups.append(e)
+            seen.add(e)
+        if dups:
+            issues.append(Issue(
+                "duplicate_element", f"set {s.name}", s.name,
+                f"set `{s.name}` lists {', '.join(repr(d) for d in dups[:5])} more than once",
+                "List each element once."))
+            elems = list(dict.fromkeys(elems))
+        widths = {len(e) if isinstance(e, tuple) else 1 for e in elems}
+        if len(widths) > 1:
+            issues.append(Issue(
+                "mixed_elements", f"set {s.name}", s.name,
+                f"set `{s.name}` mixes single elements and tuples of different lengths",
+                "Make every element a single value, or every element a pair (a list of 2)."))
+        sets[s.name] = elems
+    return sets
+
+
+def index_keys(index: list[str], sets: dict[str, list[Any]]) -> Iterable[tuple]:
+    """All flattened key tuples of the product of the named sets."""
+    pools = []
+    for name in index:
+        pools.append([e if isinstance(e, tuple) else (e,) for e in sets.get(name, [])])
+    for combo in product(*pools):
+        key: tuple = ()
+        for part in combo:
+            key += part
+        yield key
+
+
+def _canon_key(raw: list[Any], index: list[str], sets: dict[str, list[Any]],
+               members: dict[str, set]) -> tuple | None:
+    """Match a record's index to the index sets; None when it does not fit."""
+    raw = [element(r) for r in raw]
+    out: list[Any] = []
+    pos = 0
+    for name in index:
+        elems = sets.get(name, [])
+        width = len(elems[0]) if elems and isinstance(elems[0], tuple) else 1
+        if width == 1:
+            if pos >= len(raw):
+                return None
+            v = raw[pos]
+            if isinstance(v, tuple) and len(v) == 1:
+                v = v[0]
+            out.append(canonical(v, members.get(name, set())))
+            pos += 1
+        else:  # a tuple element may be given flat or as one nested list
+            if pos < len(raw) and isinstance(raw[pos], tuple):
+                out.extend(raw[pos])
+                pos += 1
+            else:
+                out.extend(raw[pos:pos + width])
+                pos += width
+    if pos != len(raw):
+        return None
+    return tuple(out)
+
+
+def _tuple_members(index: list[str], sets: dict[str, list[Any]]) -> list[set]:
+    return [set(sets.get(n, [])) for n in index]
+
+
+def _key_in_sets(key: tuple, index: list[str], sets: dict[str, list[Any]]) -> tuple[bool, str | None]:
+    pos = 0
+    for name in index:
+        elems = sets.get(name, [])
+        width = len(elems[0]) if elems and isinstance(elems[0], tuple) else 1
+        part = key[pos:pos + width]
+        value = part[0] if width == 1 else tuple(part)
+        if value not in set(elems):
+            return False, name
+        pos += width
+    return True, None
+
+
+def read_records(p: Parameter, base_dir: Path, issues: list[Issue]) -> list[tuple[list[Any], float]] | float | None:
+    """Read a parameter's data file: a list of (index, value) or a scalar."""
+    assert p.data is not None
+    path = Path(p.data.path)
+    if not path.is_absolute():
+        path = base_dir / path
+    where = f"parameter {p.name}"
+    if not path.exists():
+        issues.append(Issue("data_file", where, p.name, f"data file {p.data.path!r} of "
+                            f"parameter `{p.name}` not found (looked in {path.parent})",
+                            "Give a path relative to the model file."))
+        return None
+    try:
+        if path.suffix.lower() == ".csv":
+            with path.open(newline="", encoding="utf-8") as fh:
+                rows = list(csv.reader(fh))
+            if not rows:
+                raise ValueError("the file is empty")
+            header = [h.strip() for h in rows[0]]
+            col = p.data.column or (p.name if p.name in header else header[-1])
+            if col not in header:
+                raise ValueError(f"no column {col!r} (columns: {', '.join(header)})")
+            vi = header.index(col)
+            idx_cols = [header.index(n) if n in header else i for i, n in enumerate(p.index)]
+            out = []
+            for lineno, row in enumerate(rows[1:], start=2):
+                if not any(c.strip() for c in row):
+                    continue
+                try:
+                    value = float(row[vi])
+                except (ValueError, IndexError):
+                    raise ValueError(f"line {lineno}: {row[vi] if vi < len(row) else ''!r} "
+                                     f"is not a number") from None
+                out.append(([_num_or_str(row[i].strip()) for i in idx_cols], value))
+            return out
+        if path.suffix.lower() == ".json":
+            data = json.loads(path.read_text(encoding="utf-8"))
+            if isinstance(data, dict):
+                key = p.data.column or p.name
+                if key not in data:
+                    raise ValueError(f"no key {key!r}")
+                data = data[key]
+            if isinstance(data, (int, float)):
+                return float(data)
+            return [(list(r["index"]) if isinstance(r["index"], list) else [r["index"]],
+                     float(r["value"])) for r in data]
+        raise ValueError("use a .csv or .json file")
+    except (ValueError, KeyError, TypeError, OSError, json.JSONDecodeError) as exc:
+        issues.append(Issue("data_file", where, p.name,
+                            f"cannot read data file {p.data.path!r} of `{p.name}`: {exc}",
+                            "CSV: one column per index set and a value column; JSON: a list "
+                            "of {\"index\": [...], \"value\": v} records."))
+        return None
+
+
+def _num_or_str(s: str) -> Any:
+    try:
+        return int(s)
+    except ValueError:
+        return s
+
+
+def parameter_table(p: Parameter, sets: dict[str, list[Any]], members: dict[str, set],
+                    base_dir: Path, issues: list[Issue], *, complete: bool = True) -> Any:
+    """Resolve a parameter to a float (scalar) or a ``{key: float}`` table."""
+    where = f"parameter {p.name}"
+    sources = [x for x in (p.value is not None and not p.index, p.values is not None,
+                           p.data is not None) if x]
+    for s in p.index:
+        if s not in sets:
+            from optimus.expressions import suggest
+            hint = suggest(s, list(sets))
+            issues.append(Issue("unknown_set", where, s,
+                                f"parameter `{p.name}` is indexed by unknown set `{s}`"
+                                + (f"; did you mean `{hint}`?" if hint else ""),
+                                f"Declare set `{s}` or use a declared set name."))
+            return None
+    if not p.index:
+        if p.data is not None:
+            got = read_records(p, base_dir, issues)
+            if isinstance(got, float):
+                return got
+            if got is not None:
+                issues.append(Issue("data_file", where, p.name,
+                                    f"scalar parameter `{p.name}` got a table from its data file",
+                                    "Give it an index or point it at a scalar."))
+            return None
+        if p.value is None:
+            issues.append(Issue("missing_value", where, p.name,
+                                f"scalar parameter `{p.name}` has no value",
+                                f"Set `value` of `{p.name}` to a number."))
+            return None
+        if not math.isfinite(p.value):
+            issues.append(Issue("bad_value", where, p.name, f"parameter `{p.name}` is {p.value}",
+                                "Use a finite number."))
+            return None
+        return float(p.value)
+    if not sources:
+        if p.default is not None:
+            return {}
+        issues.append(Issue("missing_value", where, p.name,
+                            f"indexed parameter `{p.name}` has no values",
+                            f"Give `values` as a list of {{index, value}} records, a data file, "
+                            f"or a `default`."))
+        return None
+    records: list[tuple[list[Any], float]] = []
+    if p.values is not None:
+        records += [(list(e.index), e.value) for e in p.values]
+    if p.data is not None:
+        got = read_records(p, base_dir, issues)
+        if got is None:
+            return None
+        if isinstance(got, float):
+            issues.append(Issue("data_file", where, p.name,
+                                f"data file of indexed parameter `{p.name}` holds a scalar",
+                                "Point it at a table."))
+            return None
+        records += got
+    table: dict[tuple, float] = {}
+    bad: list[str] = []
+    for raw, value in records:
+        key = _canon_key(raw, p.index, sets, members)
+        ok, which = (False, None) if key is None else _key_in_sets(key, p.index, sets)
+        if not ok:
+            bad.append(f"{raw!r}" + (f" ({which})" if which else " (wrong number of index values)"))
+            continue
+        if not math.isfinite(value):
+            bad.append(f"{raw!r} (value {value})")
+            continue
+        table[key] = float(value)
+    if bad:
+        issues.append(Issue("bad_index", where, p.name,
+                            f"parameter `{p.name}` has entries whose index is not in its sets "
+                            f"{p.index}: {', '.join(bad[:5])}" + (" ..." if len(bad) > 5 else ""),
+                            f"Each entry's index needs one element of each of {p.index}, in order."))
+    if complete and p.default is None and len(table) < _MAX_TABLE:
+        missing = [k for k in index_keys(p.index, sets) if k not in table]
+        if missing:
+            shown = ", ".join("[" + ", ".join(repr(x) for x in k) + "]" for k in missing[:5])
+            issues.append(Issue(
+                "missing_value", where, p.name,
+                f"parameter `{p.name}` has no value for {len(missing)} index combination(s) of "
+                f"{' x '.join(p.index)}: {shown}" + (" ..." if len(missing) > 5 else ""),
+                f"Add entries for them, or give `{p.name}` a `default` (e.g. 0)."))
+    return table

@@ -1,0 +1,854 @@
+"""The expression language: a whitelisted subset of Python syntax, interpreted by us.
+
+Expressions are parsed with :mod:`ast` and every node is checked against a whitelist;
+nothing is ever passed to ``eval`` or ``exec``. Allowed:
+
+* numbers, names, strings (only as set elements: ``cost["A", j]``, ``if p != "B"``);
+* subscripts ``x[p]``, ``cost[i, j]``, with integer arithmetic on index names
+  (``inv[t - 1]``);
+* ``+ - * /``, unary minus, ``**`` between constants;
+* ``sum(... for i in I for j in J if ...)``, ``len(S)``, and ``min``/``max``/``abs`` of
+  constants;
+* in filters: comparisons (``== != < <= > >= in not in``), ``and``, ``or``, ``not``;
+* at the top of a constraint, one comparison ``<=``, ``>=`` or ``==`` (or a range
+  ``lo <= expr <= hi``).
+
+Linearity is enforced: a product of two variable expressions, division by a variable, a
+variable in an index, in a filter or in ``min``/``max``/``abs`` raise
+:class:`ExprError` naming the offending term.
+
+Compilation turns the tree into small node objects once; evaluation adds terms straight
+into a :class:`LinExpr` accumulator, so large sums do not allocate per term.
+"""
+
+from __future__ import annotations
+
+import ast
+import difflib
+import math
+import re
+from dataclasses import dataclass, field
+from typing import Any, Callable, Iterator
+
+RESERVED = {"sum", "len", "min", "max", "abs", "in", "for", "if", "and", "or", "not"}
+_FUNCS = {"sum", "len", "min", "max", "abs"}
+_MAX_LEN = 20_000
+
+
+class ExprError(Exception):
+    """An expression is invalid. ``code`` classifies it; ``symbol`` names the culprit."""
+
+    def __init__(self, message: str, *, code: str = "syntax", symbol: str | None = None,
+                 fix: str | None = None):
+        super().__init__(message)
+        self.message = message
+        self.code = code
+        self.symbol = symbol
+        self.fix = fix
+
+
+class EvalError(ExprError):
+    """Raised while evaluating for concrete index values (missing data, bad index)."""
+
+
+# --------------------------------------------------------------------------- LinExpr
+class LinExpr:
+    """A linear expression: ``sum(terms[col] * x_col) + const``."""
+
+    __slots__ = ("terms", "const")
+
+    def __init__(self) -> None:
+        self.terms: dict[int, float] = {}
+        self.const: float = 0.0
+
+
+# --------------------------------------------------------------------------- symbols
+@dataclass
+class SymbolTable:
+    """What names mean while compiling. Filled from a Formulation by the builder."""
+
+    sets: dict[str, list[Any]] = field(default_factory=dict)  # canonical elements
+    set_members: dict[str, set] = field(default_factory=dict)
+    params: dict[str, tuple[int, Any]] = field(default_factory=dict)  # name -> (arity, data)
+    param_defaults: dict[str, float | None] = field(default_factory=dict)
+    variables: dict[str, tuple[int, Any]] = field(default_factory=dict)  # name -> (arity, colmap)
+    set_arity: dict[str, int] = field(default_factory=dict)  # width of an element
+    index_sets: dict[str, list[str]] = field(default_factory=dict)  # param/var -> its sets
+
+    def kind(self, name: str) -> str | None:
+        if name in self.variables:
+            return "variable"
+        if name in self.params:
+            return "parameter"
+        if name in self.sets:
+            return "set"
+        return None
+
+    def all_names(self) -> list[str]:
+        return list(self.variables) + list(self.params) + list(self.sets)
+
+
+def suggest(name: str, candidates: list[str]) -> str | None:
+    """The closest defined name, for 'did you mean' messages."""
+    lowered = {c.lower(): c for c in candidates}
+    if name.lower() in lowered:
+        return lowered[name.lower()]
+    match = difflib.get_close_matches(name, candidates, n=1, cutoff=0.6)
+    if not match:
+        match = difflib.get_close_matches(name.lower(), list(lowered), n=1, cutoff=0.6)
+        match = [lowered[m] for m in match]
+    return match[0] if match else None
+
+
+def _src(node: ast.AST) -> str:
+    try:
+        return ast.unparse(node)
+    except Exception:  # pragma: no cover - unparse of our own whitelisted nodes
+        return type(node).__name__
+
+
+# --------------------------------------------------------------------------- parsing
+def parse(text: str, mode: str = "expr") -> ast.expr:
+    """Parse ``text`` to an AST expression and check every node against the whitelist."""
+    if not isinstance(text, str) or not text.strip():
+        raise ExprError("empty expression", fix="Write an expression such as '3*x + 2*y'.")
+    if len(text) > _MAX_LEN:
+        raise ExprError(f"expression longer than {_MAX_LEN} characters",
+                        fix="Move data into parameters and use sum(...) over sets.")
+    src = " ".join(text.replace("\\n", " ").split())
+    src = src.replace("≤", "<=").replace("≥", ">=").replace("−", "-").replace("×", "*")
+    src = re.sub(r"(?<![<>=!])=(?!=)", "==", src)  # a lone '=' means equality
+    try:
+        tree = ast.parse(src, mode="eval")
+    except SyntaxError as exc:
+        raise ExprError(f"cannot parse {text!r}: {exc.msg}",
+                        fix="Use Python syntax: x[p], cost[i, j], sum(... for p in P).") from None
+    _whitelist(tree.body)
+    return tree.body
+
+
+_ALLOWED = (
+    ast.Constant, ast.Name, ast.Subscript, ast.Tuple, ast.BinOp, ast.UnaryOp, ast.BoolOp,
+    ast.Compare, ast.Call, ast.GeneratorExp, ast.ListComp, ast.comprehension, ast.Load,
+    ast.Store, ast.Add, ast.Sub, ast.Mult, ast.Div, ast.Pow, ast.USub, ast.UAdd, ast.Not,
+    ast.And, ast.Or, ast.Eq, ast.NotEq, ast.Lt, ast.LtE, ast.Gt, ast.GtE, ast.In, ast.NotIn,
+    ast.List,
+)
+
+
+def _whitelist(root: ast.AST) -> None:
+    for node in ast.walk(root):
+        if not isinstance(node, _ALLOWED):
+            raise ExprError(
+                f"`{_src(node)}` is not allowed ({type(node).__name__})",
+                code="syntax", symbol=_src(node),
+                fix="Only numbers, names, x[i], + - * /, sum(... for i in S if ...) and "
+                    "comparisons are allowed.")
+        if isinstance(node, ast.Constant) and not isinstance(node.value, (int, float, str)) \
+                or isinstance(node, ast.Constant) and isinstance(node.value, bool):
+            raise ExprError(f"constant {node.value!r} is not allowed", symbol=repr(node.value))
+        if isinstance(node, ast.Call):
+            if not isinstance(node.func, ast.Name) or node.func.id not in _FUNCS:
+                raise ExprError(
+                    f"call `{_src(node)}` is not allowed",
+                    code="syntax", symbol=_src(node.func),
+                    fix="Only sum, len, min, max and abs may be called.")
+            if node.keywords:
+                raise ExprError(f"keyword arguments in `{_src(node)}` are not allowed")
+        if isinstance(node, ast.Subscript) and not isinstance(node.value, ast.Name):
+            raise ExprError(f"`{_src(node)}`: only a name can be indexed", symbol=_src(node))
+        if isinstance(node, ast.Name) and node.id.startswith("__"):
+            raise ExprError(f"name `{node.id}` is not allowed", symbol=node.id,
+                            fix="Names may not start with '__'.")
+        if isinstance(node, ast.comprehension) and node.is_async:
+            raise ExprError("async comprehensions are not allowed")
+
+
+def parse_forall(text: str) -> list[ast.comprehension]:
+    """Parse a ``forall`` clause (``"i in I, j in J if c[i, j] > 0"``) into comprehensions."""
+    src = " ".join(text.replace("\\n", " ").split())
+    src = re.sub(r"^(forall|for all|for each|for)\s+", "", src, flags=re.I)
+    # top-level commas before another binding become nested 'for'
+    src = re.sub(r",\s*(?=(\(\s*[A-Za-z_][\w\s,]*\)|[A-Za-z_]\w*)\s+in\b)", " for ", src)
+    try:
+        tree = ast.parse(f"[0 for {src}]", mode="eval")
+    except SyntaxError:
+        raise ExprError(f"cannot parse forall {text!r}",
+                        fix="Write bindings like 'p in Products' or 'i in I, j in J if i != j'.") from None
+    _whitelist(tree.body)
+    return tree.body.generators  # type: ignore[attr-defined]
+
+
+# --------------------------------------------------------------------------- nodes
+Env = dict[str, Any]
+
+
+class Node:
+    """A compiled expression node. ``degree`` is 0 (constant) or 1 (linear)."""
+
+    degree = 0
+    src = ""
+
+    def value(self, env: Env) -> Any:  # degree 0 only
+        raise NotImplementedError
+
+    def add_to(self, env: Env, acc: LinExpr, factor: float) -> None:
+        v = self.value(env)
+        if not isinstance(v, (int, float)):
+            raise EvalError(f"`{self.src}` is the set element {v!r}, not a number",
+                            code="type", symbol=self.src)
+        acc.const += factor * v
+
+
+class Const(Node):
+    def __init__(self, v: Any, src: str):
+        self.v, self.src = v, src
+
+    def value(self, env: Env) -> Any:
+        return self.v
+
+
+class Bound(Node):
+    """An index name bound by forall or a generator."""
+
+    def __init__(self, name: str):
+        self.name = self.src = name
+
+    def value(self, env: Env) -> Any:
+        return env[self.name]
+
+
+class ScalarParam(Node):
+    def __init__(self, name: str, v: float):
+        self.name = self.src = name
+        self.v = v
+
+    def value(self, env: Env) -> Any:
+        return self.v
+
+
+def _key(parts: list[Any]) -> tuple:
+    out: list[Any] = []
+    for p in parts:
+        if isinstance(p, tuple):
+            out.extend(p)
+        else:
+            out.append(p)
+    return tuple(out)
+
+
+def _fmt_key(key: tuple) -> str:
+    return ", ".join(repr(k) for k in key)
+
+
+class ParamRef(Node):
+    def __init__(self, name: str, idx: list[Node], table: dict, default: float | None, src: str):
+        self.name, self.idx, self.table, self.default, self.src = name, idx, table, default, src
+
+    def value(self, env: Env) -> Any:
+        key = _key([n.value(env) for n in self.idx])
+        try:
+            return self.table[key]
+        except KeyError:
+            if self.default is not None:
+                return self.default
+            raise EvalError(
+                f"parameter `{self.name}` has no value for index [{_fmt_key(key)}] (in `{self.src}`)",
+                code="missing_value", symbol=self.name,
+                fix=f"Add an entry for [{_fmt_key(key)}] to `{self.name}`, give it a default, "
+                    f"or filter that index out.") from None
+
+
+class VarScalar(Node):
+    degree = 1
+
+    def __init__(self, name: str, col: int):
+        self.name = self.src = name
+        self.col = col
+
+    def add_to(self, env: Env, acc: LinExpr, factor: float) -> None:
+        t = acc.terms
+        t[self.col] = t.get(self.col, 0.0) + factor
+
+
+class VarRef(Node):
+    degree = 1
+
+    def __init__(self, name: str, idx: list[Node], colmap: dict, src: str):
+        self.name, self.idx, self.colmap, self.src = name, idx, colmap, src
+
+    def add_to(self, env: Env, acc: LinExpr, factor: float) -> None:
+        key = _key([n.value(env) for n in self.idx])
+        try:
+            col = self.colmap[key]
+        except KeyError:
+            raise EvalError(
+                f"variable `{self.name}` has no index [{_fmt_key(key)}] (in `{self.src}`): "
+                f"that value is not in its index set",
+                code="bad_index", symbol=self.name,
+                fix="Use index values from the variable's sets, or filter with `if`.") from None
+        t = acc.terms
+        t[col] = t.get(col, 0.0) + factor
+
+
+class Neg(Node):
+    def __init__(self, a: Node, src: str):
+        self.a, self.src, self.degree = a, src, a.degree
+
+    def value(self, env: Env) -> Any:
+        return -_num(self.a.value(env), self.a)
+
+    def add_to(self, env: Env, acc: LinExpr, factor: float) -> None:
+        self.a.add_to(env, acc, -factor)
+
+
+def _num(v: Any, node: Node) -> float:
+    if isinstance(v, (int, float)):
+        return v
+    raise EvalError(f"`{node.src}` is the set element {v!r}, not a number", code="type",
+                    symbol=node.src, fix="Use a parameter indexed by that set instead.")
+
+
+class AddSub(Node):
+    def __init__(self, a: Node, b: Node, sign: float, src: str):
+        self.a, self.b, self.sign, self.src = a, b, sign, src
+        self.degree = max(a.degree, b.degree)
+
+    def value(self, env: Env) -> Any:
+        a, b = self.a.value(env), self.b.value(env)
+        if isinstance(a, (int, float)) and isinstance(b, (int, float)):
+            return a + self.sign * b
+        raise EvalError(f"cannot do arithmetic on set elements in `{self.src}` ({a!r}, {b!r})",
+                        code="type", symbol=self.src,
+                        fix="Index arithmetic such as t - 1 needs integer set elements.")
+
+    def add_to(self, env: Env, acc: LinExpr, factor: float) -> None:
+        self.a.add_to(env, acc, factor)
+        self.b.add_to(env, acc, factor * self.sign)
+
+
+class Mul(Node):
+    def __init__(self, a: Node, b: Node, src: str):
+        self.a, self.b, self.src = a, b, src
+        self.degree = a.degree + b.degree
+
+    def value(self, env: Env) -> Any:
+        return _num(self.a.value(env), self.a) * _num(self.b.value(env), self.b)
+
+    def add_to(self, env: Env, acc: LinExpr, factor: float) -> None:
+        if self.a.degree == 0:
+            c = _num(self.a.value(env), self.a)
+            if c != 0:
+                self.b.add_to(env, acc, factor * c)
+        else:
+            c = _num(self.b.value(env), self.b)
+            if c != 0:
+                self.a.add_to(env, acc, factor * c)
+
+
+class Div(Node):
+    def __init__(self, a: Node, b: Node, src: str):
+        self.a, self.b, self.src, self.degree = a, b, src, a.degree
+
+    def _den(self, env: Env) -> float:
+        d = _num(self.b.value(env), self.b)
+        if d == 0:
+            raise EvalError(f"division by zero in `{self.src}`", code="division_by_zero",
+                            symbol=self.b.src, fix="Make sure the divisor is never zero.")
+        return d
+
+    def value(self, env: Env) -> Any:
+        return _num(self.a.value(env), self.a) / self._den(env)
+
+    def add_to(self, env: Env, acc: LinExpr, factor: float) -> None:
+        self.a.add_to(env, acc, factor / self._den(env))
+
+
+class Pow(Node):
+    def __init__(self, a: Node, b: Node, src: str):
+        self.a, self.b, self.src = a, b, src
+
+    def value(self, env: Env) -> Any:
+        try:
+            return float(_num(self.a.value(env), self.a) ** _num(self.b.value(env), self.b))
+        except (OverflowError, ZeroDivisionError, TypeError) as exc:
+            raise EvalError(f"cannot compute `{self.src}`: {exc}", code="arithmetic") from None
+
+
+class Func(Node):
+    """min/max/abs/len of constants."""
+
+    def __init__(self, fn: Callable, args: list[Node], src: str):
+        self.fn, self.args, self.src = fn, args, src
+
+    def value(self, env: Env) -> Any:
+        return self.fn(*[a.value(env) for a in self.args])
+
+
+class Binder:
+    """Iterates the bindings of a list of comprehensions: yields env with names set."""
+
+    def __init__(self, levels: list[tuple[list[str], list[Any], list[Node]]]):
+        self.levels = levels
+
+    def iterate(self, env: Env) -> Iterator[Env]:
+        env = dict(env)
+        yield from self._level(0, env)
+
+    def _level(self, k: int, env: Env) -> Iterator[Env]:
+        if k == len(self.levels):
+            yield env
+            return
+        targets, elements, ifs = self.levels[k]
+        single = len(targets) == 1
+        for el in elements:
+            if single:
+                env[targets[0]] = el
+            else:
+                if not isinstance(el, tuple) or len(el) != len(targets):
+                    raise EvalError(f"cannot unpack element {el!r} into ({', '.join(targets)})",
+                                    code="bad_index", symbol=", ".join(targets),
+                                    fix="Bind as many names as the set's elements have parts.")
+                for t, v in zip(targets, el):
+                    env[t] = v
+            if all(f.value(env) for f in ifs):
+                yield from self._level(k + 1, env)
+
+
+class Sum(Node):
+    def __init__(self, body: Node, binder: Binder, src: str):
+        self.body, self.binder, self.src, self.degree = body, binder, src, body.degree
+
+    def value(self, env: Env) -> Any:
+        return sum(_num(self.body.value(e), self.body) for e in self.binder.iterate(env))
+
+    def add_to(self, env: Env, acc: LinExpr, factor: float) -> None:
+        body = self.body
+        for e in self.binder.iterate(env):
+            body.add_to(e, acc, factor)
+
+
+class Cmp(Node):
+    """A boolean filter (degree 0)."""
+
+    _OPS: dict[type, Callable[[Any, Any], bool]] = {
+        ast.Eq: lambda a, b: a == b, ast.NotEq: lambda a, b: a != b,
+        ast.Lt: lambda a, b: a < b, ast.LtE: lambda a, b: a <= b,
+        ast.Gt: lambda a, b: a > b, ast.GtE: lambda a, b: a >= b,
+    }
+
+    def __init__(self, left: Node, ops: list[Any], rights: list[Any], src: str):
+        self.left, self.ops, self.rights, self.src = left, ops, rights, src
+
+    def value(self, env: Env) -> Any:
+        a = self.left.value(env)
+        for op, r in zip(self.ops, self.rights):
+            if isinstance(op, (ast.In, ast.NotIn)):
+                members = r  # a python set of canonical elements
+                ok = a in members
+                if isinstance(op, ast.NotIn):
+                    ok = not ok
+                if not ok:
+                    return False
+                continue
+            b = r.value(env)
+            try:
+                if not self._OPS[type(op)](a, b):
+                    return False
+            except TypeError:
+                raise EvalError(f"cannot compare {a!r} with {b!r} in `{self.src}`",
+                                code="type", symbol=self.src) from None
+            a = b
+        return True
+
+
+class BoolOp(Node):
+    def __init__(self, is_and: bool, parts: list[Node], src: str):
+        self.is_and, self.parts, self.src = is_and, parts, src
+
+    def value(self, env: Env) -> Any:
+        if self.is_and:
+            return all(p.value(env) for p in self.parts)
+        return any(p.value(env) for p in self.parts)
+
+
+class Not(Node):
+    def __init__(self, a: Node, src: str):
+        self.a, self.src = a, src
+
+    def value(self, env: Env) -> Any:
+        return not self.a.value(env)
+
+
+class TupleNode(Node):
+    def __init__(self, parts: list[Node], src: str):
+        self.parts, self.src = parts, src
+
+    def value(self, env: Env) -> Any:
+        return _key([p.value(env) for p in self.parts])
+
+
+# --------------------------------------------------------------------------- compiler
+@dataclass
+class Scope:
+    """Bound index names -> the set they range over (None when unknown)."""
+
+    names: dict[str, str | None] = field(default_factory=dict)
+
+    def child(self) -> "Scope":
+        return Scope(dict(self.names))
+
+
+class Compiler:
+    """Compiles parsed expressions against a :class:`SymbolTable`."""
+
+    def __init__(self, symbols: SymbolTable):
+        self.sym = symbols
+
+    # -- public entry points
+    def expression(self, node: ast.expr, scope: Scope) -> Node:
+        return self._expr(node, scope)
+
+    def binder(self, gens: list[ast.comprehension], scope: Scope) -> Binder:
+        """Compile comprehensions; adds the bound names to ``scope`` (mutates it)."""
+        levels = []
+        for g in gens:
+            targets = self._targets(g.target)
+            set_name, elements = self._iter_set(g.iter)
+            for t in targets:
+                if t in RESERVED or self.sym.kind(t) is not None:
+                    raise ExprError(
+                        f"index name `{t}` shadows the {self.sym.kind(t) or 'built-in'} `{t}`",
+                        code="shadowing", symbol=t,
+                        fix=f"Use another index name, e.g. `{t[0].lower()}{t[0].lower()}`.")
+                scope.names[t] = set_name if len(targets) == 1 else None
+            if len(targets) > 1 and self.sym.set_arity.get(set_name, 1) != len(targets):
+                raise ExprError(
+                    f"`{_src(g.target)} in {set_name}`: elements of {set_name} have "
+                    f"{self.sym.set_arity.get(set_name, 1)} part(s), not {len(targets)}",
+                    code="arity", symbol=set_name,
+                    fix="Bind as many names as the set's elements have parts.")
+            ifs = [self.filter(c, scope) for c in g.ifs]
+            levels.append((targets, elements, ifs))
+        return Binder(levels)
+
+    def filter(self, node: ast.expr, scope: Scope) -> Node:
+        n = self._expr(node, scope, in_filter=True)
+        if n.degree:
+            raise ExprError(f"filter `{_src(node)}` contains a decision variable",
+                            code="nonlinear", symbol=_src(node),
+                            fix="Filters may use only index names, parameters and set elements.")
+        return n
+
+    # -- internals
+    def _targets(self, t: ast.expr) -> list[str]:
+        if isinstance(t, ast.Name):
+            return [t.id]
+        if isinstance(t, ast.Tuple) and all(isinstance(e, ast.Name) for e in t.elts):
+            return [e.id for e in t.elts]  # type: ignore[attr-defined]
+        raise ExprError(f"cannot bind `{_src(t)}`", code="syntax", symbol=_src(t),
+                        fix="Bind a name or a tuple of names: `p in P`, `(i, j) in Arcs`.")
+
+    def _iter_set(self, node: ast.expr) -> tuple[str, list[Any]]:
+        if isinstance(node, ast.Name):
+            if node.id in self.sym.sets:
+                return node.id, self.sym.sets[node.id]
+            self._unknown(node.id, want="set")
+        raise ExprError(f"`{_src(node)}` is not a set name", code="syntax", symbol=_src(node),
+                        fix="Iterate over a declared set: `for p in Products`.")
+
+    def _unknown(self, name: str, want: str | None = None) -> None:
+        kind = self.sym.kind(name)
+        if want and kind:
+            raise ExprError(f"`{name}` is a {kind}, not a {want}", code="wrong_kind", symbol=name,
+                            fix=f"Use a {want} here.")
+        pool = list(self.sym.sets) if want == "set" else self.sym.all_names()
+        hint = suggest(name, pool)
+        raise ExprError(
+            f"unknown symbol `{name}`" + (f"; did you mean `{hint}`?" if hint else ""),
+            code="unknown_symbol", symbol=name,
+            fix=(f"Rename it to `{hint}`" if hint else f"Define `{name}` as a set, parameter or variable")
+            + " or declare it.")
+
+    def _expr(self, node: ast.expr, scope: Scope, in_filter: bool = False) -> Node:
+        src = _src(node)
+        if isinstance(node, ast.Constant):
+            return Const(node.value, src)
+        if isinstance(node, ast.Name):
+            return self._name(node.id, scope)
+        if isinstance(node, ast.Subscript):
+            return self._subscript(node, scope)
+        if isinstance(node, ast.UnaryOp):
+            a = self._expr(node.operand, scope, in_filter)
+            if isinstance(node.op, ast.USub):
+                return Neg(a, src)
+            if isinstance(node.op, ast.UAdd):
+                return a
+            return Not(a, src)
+        if isinstance(node, ast.BinOp):
+            a = self._expr(node.left, scope, in_filter)
+            b = self._expr(node.right, scope, in_filter)
+            if isinstance(node.op, (ast.Add, ast.Sub)):
+                return AddSub(a, b, 1.0 if isinstance(node.op, ast.Add) else -1.0, src)
+            if isinstance(node.op, ast.Mult):
+                if a.degree and b.degree:
+                    raise ExprError(
+                        f"nonlinear term `{src}`: a product of two decision-variable expressions",
+                        code="nonlinear", symbol=src,
+                        fix="Keep the model linear: multiply variables only by numbers or "
+                            "parameters (linearize products with a binary and big-M if needed).")
+                return Mul(a, b, src)
+            if isinstance(node.op, ast.Div):
+                if b.degree:
+                    raise ExprError(
+                        f"nonlinear term `{src}`: division by a decision variable",
+                        code="nonlinear", symbol=src,
+                        fix="Multiply both sides by the denominator instead (a ratio "
+                            "constraint a/b <= r becomes a <= r*b).")
+                return Div(a, b, src)
+            if isinstance(node.op, ast.Pow):
+                if a.degree or b.degree:
+                    raise ExprError(f"nonlinear term `{src}`: a power of a decision variable",
+                                    code="nonlinear", symbol=src,
+                                    fix="Powers are allowed only between numbers.")
+                return Pow(a, b, src)
+        if isinstance(node, ast.Call):
+            return self._call(node, scope)
+        if isinstance(node, (ast.GeneratorExp, ast.ListComp)):
+            raise ExprError(f"`{src}`: a generator must be inside sum(...)", symbol=src,
+                            fix="Write sum(x[p] for p in P).")
+        if isinstance(node, ast.Tuple):
+            return TupleNode([self._expr(e, scope, in_filter) for e in node.elts], src)
+        if isinstance(node, ast.BoolOp):
+            parts = [self._expr(v, scope, in_filter) for v in node.values]
+            return BoolOp(isinstance(node.op, ast.And), parts, src)
+        if isinstance(node, ast.Compare):
+            if not in_filter:
+                raise ExprError(f"comparison `{src}` is only allowed at the top of a constraint "
+                                f"or in an `if` filter", code="syntax", symbol=src)
+            left = self._expr(node.left, scope, in_filter)
+            rights: list[Any] = []
+            for op, r in zip(node.ops, node.comparators):
+                if isinstance(op, (ast.In, ast.NotIn)):
+                    if not (isinstance(r, ast.Name) and r.id in self.sym.sets):
+                        raise ExprError(f"`{src}`: the right side of `in` must be a set name",
+                                        code="syntax", symbol=_src(r))
+                    rights.append(self.sym.set_members[r.id])
+                else:
+                    rights.append(self._expr(r, scope, in_filter))
+            return Cmp(left, list(node.ops), rights, src)
+        raise ExprError(f"`{src}` is not allowed here", symbol=src)
+
+    def _name(self, name: str, scope: Scope) -> Node:
+        if name in scope.names:
+            return Bound(name)
+        kind = self.sym.kind(name)
+        if kind == "parameter":
+            arity, data = self.sym.params[name]
+            if arity:
+                raise ExprError(f"parameter `{name}` needs {arity} index value(s), got none",
+                                code="arity", symbol=name,
+                                fix=f"Write {name}[...] with {arity} index value(s).")
+            return ScalarParam(name, data)
+        if kind == "variable":
+            arity, colmap = self.sym.variables[name]
+            if arity:
+                raise ExprError(f"variable `{name}` needs {arity} index value(s), got none",
+                                code="arity", symbol=name,
+                                fix=f"Write {name}[...] with {arity} index value(s), or sum over "
+                                    f"its index.")
+            return VarScalar(name, colmap[()])
+        if kind == "set":
+            raise ExprError(f"set `{name}` cannot be used as a number",
+                            code="wrong_kind", symbol=name,
+                            fix=f"Use len({name}) for its size or iterate: for e in {name}.")
+        self._unknown(name)
+        raise AssertionError  # unreachable
+
+    def _subscript(self, node: ast.Subscript, scope: Scope) -> Node:
+        name = node.value.id  # type: ignore[attr-defined]
+        src = _src(node)
+        sl = node.slice
+        parts = list(sl.elts) if isinstance(sl, ast.Tuple) else [sl]
+        idx = []
+        for p in parts:
+            n = self._expr(p, scope, in_filter=False)
+            if n.degree:
+                raise ExprError(f"decision variable used as an index in `{src}`",
+                                code="nonlinear", symbol=_src(p),
+                                fix="Indices must be index names, set elements or integers.")
+            idx.append(n)
+        kind = self.sym.kind(name)
+        if kind is None:
+            if name in scope.names:
+                raise ExprError(f"index name `{name}` cannot be subscripted", symbol=name)
+            self._unknown(name)
+        if kind == "set":
+            raise ExprError(f"set `{name}` cannot be subscripted", code="wrong_kind", symbol=name,
+                            fix="Index a parameter or variable instead.")
+        arity = self.sym.params[name][0] if kind == "parameter" else self.sym.variables[name][0]
+        width = self._width(parts, scope)
+        if width is not None and width != arity:
+            raise ExprError(
+                f"`{src}`: {kind} `{name}` takes {arity} index value(s), got {width}",
+                code="arity", symbol=name,
+                fix=f"Write {name} with {arity} index value(s), one per index set.")
+        self._check_literals(name, kind, parts, scope)
+        if kind == "parameter":
+            _, table = self.sym.params[name]
+            return ParamRef(name, idx, table, self.sym.param_defaults.get(name), src)
+        _, colmap = self.sym.variables[name]
+        return VarRef(name, idx, colmap, src)
+
+    def _width(self, parts: list[ast.expr], scope: Scope) -> int | None:
+        """How many scalar index values the parts make (None if unknown)."""
+        total = 0
+        for p in parts:
+            if isinstance(p, ast.Name) and p.id in scope.names:
+                set_name = scope.names[p.id]
+                total += self.sym.set_arity.get(set_name, 1) if set_name else 1
+            else:
+                total += 1
+        return total
+
+    def _check_literals(self, name: str, kind: str, parts: list[ast.expr], scope: Scope) -> None:
+        """Literal index values (``cost["A", j]``) must be members of the index set."""
+        index_sets = self.sym.index_sets.get(name)
+        if not index_sets or len(index_sets) != len(parts):
+            return
+        for p, set_name in zip(parts, index_sets):
+            if isinstance(p, ast.Constant) and set_name in self.sym.set_members:
+                members = self.sym.set_members[set_name]
+                if canonical(p.value, members) not in members:
+                    elems = [str(e) for e in self.sym.sets[set_name]]
+                    hint = suggest(str(p.value), elems)
+                    raise ExprError(
+                        f"`{_src(p)}` in `{name}[...]` is not an element of set {set_name}"
+                        + (f"; did you mean {hint!r}?" if hint else ""),
+                        code="bad_index", symbol=str(p.value),
+                        fix=f"Use one of {set_name}'s elements: {', '.join(elems[:8])}"
+                            + (" ..." if len(elems) > 8 else "") + ".")
+
+    def _call(self, node: ast.Call, scope: Scope) -> Node:
+        fn = node.func.id  # type: ignore[attr-defined]
+        src = _src(node)
+        if fn == "sum":
+            if len(node.args) != 1:
+                raise ExprError(f"`{src}`: sum takes one generator", symbol=src)
+            arg = node.args[0]
+            if isinstance(arg, (ast.GeneratorExp, ast.ListComp)):
+                inner = scope.child()
+                binder = self.binder(arg.generators, inner)
+                body = self._expr(arg.elt, inner)
+                return Sum(body, binder, src)
+            if isinstance(arg, ast.Name) and self.sym.kind(arg.id) in ("variable", "parameter"):
+                kind = self.sym.kind(arg.id)
+                table = self.sym.variables if kind == "variable" else self.sym.params
+                raise ExprError(f"`{src}`: write sum({arg.id}[i] for i in SET)",
+                                code="syntax", symbol=arg.id,
+                                fix=f"Sum over the index set of `{arg.id}` explicitly.")
+            if isinstance(arg, (ast.List, ast.Tuple)):
+                parts = [self._expr(e, scope) for e in arg.elts]
+                out: Node = Const(0, "0")
+                for p in parts:
+                    out = AddSub(out, p, 1.0, src)
+                return out
+            raise ExprError(f"`{src}`: sum needs a generator such as sum(x[p] for p in P)",
+                            symbol=src)
+        if fn == "len":
+            if len(node.args) == 1 and isinstance(node.args[0], ast.Name) \
+                    and node.args[0].id in self.sym.sets:
+                return Const(len(self.sym.sets[node.args[0].id]), src)
+            raise ExprError(f"`{src}`: len takes a set name", symbol=src)
+        args = [self._expr(a, scope) for a in node.args]
+        if any(a.degree for a in args):
+            raise ExprError(f"nonlinear term `{src}`: {fn}() of a decision variable",
+                            code="nonlinear", symbol=src,
+                            fix=f"{fn}() may only take numbers and parameters; model it with "
+                                f"extra variables and constraints.")
+        if not args:
+            raise ExprError(f"`{src}` needs arguments", symbol=src)
+        if fn == "abs":
+            if len(args) != 1:
+                raise ExprError(f"`{src}`: abs takes one argument", symbol=src)
+            return Func(abs, args, src)
+        return Func(min if fn == "min" else max, args, src)
+
+
+def canonical(value: Any, members: set) -> Any:
+    """Match a literal to a set's canonical element ("3" -> 3 when the set holds ints)."""
+    if value in members:
+        return value
+    if isinstance(value, str):
+        try:
+            iv = int(value)
+            if iv in members:
+                return iv
+        except ValueError:
+            pass
+    elif isinstance(value, (int, float)) and not isinstance(value, bool):
+        if float(value).is_integer() and int(value) in members:
+            return int(value)
+        if str(value) in members:
+            return str(value)
+    return value
+
+
+# --------------------------------------------------------------------------- constraints
+@dataclass
+class CompiledConstraint:
+    """A constraint compiled for evaluation: ``lo <= body <= hi`` for each binding."""
+
+    binder: Binder | None
+    body: Node  # linear expression: lhs - rhs for single comparisons
+    lower: Node | None  # for ranges
+    upper: Node | None
+    sense: str  # "<=", ">=", "==", "range"
+
+
+def compile_constraint(compiler: Compiler, expression: str, forall: str | None) -> CompiledConstraint:
+    scope = Scope()
+    binder = compiler.binder(parse_forall(forall), scope) if forall and forall.strip() else None
+    tree = parse(expression)
+    if not isinstance(tree, ast.Compare):
+        raise ExprError(f"`{_src(tree)}` has no comparison",
+                        code="no_comparison", symbol=_src(tree),
+                        fix="A constraint compares two sides with <=, >= or ==.")
+    ops = [type(o) for o in tree.ops]
+    for o in ops:
+        if o not in (ast.LtE, ast.GtE, ast.Eq, ast.Lt, ast.Gt):
+            raise ExprError(f"`{_src(tree)}`: a constraint uses <=, >= or ==",
+                            code="syntax", symbol=_src(tree),
+                            fix="Replace the comparison with <=, >= or ==.")
+    if len(ops) == 1:
+        left = compiler.expression(tree.left, scope)
+        right = compiler.expression(tree.comparators[0], scope)
+        body = AddSub(left, right, -1.0, _src(tree))
+        sense = {ast.LtE: "<=", ast.Lt: "<=", ast.GtE: ">=", ast.Gt: ">=", ast.Eq: "=="}[ops[0]]
+        return CompiledConstraint(binder, body, None, None, sense)
+    if len(ops) == 2 and ops[0] == ops[1] and ops[0] in (ast.LtE, ast.Lt, ast.GtE, ast.Gt):
+        a = compiler.expression(tree.left, scope)
+        mid = compiler.expression(tree.comparators[0], scope)
+        c = compiler.expression(tree.comparators[1], scope)
+        if a.degree or c.degree:
+            raise ExprError(f"`{_src(tree)}`: in a range constraint the outer sides must be "
+                            f"constants", code="syntax", symbol=_src(tree),
+                            fix="Split it into two constraints.")
+        lo, hi = (a, c) if ops[0] in (ast.LtE, ast.Lt) else (c, a)
+        return CompiledConstraint(binder, mid, lo, hi, "range")
+    raise ExprError(f"`{_src(tree)}`: use one comparison per constraint",
+                    code="syntax", symbol=_src(tree),
+                    fix="Split chained comparisons into separate constraints.")
+
+
+def compile_objective(compiler: Compiler, expression: str) -> Node:
+    tree = parse(expression)
+    if isinstance(tree, ast.Compare):
+        raise ExprError(f"the objective `{_src(tree)}` contains a comparison",
+                        code="syntax", symbol=_src(tree),
+                        fix="The objective is an expression such as '3*x + 5*y'.")
+    return compiler.expression(tree, Scope())
+
+
+def is_finite(v: float) -> bool:
+    return not (math.isinf(v) or math.isnan(v))

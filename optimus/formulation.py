@@ -1,0 +1,307 @@
+"""The typed formulation: the one object every stage of optimus produces or consumes.
+
+A :class:`Formulation` holds sets, parameters, decision variables, constraints, an
+objective and the assumptions behind them. Expressions are strings in a small subset of
+Python syntax (see :mod:`optimus.expressions`); they are parsed and interpreted by our own
+code, never evaluated.
+
+Example::
+
+    >>> from optimus.formulation import Formulation
+    >>> f = Formulation.model_validate({
+    ...     "name": "bakery",
+    ...     "variables": [{"name": "cakes"}, {"name": "pies"}],
+    ...     "constraints": [{"name": "oven", "expression": "2*cakes + 3*pies <= 60"}],
+    ...     "objective": {"sense": "maximize", "expression": "5*cakes + 7*pies"},
+    ... })
+    >>> f.variables[0].domain
+    'continuous'
+
+The JSON schema returned by :func:`strict_json_schema` satisfies OpenAI's strict
+structured-output rules (every field required, nullable where optional, no free-form
+dicts), so a language model can fill it directly.
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+from pathlib import Path
+from typing import Any, Literal, Union
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError
+
+from optimus.errors import UserError
+
+Scalar = Union[str, int]
+Element = Union[str, int, list[Scalar]]
+Domain = Literal["continuous", "integer", "binary"]
+Sense = Literal["minimize", "maximize"]
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class SetDef(_Strict):
+    """A finite set of elements, e.g. products, periods or arcs (pairs)."""
+
+    name: str = Field(description="Identifier used in expressions, e.g. Products.")
+    description: str | None = Field(default=None, description="What the elements are.")
+    elements: list[Element] = Field(
+        description="The members: strings or integers; a list such as [\"a\", \"b\"] for a "
+        "pair (e.g. an arc of a network)."
+    )
+
+
+class Entry(_Strict):
+    """One value of a parameter table: the index (one element per index set) and value."""
+
+    index: list[Scalar] = Field(description="Index values, one per index set, in order.")
+    value: float
+
+
+class DataRef(_Strict):
+    """A parameter table read from a CSV or JSON file (path relative to the model file).
+
+    CSV: one column per index set (named like the set, or the first columns in order) and
+    a value column (``column``, else the parameter's name, else the last column).
+    JSON: a list of ``{"index": [...], "value": v}`` records, or an object mapping
+    parameter names to such lists (or to a scalar).
+    """
+
+    path: str
+    column: str | None = Field(default=None, description="Value column (CSV) or key (JSON).")
+
+
+class Parameter(_Strict):
+    """Known data: a scalar (``value``) or a table indexed by sets (``values`` or ``data``)."""
+
+    name: str = Field(description="Identifier used in expressions, e.g. profit.")
+    description: str | None = Field(default=None, description="Meaning and unit.")
+    index: list[str] = Field(
+        default_factory=list, description="Names of the index sets; empty for a scalar."
+    )
+    value: float | None = Field(default=None, description="The value of a scalar parameter.")
+    values: list[Entry] | None = Field(
+        default=None, description="Table entries for an indexed parameter."
+    )
+    data: DataRef | None = Field(default=None, description="Read the table from a file.")
+    default: float | None = Field(
+        default=None, description="Value for index combinations not listed (sparse tables)."
+    )
+
+
+class Variable(_Strict):
+    """A decision variable, scalar or indexed by sets."""
+
+    name: str = Field(description="Identifier used in expressions, e.g. x.")
+    description: str | None = Field(default=None, description="What it decides, with unit.")
+    index: list[str] = Field(
+        default_factory=list, description="Names of the index sets; empty for a scalar."
+    )
+    domain: Domain = Field(
+        default="continuous",
+        description="continuous, integer (counts of discrete things) or binary (yes/no).",
+    )
+    lower: float | None = Field(default=0.0, description="Lower bound; null for none.")
+    upper: float | None = Field(default=None, description="Upper bound; null for none.")
+
+
+class Constraint(_Strict):
+    """One constraint, or a family of them with ``forall``.
+
+    ``forall`` binds index names, e.g. ``"p in Products"``, ``"i in I, j in J"``,
+    ``"(i, j) in Arcs"``, with an optional filter: ``"t in Periods if t > 1"``.
+    ``expression`` is one comparison (``<=``, ``>=`` or ``==``) of linear expressions,
+    e.g. ``"sum(hours[p] * x[p] for p in Products) <= capacity"``.
+    """
+
+    name: str = Field(description="Identifier, e.g. labor_limit.")
+    description: str | None = Field(default=None, description="What it enforces, in words.")
+    forall: str | None = Field(
+        default=None, description="Index bindings such as 'p in Products'; null for one row."
+    )
+    expression: str = Field(description="A linear comparison, e.g. 'x + y <= 10'.")
+
+
+class Objective(_Strict):
+    """What to optimize."""
+
+    sense: Sense
+    expression: str = Field(description="A linear expression, e.g. '3*x + 5*y'.")
+    description: str | None = Field(default=None, description="What it measures.")
+
+
+class Formulation(_Strict):
+    """A complete optimization model as data.
+
+    Load one with :func:`load_formulation` (JSON or YAML), save with :meth:`save`.
+    """
+
+    name: str = Field(default="model", description="Short identifier of the problem.")
+    description: str | None = Field(default=None, description="The problem in one paragraph.")
+    assumptions: list[str] = Field(
+        default_factory=list,
+        description="Modelling assumptions, e.g. 'counts of cars are integers'.",
+    )
+    sets: list[SetDef] = Field(default_factory=list)
+    parameters: list[Parameter] = Field(default_factory=list)
+    variables: list[Variable] = Field(default_factory=list)
+    constraints: list[Constraint] = Field(default_factory=list)
+    objective: Objective
+
+    _base_dir: Path | None = PrivateAttr(default=None)
+
+    # ----------------------------------------------------------------- lookups
+    def set(self, name: str) -> SetDef | None:
+        return next((s for s in self.sets if s.name == name), None)
+
+    def parameter(self, name: str) -> Parameter | None:
+        return next((p for p in self.parameters if p.name == name), None)
+
+    def variable(self, name: str) -> Variable | None:
+        return next((v for v in self.variables if v.name == name), None)
+
+    def constraint(self, name: str) -> Constraint | None:
+        return next((c for c in self.constraints if c.name == name), None)
+
+    @property
+    def base_dir(self) -> Path:
+        """Directory against which data-file paths are resolved."""
+        return self._base_dir or Path.cwd()
+
+    def with_base_dir(self, base_dir: str | Path | None) -> "Formulation":
+        self._base_dir = Path(base_dir) if base_dir is not None else None
+        return self
+
+    def copy_deep(self) -> "Formulation":
+        new = self.model_copy(deep=True)
+        new._base_dir = self._base_dir
+        return new
+
+    # ----------------------------------------------------------------- output
+    def to_dict(self) -> dict[str, Any]:
+        return self.model_dump(mode="json", exclude_none=False)
+
+    def to_json(self, indent: int | None = 2) -> str:
+        return self.model_dump_json(indent=indent)
+
+    def to_yaml(self) -> str:
+        return yaml.safe_dump(self.to_dict(), sort_keys=False, allow_unicode=True)
+
+    def save(self, path: str | Path) -> Path:
+        """Write as JSON or YAML, chosen by the file's suffix."""
+        path = Path(path)
+        text = self.to_yaml() if path.suffix.lower() in (".yaml", ".yml") else self.to_json()
+        path.write_text(text, encoding="utf-8")
+        return path
+
+    def compact(self) -> str:
+        """A short textual form (for repair prompts and transcripts)."""
+        from optimus.render.text import compact_text
+
+        return compact_text(self)
+
+    def _repr_markdown_(self) -> str:  # notebooks
+        from optimus.render.latex import to_markdown
+
+        return to_markdown(self)
+
+
+# --------------------------------------------------------------------------- loading
+def formulation_from_data(data: Any, *, source: str = "input") -> Formulation:
+    """Validate a decoded JSON/YAML object into a Formulation, or raise a UserError."""
+    if isinstance(data, dict) and "formulation" in data and "objective" not in data:
+        data = data["formulation"]  # a model file may wrap it next to an `expected` block
+    if not isinstance(data, dict):
+        raise UserError(
+            f"{source}: expected a mapping with keys such as sets, parameters, variables, "
+            f"constraints, objective; got {type(data).__name__}.",
+            fix="See problems/ for example model files.",
+        )
+    data = {k: v for k, v in data.items() if k not in ("expected", "$schema")}
+    try:
+        return Formulation.model_validate(data)
+    except ValidationError as exc:
+        lines = []
+        for err in exc.errors()[:20]:
+            loc = ".".join(str(p) for p in err["loc"])
+            lines.append(f"  - {loc or '(top level)'}: {err['msg']}")
+        raise UserError(
+            f"{source} does not match the formulation schema:\n" + "\n".join(lines),
+            fix="Fix the fields named above (`optimus schema` prints the schema).",
+        ) from None
+
+
+def read_model_file(path: str | Path) -> dict[str, Any]:
+    """Read a JSON or YAML model file into a dict (with UserErrors for bad input)."""
+    path = Path(path)
+    if not path.exists():
+        raise UserError(f"no such file: {path}", fix="Check the path and try again.")
+    if path.is_dir():
+        raise UserError(f"{path} is a directory, not a model file.", fix="Pass a .json or .yaml file.")
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise UserError(f"cannot read {path}: {exc}", fix="Pass a UTF-8 JSON or YAML file.") from None
+    suffix = path.suffix.lower()
+    try:
+        if suffix == ".json":
+            data = json.loads(text)
+        elif suffix in (".yaml", ".yml"):
+            data = yaml.safe_load(text)
+        else:
+            raise UserError(
+                f"{path}: unknown model file type {suffix or '(none)'!r}.",
+                fix="Use a .json, .yaml or .yml file.",
+            )
+    except json.JSONDecodeError as exc:
+        raise UserError(
+            f"{path} is not valid JSON: {exc.msg} at line {exc.lineno}, column {exc.colno}.",
+            fix="Fix the syntax at that position.",
+        ) from None
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
+        raise UserError(
+            f"{path} is not valid YAML{where}: {getattr(exc, 'problem', None) or exc}.",
+            fix="Fix the syntax at that position.",
+        ) from None
+    if data is None:
+        raise UserError(f"{path} is empty.", fix="Write a formulation into it (see problems/).")
+    return data
+
+
+def load_formulation(path: str | Path) -> Formulation:
+    """Load a JSON or YAML model file; data files are resolved relative to it."""
+    path = Path(path)
+    data = read_model_file(path)
+    return formulation_from_data(data, source=str(path)).with_base_dir(path.resolve().parent)
+
+
+# --------------------------------------------------------------------------- schema
+def strict_json_schema() -> dict[str, Any]:
+    """The Formulation JSON schema in the form OpenAI's strict mode accepts.
+
+    Every object lists all its properties as required and sets
+    ``additionalProperties: false``; optional fields are nullable; defaults are dropped.
+    """
+    schema = copy.deepcopy(Formulation.model_json_schema())
+
+    def visit(node: Any) -> None:
+        if isinstance(node, dict):
+            node.pop("default", None)
+            if node.get("type") == "object" or "properties" in node:
+                props = node.get("properties", {})
+                node["required"] = list(props)
+                node["additionalProperties"] = False
+            for value in node.values():
+                visit(value)
+        elif isinstance(node, list):
+            for value in node:
+                visit(value)
+
+    visit(schema)
+    return schema

@@ -1,0 +1,90 @@
+"""Solve a formulation: check -> build -> solve -> diagnose, as one function.
+
+Example::
+
+    >>> from optimus.formulation import Formulation
+    >>> f = Formulation.model_validate({
+    ...     "variables": [{"name": "x"}, {"name": "y"}],
+    ...     "constraints": [{"name": "cap", "expression": "x + 2*y <= 4"}],
+    ...     "objective": {"sense": "maximize", "expression": "3*x + 4*y"}})
+    >>> r = solve_formulation(f)
+    >>> r.status, r.objective
+    ('optimal', 12.0)
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from typing import Any
+
+from optimus.build import LinearProgram, build
+from optimus.check import analyze
+from optimus.errors import FormulationError
+from optimus.formulation import Formulation
+from optimus.result import Diagnosis, Result, Status, Timings, VariableValue
+from optimus.solvers import SolverOptions, get_backend
+
+
+def _index(key: tuple) -> list[Any]:
+    return list(key)
+
+
+def solve_lp(lp: LinearProgram, backend: str = "highs",
+             options: SolverOptions | None = None) -> Result:
+    """Solve a built program with the named backend; outcomes come back as data."""
+    options = options or SolverOptions()
+    raw = get_backend(backend).solve(lp, options)
+    result = Result(status=raw.status.value, objective=_finite(raw.objective),
+                    bound=_finite(raw.bound), gap=_finite(raw.gap), backend=backend,
+                    message=raw.message)
+    if raw.x is not None:
+        vals = raw.x
+        integ = lp.integrality
+        out = []
+        for j, (name, key) in enumerate(lp.col_keys):
+            v = float(vals[j])
+            if integ[j]:
+                r = round(v)
+                if abs(v - r) < 1e-6:
+                    v = float(r)
+            if v == 0.0:
+                v = 0.0  # no -0.0
+            out.append(VariableValue.model_construct(name=name, index=_index(key), value=v))
+        result.variables = out
+    result.timings = Timings(build=lp.build_time, solve=raw.solve_time,
+                             total=lp.build_time + raw.solve_time)
+    return result
+
+
+def _finite(v: float | None) -> float | None:
+    return v if v is not None and math.isfinite(v) else None
+
+
+def solve_formulation(f: Formulation, *, backend: str = "highs",
+                      time_limit: float | None = None, mip_gap: float | None = None,
+                      diagnose: bool = True) -> Result:
+    """Check, build, solve and (optionally) diagnose ``f``.
+
+    Invalid formulations do not raise: they come back with status ``error`` and a
+    diagnosis of kind ``invalid`` listing every issue.
+    """
+    t0 = time.perf_counter()
+    options = SolverOptions(time_limit=time_limit, mip_gap=mip_gap)
+    try:
+        a = analyze(f)
+        lp = build(f, a)
+    except FormulationError as exc:
+        total = time.perf_counter() - t0
+        return Result(status=Status.ERROR.value, backend=backend,
+                      diagnosis=Diagnosis(kind="invalid", summary="The formulation is invalid.",
+                                          issues=[str(i) for i in exc.issues]),
+                      timings=Timings(build=total, total=total),
+                      message="invalid formulation")
+    result = solve_lp(lp, backend, options)
+    if diagnose:
+        from optimus.diagnose import diagnose as run_diagnosis
+
+        result.diagnosis = run_diagnosis(f, lp, result, options)
+    result.timings.total = time.perf_counter() - t0
+    return result

@@ -1,0 +1,1 @@
+"""Example problems (installed as ``optimus.problems``)."""
