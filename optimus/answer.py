@@ -1,0 +1,77 @@
+"""The answer to a natural-language problem: what the agent or offline formulator returns.
+
+An :class:`Answer` carries the solve result fields of design.md's JSON shape (``status``,
+``objective``, ``bound``, ``gap``, ``variables``, ``diagnosis``, ``timings``) plus the
+``formulation``, the ``attempts`` made and the model ``usage``. ``status`` is a solver
+status (:class:`~optimus.result.Status`) or, where no solve happened, an agent outcome
+(:class:`~optimus.result.Outcome`).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import BaseModel, Field
+
+from optimus.formulation import Formulation
+from optimus.result import Diagnosis, Result, Timings, VariableValue
+
+
+class Usage(BaseModel):
+    """Language-model calls and tokens spent on one problem."""
+
+    calls: int = 0
+    input_tokens: int = 0
+    output_tokens: int = 0
+
+    def add(self, other: "Usage") -> None:
+        self.calls += other.calls
+        self.input_tokens += other.input_tokens
+        self.output_tokens += other.output_tokens
+
+
+class Attempt(BaseModel):
+    """One formulate/repair step and what the checker or solver said of it."""
+
+    number: int
+    formulation: dict[str, Any] | None = None  # Formulation as JSON, None if unparseable
+    raw_output: str | None = None  # the model's raw text when it did not parse
+    status: str  # a Status value, "invalid_formulation" or "parse_error"
+    objective: float | None = None
+    diagnosis: Diagnosis | None = None
+    feedback: str | None = None  # the repair message built from this attempt
+
+
+class Answer(BaseModel):
+    """The outcome of solving a problem stated in natural language."""
+
+    status: str
+    objective: float | None = None
+    bound: float | None = None
+    gap: float | None = None
+    variables: list[VariableValue] = Field(default_factory=list)
+    diagnosis: Diagnosis | None = None
+    timings: Timings = Field(default_factory=Timings)
+    formulation: Formulation | None = None
+    attempts: list[Attempt] = Field(default_factory=list)
+    usage: Usage = Field(default_factory=Usage)
+    formulator: str | None = None  # "openai:gpt-4o-mini", "offline", ...
+    confidence: float | None = None  # offline formulator's confidence in [0, 1]
+    message: str | None = None  # e.g. "could not formulate: <reason>"
+    unexplained_numbers: list[float] = Field(default_factory=list)
+
+    @classmethod
+    def from_result(cls, result: Result, **extra: Any) -> "Answer":
+        data = {k: getattr(result, k) for k in
+                ("status", "objective", "bound", "gap", "variables", "diagnosis", "timings")}
+        data.update(extra)
+        return cls(**data)
+
+    @property
+    def is_ok(self) -> bool:
+        return self.status == "optimal"
+
+    def to_json_dict(self) -> dict[str, Any]:
+        """design.md's JSON shape: the result fields plus formulation, attempts, usage."""
+        data = self.model_dump(mode="json")
+        return data

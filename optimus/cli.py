@@ -1,0 +1,86 @@
+"""The ``optimus`` command line. Commands live in :mod:`optimus.commands`; this module
+only assembles them and turns errors into messages with a fix and a non-zero exit code."""
+
+from __future__ import annotations
+
+import sys
+
+import typer
+from rich.console import Console
+
+from optimus.commands import chat, eval as eval_cmd, run, solve
+from optimus.errors import OptimusError, ProviderError, UserError
+
+app = typer.Typer(
+    name="optimus",
+    help="Describe an optimization problem; get a solved, checked model, its math and a Pyomo script.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+
+
+@app.callback()
+def _root() -> None:
+    """optimus: natural-language optimization, solved with HiGHS."""
+
+
+for module in (run, solve, chat, eval_cmd):
+    module.register(app)
+
+err_console = Console(stderr=True)
+
+
+@app.command("schema")
+def schema_cmd() -> None:
+    """Print the formulation's JSON schema (strict structured-output form)."""
+    import json
+
+    from optimus.formulation import strict_json_schema
+
+    typer.echo(json.dumps(strict_json_schema(), indent=2))
+
+
+def report_error(exc: BaseException) -> int:
+    """Print an error for people (no traceback) and return the exit code."""
+    if isinstance(exc, UserError):
+        err_console.print(f"[bold red]error:[/] {exc.message}", highlight=False, markup=True)
+        if exc.fix:
+            err_console.print(f"[bold]fix:[/] {exc.fix}", highlight=False)
+        return exc.exit_code
+    if isinstance(exc, ProviderError):
+        err_console.print(f"[bold red]model provider error:[/] {exc.message}", highlight=False)
+        if exc.fix:
+            err_console.print(f"[bold]fix:[/] {exc.fix}", highlight=False)
+        return 3
+    err_console.print(f"[bold red]error:[/] {exc}", highlight=False)
+    return 1
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point of the console script."""
+    try:
+        app(args=argv, standalone_mode=False)
+    except SystemExit as exc:  # typer/click exits
+        return int(exc.code or 0)
+    except OptimusError as exc:
+        return report_error(exc)
+    except KeyboardInterrupt:
+        err_console.print("interrupted")
+        return 130
+    except Exception as exc:  # click usage errors and the unexpected
+        if hasattr(exc, "show") and hasattr(exc, "exit_code"):  # click's UsageError & co
+            exc.show()
+            return int(exc.exit_code)
+        if type(exc).__name__ == "Abort":
+            err_console.print("aborted")
+            return 1
+        err_console.print(f"[bold red]internal error:[/] {type(exc).__name__}: {exc}",
+                          highlight=False)
+        err_console.print("Please report this with the command you ran.")
+        return 1
+    return 0
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

@@ -1,0 +1,1 @@
+"""CLI commands, one module each; :mod:`optimus.cli` registers them."""

@@ -1,0 +1,7 @@
+"""`optimus eval` (to be written)."""
+
+import typer
+
+
+def register(app: typer.Typer) -> None:
+    """Add this module's command(s) to the app."""
