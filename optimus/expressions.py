@@ -317,7 +317,7 @@ class AddSub(Node):
     def value(self, env: Env) -> Any:
         a, b = self.a.value(env), self.b.value(env)
         if isinstance(a, (int, float)) and isinstance(b, (int, float)):
-            return a + self.sign * b
+            return a + b if self.sign > 0 else a - b
         raise EvalError(f"cannot do arithmetic on set elements in `{self.src}` ({a!r}, {b!r})",
                         code="type", symbol=self.src,
                         fix="Index arithmetic such as t - 1 needs integer set elements.")
