@@ -439,6 +439,7 @@ class Cmp(Node):
 
     def __init__(self, left: Node, ops: list[Any], rights: list[Any], src: str):
         self.left, self.ops, self.rights, self.src = left, ops, rights, src
+        self.degree = max([left.degree] + [r.degree for r in rights if isinstance(r, Node)])
 
     def value(self, env: Env) -> Any:
         a = self.left.value(env)
@@ -465,6 +466,7 @@ class Cmp(Node):
 class BoolOp(Node):
     def __init__(self, is_and: bool, parts: list[Node], src: str):
         self.is_and, self.parts, self.src = is_and, parts, src
+        self.degree = max(p.degree for p in parts)
 
     def value(self, env: Env) -> Any:
         if self.is_and:
@@ -474,7 +476,7 @@ class BoolOp(Node):
 
 class Not(Node):
     def __init__(self, a: Node, src: str):
-        self.a, self.src = a, src
+        self.a, self.src, self.degree = a, src, a.degree
 
     def value(self, env: Env) -> Any:
         return not self.a.value(env)
@@ -483,6 +485,7 @@ class Not(Node):
 class TupleNode(Node):
     def __init__(self, parts: list[Node], src: str):
         self.parts, self.src = parts, src
+        self.degree = max((p.degree for p in parts), default=0)
 
     def value(self, env: Env) -> Any:
         return _key([p.value(env) for p in self.parts])

@@ -297,8 +297,11 @@ def strict_json_schema() -> dict[str, Any]:
                 props = node.get("properties", {})
                 node["required"] = list(props)
                 node["additionalProperties"] = False
-            for value in node.values():
-                visit(value)
+                for value in props.values():  # a field may be named "default"
+                    visit(value)
+            for key, value in node.items():
+                if key != "properties":
+                    visit(value)
         elif isinstance(node, list):
             for value in node:
                 visit(value)

@@ -72,7 +72,7 @@ class Diagnosis(BaseModel):
             lines.append(f"Conflicting constraints ({self.conflict_method or 'IIS'}):")
             for c in self.conflict:
                 idx = f"[{', '.join(map(str, c.get('index') or []))}]" if c.get("index") else ""
-                lines.append(f"- {c.get('constraint')}{idx} ({c.get('kind', 'row')})")
+                lines.append(f"- {c.get('constraint') or c.get('variable')}{idx} ({c.get('kind', 'row')})")
         if self.unbounded_variables:
             lines.append("Variables that can grow without limit:")
             for v in self.unbounded_variables:

@@ -1,7 +1,117 @@
-"""`optimus chat` (to be written)."""
+"""``optimus chat``: state a problem, then refine it line by line (see /help).
+
+Reads lines from stdin, so it works interactively and with piped input; it ends at
+``/quit`` or at the end of input. The logic lives in :class:`optimus.agent.chat.ChatSession`.
+"""
+
+from __future__ import annotations
+
+import sys
+from typing import Optional, TextIO
 
 import typer
+from rich.console import Console
+from rich.markdown import Markdown
+from rich.syntax import Syntax
+from rich.table import Table
+from rich.text import Text
+
+from optimus.agent.chat import ChatSession, ChatTurn, SolutionChange
+from optimus.agent.llm import DEFAULT_TIMEOUT, make_llm
+from optimus.agent.loop import DEFAULT_MAX_ATTEMPTS
+from optimus.errors import ProviderError
+
+
+def _num(v: float | None) -> str:
+    return "-" if v is None else f"{v:.10g}"
+
+
+def print_change(console: Console, change: SolutionChange) -> None:
+    if change.status_before is not None:
+        console.print(Text(f"status: {change.status_before} -> {change.status_after}; objective: "
+                           f"{_num(change.objective_before)} -> {_num(change.objective_after)}"))
+    if change.variables and change.status_before is not None:
+        table = Table(title="Changed values", title_justify="left", show_edge=False)
+        for col in ("variable", "before", "after"):
+            table.add_column(col, justify="left" if col == "variable" else "right")
+        for v in change.variables[:50]:
+            idx = f"[{', '.join(map(str, v.index))}]" if v.index else ""
+            table.add_row(Text(v.name + idx), _num(v.before), _num(v.after))
+        console.print(table)
+
+
+def show_turn(console: Console, turn: ChatTurn) -> None:
+    """Render one turn of the session."""
+    from optimus.commands.solve import print_answer
+
+    if turn.kind == "info":
+        if turn.text.lstrip().startswith(("#", "$", "**")):
+            console.print(Markdown(turn.text))
+        else:
+            console.print(Text(turn.text))
+        if turn.answer is not None:
+            from optimus.render.console import print_result
+
+            print_result(console, turn.answer)
+        return
+    if turn.kind == "error":
+        console.print(Text(turn.text, style="red"))
+        return
+    if turn.kind in ("not_optimization", "unchanged"):
+        console.print(Text(turn.text or "(no change)", style="yellow"))
+        return
+    if turn.kind == "solved" and turn.answer is not None:
+        print_answer(console, turn.answer)
+        return
+    if turn.kind == "edited" and turn.answer is not None:
+        if turn.text:
+            console.print(Text(turn.text))
+        if turn.formulation_diff:
+            console.print(Syntax(turn.formulation_diff, "diff", theme="ansi_dark", word_wrap=True))
+        if turn.solution_change is not None:
+            print_change(console, turn.solution_change)
+        if turn.answer.status != "optimal" and turn.answer.diagnosis is not None:
+            console.print(Text(turn.answer.diagnosis.text()))
+
+
+def chat_loop(session: ChatSession, stdin: TextIO, console: Console, *, interactive: bool) -> int:
+    """Read lines until /quit or end of input; returns the exit code."""
+    if interactive:
+        console.print(Text("optimus chat: describe your optimization problem (/help for commands).",
+                           style="bold"))
+    while True:
+        if interactive:
+            console.print(Text("> ", style="bold cyan"), end="")
+        line = stdin.readline()
+        if not line:
+            break
+        try:
+            turn = session.handle(line)
+        except ProviderError as exc:
+            console.print(Text(f"model provider error: {exc}", style="red"))
+            continue
+        if turn is None:
+            continue
+        if turn.kind == "quit":
+            break
+        show_turn(console, turn)
+    return 0
 
 
 def register(app: typer.Typer) -> None:
-    """Add this module's command(s) to the app."""
+    """Add ``optimus chat``."""
+
+    @app.command("chat")
+    def chat_cmd(
+        model: Optional[str] = typer.Option(None, "--model", "-m", help="provider:model (default: $OPTIMUS_MODEL)."),
+        base_url: Optional[str] = typer.Option(None, "--base-url", help="An OpenAI-compatible server, e.g. http://localhost:8000/v1."),
+        max_attempts: int = typer.Option(DEFAULT_MAX_ATTEMPTS, "--max-attempts", min=1, max=20),
+        structured: Optional[str] = typer.Option(None, "--structured", help="tool or json."),
+        timeout: float = typer.Option(DEFAULT_TIMEOUT, "--timeout", help="Seconds per model call."),
+    ) -> None:
+        """Chat about a problem: the first message states it, later ones edit and re-solve."""
+        llm = make_llm(model, base_url=base_url, structured=structured, timeout=timeout)  # type: ignore[arg-type]
+        session = ChatSession(llm, max_attempts=max_attempts)
+        chat_loop(session, sys.stdin, Console(), interactive=sys.stdin.isatty())
+
+

@@ -1,7 +1,174 @@
-"""`optimus eval` (to be written)."""
+"""`optimus eval` (batch evaluation on a benchmark file) and `optimus compare`."""
+
+from __future__ import annotations
+
+import os
+from datetime import datetime
+from pathlib import Path
+from typing import Any, Callable, Optional
 
 import typer
+from rich.console import Console
+from rich.table import Table
+
+from optimus.errors import UserError
+
+err_console = Console(stderr=True)
+
+
+def default_problems_file() -> Path:
+    """Our packaged word problems (``optimus/problems/word/problems.jsonl``)."""
+    from importlib.resources import files
+
+    return Path(str(files("optimus.problems") / "word" / "problems.jsonl"))
+
+
+def make_solve_fn(model: str | None, base_url: str | None, offline: bool,
+                  max_attempts: int | None) -> tuple[Callable[[str], Any], str]:
+    """The solver callable for a run and a label for reports (model name or ``offline``).
+
+    ``--model``/``OPTIMUS_MODEL`` -> the agent (``optimus.api.solve``); ``--offline`` or
+    neither -> the offline formulator.
+    """
+    if model:
+        try:
+            from optimus import api
+        except ImportError as exc:
+            raise UserError(f"The agent is not available in this install ({exc}).",
+                            fix="Run with --offline.")
+
+        def solve_with_model(text: str) -> Any:
+            kwargs: dict[str, Any] = {"model": model, "base_url": base_url}
+            if max_attempts is not None:
+                kwargs["max_attempts"] = max_attempts
+            return api.solve(text, **kwargs)
+
+        return solve_with_model, model
+    try:
+        from optimus.offline import solve_offline
+    except ImportError as exc:
+        raise UserError(f"The offline formulator is not available in this install ({exc}).",
+                        fix="Pass --model provider:model (and set its API key).")
+    return solve_offline, "offline"
+
+
+def _parse_ids(ids: str | None) -> list[str] | None:
+    if not ids:
+        return None
+    out = [i.strip() for i in ids.split(",") if i.strip()]
+    return out or None
+
+
+def eval_command(
+    file: Optional[Path] = typer.Argument(None, help="Benchmark file (.jsonl or .json). "
+                                          "Default: optimus's own word problems."),
+    model: Optional[str] = typer.Option(None, "--model", "-m",
+                                        help="provider:model (default: $OPTIMUS_MODEL)."),
+    offline: bool = typer.Option(False, "--offline", help="Use the offline formulator (no network)."),
+    base_url: Optional[str] = typer.Option(None, "--base-url",
+                                           help="OpenAI-compatible server URL (ends in /v1)."),
+    concurrency: int = typer.Option(4, "--concurrency", "-j", help="Problems solved at once."),
+    limit: Optional[int] = typer.Option(None, "--limit", "-n", help="Only the first K problems."),
+    ids: Optional[str] = typer.Option(None, "--ids", help="Only these ids (comma-separated)."),
+    rule: Optional[str] = typer.Option(None, "--rule",
+                                       help="Scoring rule: relative (default) or orlm."),
+    out: Optional[Path] = typer.Option(None, "--out", "-o",
+                                       help="Output folder (default runs/<file>-<time>)."),
+    resume: bool = typer.Option(False, "--resume", help="Continue the run in --out, skipping finished ids."),
+    max_attempts: Optional[int] = typer.Option(None, "--max-attempts",
+                                               help="Formulate/repair attempts per problem."),
+    timeout: float = typer.Option(600.0, "--timeout", help="Seconds per problem (0 = no limit)."),
+    no_progress: bool = typer.Option(False, "--no-progress", help="Hide the progress bar."),
+) -> None:
+    """Run the solver over a benchmark file and write results.jsonl, summary.json and report.md."""
+    from optimus.evaluate.formats import load_problems, select
+    from optimus.evaluate.report import write_report
+    from optimus.evaluate.runner import read_run_info, run_eval
+    from optimus.evaluate.scoring import RULES
+
+    if model and offline:
+        raise UserError("--model and --offline exclude each other.", fix="Pass only one of them.")
+    if resume and out is None:
+        raise UserError("--resume needs the folder of the run to continue.",
+                        fix="Pass --out DIR (the folder of the interrupted run).")
+    previous = read_run_info(out) if (resume and out is not None) else {}
+    if rule is None:
+        rule = previous.get("rule", "relative")
+    elif previous.get("rule") and previous["rule"] != rule:
+        raise UserError(f"{out} was scored with --rule {previous['rule']}, not {rule}.",
+                        fix=f"Resume with --rule {previous['rule']}, or start a new --out.")
+    if rule not in RULES:
+        raise UserError(f"Unknown rule {rule!r}.", fix=f"Use --rule {' or --rule '.join(RULES)}.")
+    if file is None:
+        file = Path(previous["file"]) if previous.get("file") else default_problems_file()
+        if not file.exists():
+            raise UserError(f"The packaged word problems were not found at {file}.",
+                            fix="Pass a benchmark file: optimus eval FILE.jsonl")
+    problems = select(load_problems(file), _parse_ids(ids), limit)
+
+    model = model or (None if offline else os.environ.get("OPTIMUS_MODEL") or None)
+    if not model and not offline:
+        err_console.print("No --model and no OPTIMUS_MODEL: using the offline formulator. "
+                          "Set OPTIMUS_MODEL=provider:model (or pass --model) to run the agent.")
+    solve_fn, label = make_solve_fn(model, base_url, offline or not model, max_attempts)
+    if out is None:
+        stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
+        out = Path("runs") / f"{file.stem}-{stamp}"
+
+    info = {"file": str(file.resolve()), "model": label, "base_url": base_url,
+            "max_attempts": max_attempts}
+    result = run_eval(problems, solve_fn, out, rule=rule, concurrency=concurrency,
+                      timeout=timeout or None, resume=resume,
+                      progress=not no_progress, info=info)
+    summary = write_report(out, result.records, result.info)
+    acc = summary["accuracy"]
+    acc_text = "-" if acc is None else f"{100 * acc:.1f}%"
+    console = Console(soft_wrap=True)
+    if result.retried:
+        console.print(f"Retried {len(result.retried)} problems that had ended in a provider error.")
+    if result.skipped_ids:
+        console.print(f"Resumed: {len(result.skipped_ids)} problems already done, "
+                      f"{len(result.new_ids)} solved now.")
+    console.print(f"Accuracy ({rule} rule, {file.name}): [bold]{acc_text}[/] "
+                  f"({summary['correct']}/{summary['scored']} scored; "
+                  f"{summary['excluded_unknown']} unknown left out; "
+                  f"{summary['correct_via_alt_answers']} via alt_answers)", highlight=False)
+    cats = ", ".join(f"{k} {v}" for k, v in summary["categories"].items() if v)
+    console.print(f"Categories: {cats}", highlight=False)
+    console.print(f"Report: {out / 'report.md'}  Results: {out / 'results.jsonl'}",
+                  highlight=False)
+
+
+def compare_command(
+    dir_a: Path = typer.Argument(..., help="Folder of run A (written by optimus eval)."),
+    dir_b: Path = typer.Argument(..., help="Folder of run B."),
+) -> None:
+    """List the problems whose outcome changed between two eval runs."""
+    from optimus.evaluate.categories import label
+    from optimus.evaluate.compare import compare_runs
+
+    c = compare_runs(dir_a, dir_b)
+    console = Console(soft_wrap=True)
+    if c.changed:
+        table = Table(title=f"{len(c.changed)} of {c.common} common problems changed")
+        for col in ("id", "A", "B", "change"):
+            table.add_column(col)
+        for ch in c.changed:
+            table.add_row(ch.id, label(ch.before), label(ch.after), ch.direction)
+        console.print(table)
+    else:
+        console.print(f"No outcome changed among {c.common} common problems.")
+    if c.only_a or c.only_b:
+        console.print(f"Only in A: {len(c.only_a)}; only in B: {len(c.only_b)}.")
+    fixed = sum(1 for ch in c.changed if ch.direction == "fixed")
+    broken = sum(1 for ch in c.changed if ch.direction == "broken")
+    rules = f" (rules: {c.rule_a} / {c.rule_b})" if c.rule_a != c.rule_b else \
+        f" ({c.rule_a or 'relative'} rule)"
+    console.print(f"Accuracy A {c.accuracy_a.text()}, B {c.accuracy_b.text()}{rules}; "
+                  f"{fixed} fixed, {broken} broken.", highlight=False)
 
 
 def register(app: typer.Typer) -> None:
-    """Add this module's command(s) to the app."""
+    """Add ``eval`` and ``compare`` to the app."""
+    app.command("eval")(eval_command)
+    app.command("compare")(compare_command)

@@ -1,7 +1,217 @@
-"""`optimus solve` (to be written)."""
+"""``optimus solve "TEXT" | -f FILE``: natural language -> formulation -> solution.
+
+Prints the formulation as math, the solution table and the attempts made; ``--json``
+prints exactly one JSON object on stdout (design.md's shape plus ``formulation``,
+``attempts`` and ``usage``); notices go to stderr.
+
+Exit codes:
+
+* 0 - optimal;
+* 1 - a formulation was solved but not to optimality (infeasible, unbounded,
+  time limit, error, ...), after the repair budget;
+* 2 - bad input or configuration (empty or too long text, unreadable file, bad option,
+  missing provider package);
+* 3 - the model provider failed (bad key, rate limit after retries, timeout, server down);
+* 5 - no solve happened: the text states no optimization problem (``not_optimization``)
+  or no valid formulation was found (``invalid_formulation``).
+
+With no model configured (no ``--model``, ``OPTIMUS_MODEL`` or ``--base-url``), or with
+``--offline``, the offline formulator (rules, no network) is used; the fallback says so
+on stderr with how to configure a model.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Any, Optional
 
 import typer
+from rich.console import Console
+from rich.markdown import Markdown
+from rich.table import Table
+from rich.text import Text
+
+from optimus.agent.llm import DEFAULT_TIMEOUT, configured, no_model_message
+from optimus.agent.loop import DEFAULT_MAX_ATTEMPTS, check_text
+from optimus.answer import Answer
+from optimus.errors import UserError
+
+EXIT_OK = 0
+EXIT_NOT_OPTIMAL = 1
+EXIT_NO_SOLVE = 5
+_NO_SOLVE = {"not_optimization", "invalid_formulation", "abstained"}
+
+
+def exit_code(answer: Answer) -> int:
+    """0 optimal; 5 when no solve happened; 1 for any other status."""
+    if answer.status == "optimal":
+        return EXIT_OK
+    if answer.status in _NO_SOLVE:
+        return EXIT_NO_SOLVE
+    if answer.status in ("provider_error", "timeout"):
+        return 3
+    return EXIT_NOT_OPTIMAL
+
+
+def read_problem(text: str | None, file: Path | None) -> str:
+    """The problem text from the argument, a file, or stdin (``-f -``); checked for size."""
+    if text is not None and file is not None:
+        raise UserError("Give the problem either as TEXT or with -f FILE, not both.",
+                        fix='optimus solve "A bakery ..."  or  optimus solve -f problem.txt')
+    if file is not None:
+        if str(file) == "-":
+            text = sys.stdin.read()
+        else:
+            if not file.exists() or file.is_dir():
+                raise UserError(f"no such file: {file}", fix="Check the path of -f FILE.")
+            try:
+                text = file.read_text(encoding="utf-8")
+            except (OSError, UnicodeDecodeError) as exc:
+                raise UserError(f"cannot read {file}: {exc}", fix="Pass a UTF-8 text file.") from None
+    return check_text(text)
+
+
+def solve_offline_answer(text: str) -> Answer:
+    """The offline formulator's answer (rules, no network)."""
+    try:
+        from optimus.offline import solve_offline  # type: ignore[attr-defined]
+    except ImportError:
+        message, fix = no_model_message()
+        raise UserError(message + " (The offline formulator is not available.)", fix=fix) from None
+    return solve_offline(text)
+
+
+def print_answer(console: Console, answer: Answer) -> None:
+    """Formulation as math, solution table, attempts and notes."""
+    if answer.formulation is not None:
+        try:
+            from optimus.render.latex import to_markdown
+
+            console.print(Markdown(to_markdown(answer.formulation)))
+        except ImportError:
+            console.print(Text(answer.formulation.compact()))
+        console.print()
+    try:
+        from optimus.render.console import print_result
+
+        print_result(console, answer)
+    except ImportError:  # minimal fallback
+        console.print(Text(f"status: {answer.status}  objective: {answer.objective}"))
+        for v in answer.variables:
+            idx = f"[{', '.join(map(str, v.index))}]" if v.index else ""
+            console.print(Text(f"  {v.name}{idx} = {v.value:g}"))
+        if answer.diagnosis is not None and answer.diagnosis.kind != "ok":
+            console.print(Text(answer.diagnosis.text()))
+    print_attempts(console, answer)
+    if answer.unexplained_numbers:
+        nums = ", ".join(f"{n:g}" for n in answer.unexplained_numbers)
+        console.print(Text(f"Numbers of the text used nowhere in the formulation: {nums}", style="yellow"))
+    if answer.message:
+        console.print(Text(answer.message))
+    u = answer.usage
+    who = answer.formulator or "?"
+    console.print(Text(f"formulator: {who}; model calls: {u.calls}, tokens in/out: "
+                       f"{u.input_tokens}/{u.output_tokens}", style="dim"))
+
+
+def print_attempts(console: Console, answer: Answer) -> None:
+    if not answer.attempts:
+        return
+    table = Table(title="Attempts", title_justify="left", show_edge=False)
+    table.add_column("#", justify="right")
+    table.add_column("outcome")
+    table.add_column("objective", justify="right")
+    table.add_column("what was found")
+    for a in answer.attempts:
+        found = ""
+        if a.diagnosis is not None:
+            d = a.diagnosis
+            found = d.summary or ""
+            if d.issues:
+                found += (" " if found else "") + "; ".join(d.issues[:3])
+        obj = "-" if a.objective is None else f"{a.objective:.10g}"
+        table.add_row(str(a.number), Text(a.status), obj, Text(found[:300]))
+    console.print(table)
+
+
+def write_outputs(answer: Answer, code: Path | None, latex: Path | None, err: Console) -> None:
+    if not (code or latex):
+        return
+    f = answer.formulation
+    if f is None:
+        err.print("no formulation: --code/--latex files were not written", highlight=False)
+        return
+    if code:
+        from optimus.agent.chat import code_text
+
+        code.write_text(code_text(f), encoding="utf-8")
+        err.print(f"wrote {code}", highlight=False)
+    if latex:
+        from optimus.agent.chat import math_text
+
+        latex.write_text(math_text(f), encoding="utf-8")
+        err.print(f"wrote {latex}", highlight=False)
 
 
 def register(app: typer.Typer) -> None:
-    """Add this module's command(s) to the app."""
+    """Add ``optimus solve``."""
+
+    @app.command("solve")
+    def solve_cmd(
+        text: Optional[str] = typer.Argument(None, help="The problem in plain language."),
+        file: Optional[Path] = typer.Option(None, "-f", "--file", help="Read the problem from FILE ('-' for stdin)."),
+        model: Optional[str] = typer.Option(None, "--model", "-m", help="provider:model, e.g. openai:gpt-4o-mini (default: $OPTIMUS_MODEL)."),
+        base_url: Optional[str] = typer.Option(None, "--base-url", help="An OpenAI-compatible server, e.g. http://localhost:8000/v1."),
+        max_attempts: int = typer.Option(DEFAULT_MAX_ATTEMPTS, "--max-attempts", min=1, max=20, help="Formulate + repair attempts."),
+        code: Optional[Path] = typer.Option(None, "--code", metavar="OUT.py", help="Write a standalone Pyomo script."),
+        latex: Optional[Path] = typer.Option(None, "--latex", metavar="OUT.md", help="Write the model as Markdown with LaTeX."),
+        json_out: bool = typer.Option(False, "--json", help="Print one JSON object on stdout, nothing else."),
+        offline: bool = typer.Option(False, "--offline", help="Use the offline formulator (no model, no network)."),
+        structured: Optional[str] = typer.Option(None, "--structured", help="Structured output: tool (tool calling) or json (JSON schema)."),
+        timeout: float = typer.Option(DEFAULT_TIMEOUT, "--timeout", help="Seconds per model call."),
+    ) -> None:
+        """Formulate a problem stated in plain language, solve it, explain the outcome.
+
+        Exit codes: 0 optimal, 1 not optimal, 2 bad input, 3 provider failure, 5 no
+        optimization problem / no valid formulation.
+        """
+        code_ = run_solve(text, file=file, model=model, base_url=base_url, max_attempts=max_attempts,
+                          code=code, latex=latex, json_out=json_out, offline=offline,
+                          structured=structured, timeout=timeout)
+        if code_:
+            raise SystemExit(code_)  # typer.Exit's code is dropped with standalone_mode=False
+
+
+def run_solve(text: str | None, *, file: Path | None = None, model: str | None = None,
+              base_url: str | None = None, max_attempts: int = DEFAULT_MAX_ATTEMPTS,
+              code: Path | None = None, latex: Path | None = None, json_out: bool = False,
+              offline: bool = False, structured: str | None = None,
+              timeout: float = DEFAULT_TIMEOUT, console: Console | None = None) -> int:
+    """What ``optimus solve`` does; returns the exit code."""
+    err = Console(stderr=True)
+    out = console or Console()
+    problem = read_problem(text, file)
+    model, base_url = configured(model, base_url)
+    if offline or not (model or base_url):
+        if not offline:
+            message, fix = no_model_message()
+            err.print(f"{message} Used the offline formulator (rules, no network; simple "
+                      f"word problems only).", highlight=False)
+            err.print(f"To use a language model: {fix}", highlight=False)
+        answer = solve_offline_answer(problem)
+    else:
+        from optimus.api import solve
+
+        answer = solve(problem, model, base_url=base_url, max_attempts=max_attempts,
+                       structured=structured, timeout=timeout)  # type: ignore[arg-type]
+    if json_out:
+        sys.stdout.write(json.dumps(answer.to_json_dict()) + "\n")
+        sys.stdout.flush()
+    else:
+        print_answer(out, answer)
+    write_outputs(answer, code, latex, err)
+    return exit_code(answer)
+
+

@@ -1,0 +1,256 @@
+"""The chat session behind ``optimus chat``, separate from terminal I/O (and testable).
+
+The first message states the problem and is solved by the agent loop; each later
+message edits the current formulation through the ``chat_edit`` prompt and re-solves.
+Every turn reports what changed in the formulation (a diff of compact forms) and in the
+solution (objective before/after, variables whose values changed). Slash commands:
+``/code [FILE]``, ``/math [FILE]``, ``/show``, ``/save FILE``, ``/undo``, ``/help``,
+``/quit``.
+
+    >>> from optimus.agent.llm import StructuredLLM
+    >>> from optimus.testing import ScriptedChatModel
+    >>> s = ChatSession(StructuredLLM(ScriptedChatModel(responses=[])))
+    >>> s.handle("/help").kind
+    'info'
+"""
+
+from __future__ import annotations
+
+import difflib
+import shlex
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from optimus.agent.llm import StructuredLLM
+from optimus.agent.loop import DEFAULT_MAX_ATTEMPTS, DEFAULT_TIME_LIMIT, Agent, check_text
+from optimus.agent.prompts import render
+from optimus.answer import Answer
+from optimus.errors import UserError
+from optimus.formulation import Formulation
+
+HELP = """Type a problem to start; then type changes ("add a minimum of 10 units of B",
+"what if the budget is 500?", "make x integer").
+Commands:
+  /show          the current formulation (compact) and solution
+  /math [FILE]   the formulation as Markdown math (to FILE if given)
+  /code [FILE]   a standalone Pyomo script (to FILE if given)
+  /save FILE     save the formulation (.yaml, .yml or .json)
+  /undo          go back to the previous formulation
+  /help          this help
+  /quit          leave (end of input works too)"""
+
+
+@dataclass
+class VariableChange:
+    name: str
+    index: list
+    before: float | None
+    after: float | None
+
+
+@dataclass
+class SolutionChange:
+    """Objective and status before/after an edit, and the variables whose values moved."""
+
+    status_before: str | None
+    status_after: str | None
+    objective_before: float | None
+    objective_after: float | None
+    variables: list[VariableChange] = field(default_factory=list)
+
+
+@dataclass
+class ChatTurn:
+    """What one line of input produced.
+
+    ``kind``: ``solved`` (first problem), ``edited``, ``unchanged`` (the edit could not be
+    applied), ``not_optimization``, ``info`` (command output in ``text``), ``error``,
+    ``quit``.
+    """
+
+    kind: str
+    text: str = ""
+    answer: Answer | None = None
+    formulation_diff: str = ""
+    solution_change: SolutionChange | None = None
+
+
+@dataclass
+class _State:
+    formulation: Formulation
+    answer: Answer
+    request: str
+
+
+def formulation_diff(before: Formulation | None, after: Formulation | None) -> str:
+    """A unified diff of the compact forms (empty when equal)."""
+    a = before.compact().splitlines() if before is not None else []
+    b = after.compact().splitlines() if after is not None else []
+    return "\n".join(difflib.unified_diff(a, b, "before", "after", lineterm="", n=1))
+
+
+def solution_change(before: Answer | None, after: Answer) -> SolutionChange:
+    """Objective before/after and the variables whose values changed (beyond 1e-9)."""
+    old = {(v.name, tuple(map(str, v.index))): (v.name, v.index, v.value)
+           for v in (before.variables if before else [])}
+    new = {(v.name, tuple(map(str, v.index))): (v.name, v.index, v.value) for v in after.variables}
+    changes = []
+    for key in list(old) + [k for k in new if k not in old]:
+        b = old.get(key)
+        a = new.get(key)
+        vb = b[2] if b else None
+        va = a[2] if a else None
+        if vb is None or va is None or abs(vb - va) > 1e-9:
+            name, index = (a or b)[0], (a or b)[1]  # type: ignore[index]
+            changes.append(VariableChange(name, list(index), vb, va))
+    return SolutionChange(before.status if before else None, after.status,
+                          before.objective if before else None, after.objective, changes)
+
+
+class ChatSession:
+    """State and logic of an interactive session: problem, formulation history, commands."""
+
+    def __init__(self, llm: StructuredLLM, *, max_attempts: int = DEFAULT_MAX_ATTEMPTS,
+                 time_limit: float | None = DEFAULT_TIME_LIMIT):
+        self.llm = llm
+        self.max_attempts = max_attempts
+        self.time_limit = time_limit
+        self.problem: str | None = None
+        self.history: list[_State] = []
+
+    @property
+    def current(self) -> _State | None:
+        return self.history[-1] if self.history else None
+
+    @property
+    def formulation(self) -> Formulation | None:
+        return self.current.formulation if self.current else None
+
+    @property
+    def answer(self) -> Answer | None:
+        return self.current.answer if self.current else None
+
+    def _agent(self, **kw: object) -> Agent:
+        return Agent(self.llm, max_attempts=self.max_attempts, time_limit=self.time_limit, **kw)  # type: ignore[arg-type]
+
+    # ------------------------------------------------------------------ messages
+    def handle(self, line: str) -> ChatTurn | None:
+        """One line of input: a slash command or a message. None for a blank line."""
+        line = line.strip()
+        if not line:
+            return None
+        if line.startswith("/"):
+            return self.command(line)
+        try:
+            return self.send(line)
+        except UserError as exc:
+            return ChatTurn("error", str(exc))
+
+    def send(self, text: str) -> ChatTurn:
+        """State the problem (first message) or edit the current formulation."""
+        text = check_text(text)
+        if self.current is None:
+            return self._start(text)
+        return self._edit(text)
+
+    def _start(self, text: str) -> ChatTurn:
+        answer = self._agent().solve(text)
+        if answer.status == "not_optimization":
+            return ChatTurn("not_optimization", answer.message or "", answer)
+        self.problem = text
+        if answer.formulation is None:
+            return ChatTurn("error", answer.message or "No valid formulation was found.", answer)
+        self.history.append(_State(answer.formulation, answer, text))
+        return ChatTurn("solved", answer.message or "", answer,
+                        formulation_diff(None, answer.formulation), solution_change(None, answer))
+
+    def _edit(self, request: str) -> ChatTurn:
+        cur = self.current
+        assert cur is not None and self.problem is not None
+        ans = cur.answer
+        solution = (f"status {ans.status}" + (f", objective {ans.objective:.10g}" if ans.objective is not None else ""))
+        prompt = render("chat_edit", problem=self.problem, formulation=cur.formulation.to_json(indent=None),
+                        solution=solution, request=request)
+        agent = self._agent(repair_solver_outcomes=False)
+        answer = agent.run(f"{self.problem}\n\nRequested change: {request}", prompt, ground=False)
+        reason = agent.last_reason or ""
+        if answer.status == "not_optimization":
+            return ChatTurn("unchanged", answer.message or "The request could not be applied.", answer)
+        if answer.formulation is None:
+            return ChatTurn("error", answer.message or "The edit produced no valid formulation.", answer)
+        diff = formulation_diff(cur.formulation, answer.formulation)
+        if not diff:
+            return ChatTurn("unchanged", reason or "The formulation did not change.", answer)
+        self.history.append(_State(answer.formulation, answer, request))
+        text = reason if not answer.message else f"{reason} {answer.message}".strip()
+        return ChatTurn("edited", text, answer, diff, solution_change(cur.answer, answer))
+
+    # ------------------------------------------------------------------ commands
+    def command(self, line: str) -> ChatTurn:
+        """Run a slash command (see :data:`HELP`)."""
+        try:
+            parts = shlex.split(line)
+        except ValueError as exc:
+            return ChatTurn("error", f"cannot read the command: {exc}")
+        name, args = parts[0].lower(), parts[1:]
+        if name in ("/quit", "/exit", "/q"):
+            return ChatTurn("quit")
+        if name in ("/help", "/?"):
+            return ChatTurn("info", HELP)
+        if name == "/undo":
+            return self.undo()
+        if self.current is None:
+            return ChatTurn("error", f"{name}: nothing to show yet; state a problem first.")
+        try:
+            if name == "/show":
+                return ChatTurn("info", self.current.formulation.compact(), self.current.answer)
+            if name == "/math":
+                return self._output(math_text(self.current.formulation), args)
+            if name == "/code":
+                return self._output(code_text(self.current.formulation), args)
+            if name == "/save":
+                if not args:
+                    return ChatTurn("error", "/save needs a file name, e.g. /save model.yaml")
+                path = Path(args[0])
+                if path.suffix.lower() not in (".yaml", ".yml", ".json"):
+                    return ChatTurn("error", f"/save: use a .yaml, .yml or .json file (got {path.name}).")
+                self.current.formulation.save(path)
+                return ChatTurn("info", f"saved the formulation to {path}")
+        except (OSError, UserError) as exc:
+            return ChatTurn("error", f"{name}: {exc}")
+        return ChatTurn("error", f"unknown command {name}; type /help")
+
+    def _output(self, text: str, args: list[str]) -> ChatTurn:
+        if args:
+            Path(args[0]).write_text(text, encoding="utf-8")
+            return ChatTurn("info", f"wrote {args[0]}")
+        return ChatTurn("info", text)
+
+    def undo(self) -> ChatTurn:
+        """Go back to the previous formulation and its solution."""
+        if len(self.history) < 2:
+            return ChatTurn("error", "nothing to undo")
+        dropped = self.history.pop()
+        cur = self.history[-1]
+        return ChatTurn("edited", f"undid: {dropped.request}", cur.answer,
+                        formulation_diff(dropped.formulation, cur.formulation),
+                        solution_change(dropped.answer, cur.answer))
+
+
+def math_text(f: Formulation) -> str:
+    """The formulation as Markdown with LaTeX (compact text if the renderer is absent)."""
+    try:
+        from optimus.render.latex import to_markdown
+    except ImportError:
+        return "```text\n" + f.compact() + "\n```\n"
+    return to_markdown(f)
+
+
+def code_text(f: Formulation) -> str:
+    """A standalone Pyomo script for the formulation."""
+    try:
+        from optimus.render.pyomo_code import to_pyomo_script
+    except ImportError:
+        raise UserError("The Pyomo script renderer is not available in this installation.",
+                        fix="Save the formulation with /save model.yaml and run `optimus run model.yaml`.") from None
+    return to_pyomo_script(f)

@@ -1,0 +1,279 @@
+"""The agent loop: formulate -> check -> build -> solve -> diagnose -> repair.
+
+Each attempt asks the model for a formulation, solves it with
+:func:`optimus.solve.solve_formulation` (check, build, HiGHS, diagnosis) and records an
+:class:`~optimus.answer.Attempt`. Anything short of a clean optimum becomes a repair
+message carrying the whole trajectory (:func:`optimus.agent.repair.repair_message`); the
+message list is rebuilt for every attempt, never mutated. A "suspicious" optimum gets
+one repair chance within the budget. After a clean optimum, numbers of the text that
+the formulation never uses get one extra call (:mod:`optimus.agent.grounding`).
+
+The loop never raises for a bad formulation: a spent budget is an :class:`Answer` with
+the final status, the last diagnosis and a message saying so.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from langchain_core.messages import BaseMessage, HumanMessage, SystemMessage
+
+from optimus.agent.grounding import text_numbers, unexplained_numbers
+from optimus.agent.llm import StructuredLLM
+from optimus.agent.prompts import load_prompt, render
+from optimus.agent.repair import repair_message
+from optimus.answer import Answer, Attempt, Usage
+from optimus.errors import ProviderError, UserError
+from optimus.formulation import Formulation
+from optimus.result import Diagnosis, Outcome, Result, Status
+
+MAX_TEXT_CHARS = 20_000
+DEFAULT_MAX_ATTEMPTS = 4
+DEFAULT_TIME_LIMIT = 60.0  # seconds per solve
+
+
+def check_text(text: str | None) -> str:
+    """The problem text, stripped; a :class:`UserError` when empty or too long."""
+    if text is None or not str(text).strip():
+        raise UserError("The problem text is empty.",
+                        fix='Describe the problem, e.g. optimus solve "A bakery makes cakes ..." '
+                            "or pass a file with -f problem.txt.")
+    text = str(text).strip()
+    if len(text) > MAX_TEXT_CHARS:
+        raise UserError(f"The problem text has {len(text):,} characters; the limit is "
+                        f"{MAX_TEXT_CHARS:,}.",
+                        fix="Shorten the text, or put large data tables in a model file "
+                            "(optimus run model.yaml) with CSV data files.")
+    return text
+
+
+def safety_issues(f: Formulation) -> list[str]:
+    """Parts of a model-written formulation we refuse before building it."""
+    issues = []
+    for p in f.parameters:
+        if p.data is not None:
+            issues.append(f"parameter {p.name}: data files are not allowed in a model reply "
+                          f"(got path {p.data.path!r}). Fix: set data to null and list the "
+                          f"values inline in `values`.")
+    return issues
+
+
+def evaluate(f: Formulation, *, time_limit: float | None = DEFAULT_TIME_LIMIT) -> Result:
+    """Check, build, solve and diagnose ``f``; every failure comes back as data."""
+    refused = safety_issues(f)
+    if refused:
+        return Result(status=Status.ERROR.value, message="invalid formulation",
+                      diagnosis=Diagnosis(kind="invalid", summary="The formulation is invalid.",
+                                          issues=refused))
+    from optimus.solve import solve_formulation
+
+    try:
+        return solve_formulation(f, time_limit=time_limit)
+    except UserError as exc:
+        issues = [exc.message + (f" Fix: {exc.fix}" if exc.fix else "")]
+    except Exception as exc:  # model output must never crash the loop
+        issues = [f"{type(exc).__name__}: {exc}"]
+    return Result(status=Status.ERROR.value, message="invalid formulation",
+                  diagnosis=Diagnosis(kind="invalid", summary="The formulation is invalid.",
+                                      issues=issues))
+
+
+def _attempt_status(result: Result) -> str:
+    if result.status == Status.ERROR.value and result.diagnosis is not None \
+            and result.diagnosis.kind == "invalid":
+        return Outcome.INVALID_FORMULATION.value
+    return result.status
+
+
+_NOT_COMPILED = {Outcome.INVALID_FORMULATION.value, "parse_error"}
+
+
+@dataclass
+class _Step:
+    attempt: Attempt
+    formulation: Formulation | None = None
+    result: Result | None = None
+
+
+@dataclass
+class Agent:
+    """Runs the loop with one :class:`StructuredLLM`.
+
+    ``max_attempts`` bounds formulate + repairs (the number-grounding call is extra).
+    ``raise_provider_errors=False`` turns a provider failure into an Answer with status
+    ``provider_error`` or ``timeout`` (for batch evaluation).
+    """
+
+    llm: StructuredLLM
+    max_attempts: int = DEFAULT_MAX_ATTEMPTS
+    ground_numbers: bool = True
+    time_limit: float | None = DEFAULT_TIME_LIMIT
+    raise_provider_errors: bool = True
+    repair_solver_outcomes: bool = True  # False: infeasible/unbounded are answers, not errors
+    transcript: list[list[BaseMessage]] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        self.last_reason: str | None = None  # the model's `reason` in its last reply
+        if self.max_attempts < 1:
+            raise UserError(f"max_attempts must be at least 1 (got {self.max_attempts}).",
+                            fix="Pass --max-attempts 1 or more.")
+
+    # ------------------------------------------------------------------ entry points
+    def solve(self, text: str) -> Answer:
+        """Formulate and solve a problem stated in ``text``."""
+        text = check_text(text)
+        return self.run(text, render("formulate", problem=text), ground=self.ground_numbers)
+
+    def run(self, problem: str, request: str, *, ground: bool = True) -> Answer:
+        """The loop, starting from the user message ``request`` about ``problem``."""
+        base: list[BaseMessage] = [SystemMessage(load_prompt("system")), HumanMessage(request)]
+        start = self.llm.usage.model_copy()
+        steps: list[_Step] = []
+        try:
+            answer = self._loop(problem, base, steps, ground)
+        except ProviderError as exc:
+            if self.raise_provider_errors:
+                raise
+            answer = Answer(status=exc.kind if exc.kind in ("timeout",) else Outcome.PROVIDER_ERROR.value,
+                            message=str(exc))
+        answer.attempts = [s.attempt for s in steps]
+        answer.usage = _diff(self.llm.usage, start)
+        answer.formulator = self.llm.label
+        return answer
+
+    # ------------------------------------------------------------------ the loop
+    def _ask(self, base: list[BaseMessage], problem: str, steps: list[_Step]) -> Any:
+        messages = list(base)  # a new list every attempt; the caller's list is never touched
+        if steps:
+            feedback = repair_message(problem, [s.attempt for s in steps])
+            steps[-1].attempt.feedback = feedback
+            messages.append(HumanMessage(feedback))
+        self.transcript.append(messages)
+        return self.llm.ask(messages)
+
+    def _record(self, number: int, reply: Any) -> _Step | Answer:
+        if not reply.ok:
+            return _Step(Attempt(number=number, raw_output=reply.raw_text, status="parse_error",
+                                 diagnosis=Diagnosis(kind="parse_error",
+                                                     summary="The output could not be read.",
+                                                     issues=reply.errors)))
+        r = reply.reply
+        self.last_reason = r.reason
+        if not r.is_optimization_problem:
+            return Answer(status=Outcome.NOT_OPTIMIZATION.value,
+                          message=r.reason or "The model found no optimization problem in the text.")
+        if r.formulation is None:
+            return _Step(Attempt(number=number, raw_output=reply.raw_text, status="parse_error",
+                                 diagnosis=Diagnosis(kind="not_formulated",
+                                                     summary="No formulation was given.")))
+        f = r.formulation
+        result = evaluate(f, time_limit=self.time_limit)
+        att = Attempt(number=number, formulation=f.to_dict(), status=_attempt_status(result),
+                      objective=result.objective, diagnosis=result.diagnosis)
+        return _Step(att, f, result)
+
+    def _loop(self, problem: str, base: list[BaseMessage], steps: list[_Step],
+              ground: bool) -> Answer:
+        best: _Step | None = None
+        second_look = False
+        for number in range(1, self.max_attempts + 1):
+            step = self._record(number, self._ask(base, problem, steps))
+            if isinstance(step, Answer):
+                steps.append(_Step(Attempt(number=number, status=step.status)))
+                return step
+            steps.append(step)
+            status = step.attempt.status
+            if status != Status.OPTIMAL.value and status not in _NOT_COMPILED \
+                    and not self.repair_solver_outcomes:
+                return self._final(step, steps, message=f"The edited model is {status}.")
+            if status != Status.OPTIMAL.value:
+                continue
+            best = step
+            suspicious = step.result is not None and step.result.diagnosis is not None \
+                and step.result.diagnosis.kind == "suspicious"
+            if suspicious and self.repair_solver_outcomes and not second_look \
+                    and number < self.max_attempts:
+                second_look = True
+                continue
+            break
+        if best is None:
+            return self._exhausted(steps)
+        answer = self._final(best, steps)
+        if ground:
+            answer = self._ground(problem, base, steps, best, answer)
+        return answer
+
+    # ------------------------------------------------------------------ answers
+    def _final(self, step: _Step, steps: list[_Step], message: str | None = None) -> Answer:
+        assert step.result is not None
+        answer = Answer.from_result(step.result, formulation=step.formulation)
+        n = len(steps)
+        answer.message = message or (f"Solved on attempt {step.attempt.number} of {n}." if n > 1 else None)
+        return answer
+
+    def _exhausted(self, steps: list[_Step]) -> Answer:
+        compiled = [s for s in steps if s.attempt.status not in _NOT_COMPILED and s.result is not None]
+        last = steps[-1]
+        n = len(steps)
+        if compiled:
+            pick = compiled[-1]
+            answer = Answer.from_result(pick.result, formulation=pick.formulation)  # type: ignore[arg-type]
+            note = "" if pick is last else (f" The last attempt ({last.attempt.status}) did not compile; "
+                                            f"this is attempt {pick.attempt.number}.")
+            answer.message = (f"No clean optimum after {n} attempt{'s' if n > 1 else ''} (the budget); "
+                              f"final status: {pick.attempt.status}.{note}")
+            return answer
+        answer = Answer(status=Outcome.INVALID_FORMULATION.value, diagnosis=last.attempt.diagnosis,
+                        formulation=last.formulation)
+        answer.message = (f"No valid formulation after {n} attempt{'s' if n > 1 else ''} (the budget); "
+                          f"see the last diagnosis.")
+        return answer
+
+    def _ground(self, problem: str, base: list[BaseMessage], steps: list[_Step], best: _Step,
+                answer: Answer) -> Answer:
+        assert best.formulation is not None
+        missing = unexplained_numbers(problem, best.formulation)
+        if not missing:
+            return answer
+        shown = {tn.value: tn.text for tn in text_numbers(problem)}
+        listed = ", ".join(shown.get(v, f"{v:g}") for v in missing)
+        diag = (best.attempt.diagnosis or Diagnosis()).model_copy(deep=True)
+        diag.kind = "ungrounded"
+        diag.summary = f"Numbers of the text used nowhere in the formulation: {listed}."
+        view = [s.attempt for s in steps if s is not best] + [best.attempt.model_copy(update={"diagnosis": diag})]
+        messages = list(base) + [HumanMessage(repair_message(problem, view))]
+        best.attempt.feedback = messages[-1].content  # type: ignore[assignment]
+        self.transcript.append(messages)
+        reply = self.llm.ask(messages)
+        number = len(steps) + 1
+        step = self._record(number, reply)
+        if isinstance(step, Answer):  # "not an optimization problem" now: keep the solution
+            answer.unexplained_numbers = missing
+            return answer
+        steps.append(step)
+        unchanged = step.formulation is None or step.formulation.compact() == best.formulation.compact()
+        reason = (reply.reply.reason or "").strip() if reply.ok and reply.reply else ""
+        if step.formulation is not None and not unchanged and step.attempt.status == Status.OPTIMAL.value:
+            new = self._final(step, steps, message=f"Revised on attempt {number} to use the numbers {listed}.")
+            new.unexplained_numbers = unexplained_numbers(problem, step.formulation)  # type: ignore[arg-type]
+            return new
+        if unchanged and reason:
+            f = best.formulation.copy_deep()
+            f.assumptions.append(f"Numbers of the text not used ({listed}): {reason}")
+            answer.formulation = f
+            answer.message = _join(answer.message, f"Numbers not used ({listed}): {reason}")
+            return answer
+        answer.unexplained_numbers = missing
+        answer.message = _join(answer.message, f"Numbers of the text used nowhere: {listed} "
+                                               f"(the model's revision was {step.attempt.status}).")
+        return answer
+
+
+def _join(a: str | None, b: str) -> str:
+    return f"{a} {b}" if a else b
+
+
+def _diff(now: Usage, start: Usage) -> Usage:
+    return Usage(calls=now.calls - start.calls, input_tokens=now.input_tokens - start.input_tokens,
+                 output_tokens=now.output_tokens - start.output_tokens)

@@ -1,0 +1,110 @@
+"""The offline formulator's entry points: :func:`formulate_offline`, :func:`solve_offline`.
+
+Example::
+
+    >>> r = formulate_offline("A shop makes tables and chairs. Each table needs 3 hours of "
+    ...     "labor and each chair needs 2 hours of labor; 120 hours of labor are available. "
+    ...     "The profit is $40 per table and $25 per chair. How many tables and chairs "
+    ...     "should it make to maximize profit?")
+    >>> r.formulation.objective.expression
+    '40*table + 25*chair'
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+
+from optimus.answer import Answer, Usage
+from optimus.formulation import Formulation
+from optimus.offline.build import build_formulation
+from optimus.offline.confidence import confidence
+from optimus.offline.normalize import normalize
+from optimus.offline.parse import Reading, read_sentence
+from optimus.offline.tokens import sentences, tokenize
+from optimus.offline.variables import find_variables, mark_mentions
+from optimus.result import Outcome, Timings
+
+DEFAULT_MIN_CONFIDENCE = 0.5
+
+
+@dataclass
+class OfflineResult:
+    """A formulation (or None), how sure we are, and why we abstained."""
+
+    formulation: Formulation | None
+    confidence: float
+    reason: str | None = None
+    notes: list[str] = field(default_factory=list)
+
+
+def _abstain(reason: str, notes: list[str] | None = None) -> OfflineResult:
+    return OfflineResult(None, 0.0, reason, notes or [])
+
+
+def formulate_offline(text: str) -> OfflineResult:
+    """Read a word problem into a Formulation with rules only (no model, no network)."""
+    if not text or not text.strip():
+        return _abstain("the text is empty")
+    norm = normalize(text)
+    sents = sentences(norm)
+    toks = [tokenize(s) for s in sents]
+    vs = find_variables(toks)
+    if len(vs) < 1:
+        return _abstain("could not find the decision variables")
+    if len(vs) > 8:
+        return _abstain(f"too many variables for the offline reader ({len(vs)})")
+    for t in toks:
+        mark_mentions(t, vs)
+    r = Reading()
+    for i, (s, t) in enumerate(zip(sents, toks)):
+        read_sentence(t, s, i, len(vs), r)
+    if r.sense is None:
+        return _abstain("could not find the objective (no maximize/minimize)")
+    if r.problems:
+        return _abstain(r.problems[0], list(r.problems))
+    notes = list(r.doubts)
+    f, reason = build_formulation(r, vs, norm, notes)
+    if f is None:
+        return _abstain(reason or "could not build a formulation", notes)
+    left = [t.text for ts in toks for t in ts if t.is_num and not t.used]
+    if left:
+        notes.append("numbers left in the text: " + ", ".join(left))
+    if not f.constraints:
+        notes.append("no constraints found")
+    return OfflineResult(f, confidence(notes), None, notes)
+
+
+def solve_offline(text: str, *, min_confidence: float = DEFAULT_MIN_CONFIDENCE) -> Answer:
+    """Formulate offline, then check, build and solve; abstain when unsure.
+
+    A model we built that solves infeasible, unbounded or invalid is taken as a sign we
+    misread the text: we abstain unless the confidence is very high (>= 0.97).
+    """
+    from optimus.solve import solve_formulation
+
+    t0 = time.perf_counter()
+    res = formulate_offline(text)
+    usage = Usage()
+    if res.formulation is None:
+        return Answer(status=Outcome.ABSTAINED.value, formulator="offline", confidence=0.0,
+                      message=f"could not formulate: {res.reason}", usage=usage,
+                      timings=Timings(total=time.perf_counter() - t0))
+    if res.confidence < min_confidence:
+        return Answer(status=Outcome.ABSTAINED.value, formulator="offline",
+                      confidence=res.confidence, formulation=res.formulation, usage=usage,
+                      message="could not formulate: confidence "
+                      f"{res.confidence:.2f} below {min_confidence:.2f} ("
+                      + "; ".join(res.notes[:3]) + ")",
+                      timings=Timings(total=time.perf_counter() - t0))
+    result = solve_formulation(res.formulation)
+    if result.status != "optimal" and res.confidence < 0.97:
+        return Answer(status=Outcome.ABSTAINED.value, formulator="offline",
+                      confidence=res.confidence, formulation=res.formulation, usage=usage,
+                      diagnosis=result.diagnosis,
+                      message=f"could not formulate: the model read from the text is "
+                      f"{result.status}, so it was probably misread",
+                      timings=Timings(total=time.perf_counter() - t0))
+    return Answer.from_result(result, formulation=res.formulation, formulator="offline",
+                              confidence=res.confidence, usage=usage,
+                              message="; ".join(res.notes) or None)

@@ -1,0 +1,188 @@
+"""Turn a :class:`~optimus.offline.parse.Reading` into a typed :class:`Formulation`.
+
+Limits ("150 hours of labor are available") are matched to the facts of the same
+attribute ("a table needs 3 hours of labor") by the words around their numbers; the
+objective is matched the same way ("maximize profit" -> the profit facts).
+"""
+
+from __future__ import annotations
+
+import re
+
+from optimus.formulation import Constraint, Formulation, Objective, Variable
+from optimus.offline.lexicon import (CONTINUOUS_CUES, COST_WORDS, GAIN_WORDS, INTEGER_CUES,
+                                     MONEY_WORDS)
+from optimus.offline.parse import Fact, Reading
+from optimus.offline.variables import Var
+
+_UNIT_WORDS = {"hour", "minute", "day", "week", "month", "year", "second", "unit", "kg",
+               "gram", "ton", "pound", "lb", "litre", "liter", "ml", "sq", "ft", "acre"}
+
+
+def _score(a: dict[str, float], b: dict[str, float]) -> float:
+    s = 0.0
+    for k, w in a.items():
+        if k in b:
+            f = 0.5 if k in _UNIT_WORDS else 1.0
+            s += f * min(w, b[k])
+    return s
+
+
+def _fmt(x: float) -> str:
+    if abs(x - round(x)) < 1e-9:
+        return str(int(round(x)))
+    return repr(round(x, 10))
+
+
+def expression(coefs: dict[int, float], vs: list[Var]) -> str:
+    """``3*tables + 2*chairs`` from {index: coefficient}."""
+    parts = []
+    for k in sorted(coefs):
+        c = coefs[k]
+        if abs(c) < 1e-12:
+            continue
+        name = vs[k].ident
+        term = name if abs(c - 1) < 1e-12 else (f"-{name}" if abs(c + 1) < 1e-12 else f"{_fmt(c)}*{name}")
+        parts.append(term)
+    if not parts:
+        return "0"
+    out = parts[0]
+    for p in parts[1:]:
+        out += f" - {p[1:]}" if p.startswith("-") else f" + {p}"
+    return out
+
+
+def _best_facts(words: dict[str, float], facts: list[Fact], nvars: int, money: bool | None,
+                threshold: float) -> tuple[dict[int, Fact], float, bool]:
+    """Per variable, the fact that best matches ``words``; (choice, min score, tie)."""
+    best: dict[int, tuple[float, Fact]] = {}
+    tie = False
+    for f in facts:
+        s = _score(words, f.attr)
+        if money is True:
+            s += 0.8 if f.money else -0.6
+        elif money is False and f.money:
+            s -= 0.8
+        if s < threshold:
+            continue
+        cur = best.get(f.var)
+        if cur is None or s > cur[0] + 1e-9:
+            best[f.var] = (s, f)
+        elif abs(s - cur[0]) < 1e-9 and abs(cur[1].value - f.value) > 1e-12:
+            tie = True
+    scores = [best[v][0] for v in best]
+    return {v: best[v][1] for v in best}, (min(scores) if scores else 0.0), tie
+
+
+def _money_kind(words: dict[str, float]) -> str | None:
+    keys = set(words)
+    if keys & GAIN_WORDS:
+        return "gain"
+    if keys & {"cost", "expense", "spend", "expenditure", "wage", "bill", "salary", "fee",
+               "budget", "investment", "invest", "price", "spending", "outlay", "pay"}:
+        return "cost"
+    return None
+
+
+def integrality(text: str) -> str:
+    """"integer" unless the text allows fractions (counts are the default)."""
+    low = text.lower()
+    if any(c in low for c in CONTINUOUS_CUES):
+        return "continuous"
+    return "integer"
+
+
+def build_formulation(r: Reading, vs: list[Var], text: str, notes: list[str]
+                      ) -> tuple[Formulation | None, str | None]:
+    """The formulation, or None and the reason it could not be built."""
+    n = len(vs)
+    if r.sense is None:
+        return None, "could not find the objective direction (maximize or minimize)"
+    used: set[int] = set()
+    # ---- objective
+    obj_coefs: dict[int, float] = {}
+    words = {k: w for k, w in r.obj_words.items() if not k.startswith("<")}
+    money = bool(set(words) & MONEY_WORDS)
+    kind = _money_kind(words)
+    choice, score, tie = _best_facts(words, r.facts, n, True if money else None, 0.6)
+    if money and kind:
+        # prefer facts whose own words say the same kind (profit vs cost)
+        kinded = [f for f in r.facts if f.money and (
+            (kind == "gain" and set(f.attr) & GAIN_WORDS and f.attr.keys() & GAIN_WORDS) or
+            (kind == "cost" and set(f.attr) & COST_WORDS))]
+        c2, s2, t2 = _best_facts(words, kinded, n, True, 0.6)
+        if len(c2) == n:
+            choice, score, tie = c2, s2, t2
+    countish = any(k in r.obj_words for k in ("<number>", "<total>", "<generic>")) or \
+        any(k.startswith("<") for k in r.obj_words)
+    if len(choice) == n and not (countish and score < 1.0 and not money):
+        for v, f in choice.items():
+            obj_coefs[v] = f.value
+            used.add(id(f))
+        if tie:
+            notes.append("objective: two candidate coefficients for a variable")
+    elif countish and (not words or not choice or len(choice) < n or score < 1.0):
+        obj_coefs = {v: 1.0 for v in range(n)}
+        notes.append("objective: the number of items (sum of the variables)")
+    else:
+        return None, "could not find the objective coefficients"
+    # ---- limits -> constraints
+    cons: list[tuple[str, str, str]] = []
+    for lim in r.limits:
+        lim_money = lim.money or bool(set(k for k, w in lim.attr.items() if w >= 0.7) & MONEY_WORDS)
+        choice, score, tie = _best_facts(lim.attr, r.facts, n, True if lim_money else False, 0.6)
+        if choice:
+            coefs = {v: f.value for v, f in choice.items()}
+            for f in choice.values():
+                used.add(id(f))
+            if len(choice) < n:
+                notes.append(f"limit {_fmt(lim.value)}: no coefficient for some variables (0)")
+            if tie:
+                notes.append(f"limit {_fmt(lim.value)}: ambiguous coefficients")
+            cons.append(("resource", f"{expression(coefs, vs)} {lim.rel} {_fmt(lim.value)}", lim.text))
+        elif lim.attr.keys() & {"total", "combined", "altogether", "overall", "sum"} or any(
+                "generic" in t.tags for t in [lim.tok]) or _mentions_head(lim.attr, vs):
+            cons.append(("total", f"{expression({v: 1.0 for v in range(n)}, vs)} {lim.rel} "
+                         f"{_fmt(lim.value)}", lim.text))
+        else:
+            return None, f"could not tell what the limit {_fmt(lim.value)} applies to: {lim.text}"
+    for c in r.cons:
+        coefs: dict[int, float] = {}
+        for v, x in c.coefs.items():
+            if v == -1:
+                for k in range(n):
+                    coefs[k] = coefs.get(k, 0.0) + x
+            else:
+                coefs[v] = coefs.get(v, 0.0) + x
+        cons.append((c.kind, f"{expression(coefs, vs)} {c.rel} {_fmt(c.rhs)}", c.text))
+    unused = [f for f in r.facts if id(f) not in used]
+    if unused:
+        seen = {f.tok.text for f in unused}
+        notes.append("numbers not used: " + ", ".join(sorted(seen)))
+    domain = integrality(text)
+    variables = [Variable(name=v.ident, description=v.phrase, domain=domain) for v in vs]
+    constraints = []
+    seen_expr = set()
+    for i, (kind, expr, src) in enumerate(cons):
+        if expr in seen_expr:
+            continue
+        seen_expr.add(expr)
+        constraints.append(Constraint(name=f"{kind}_{i + 1}", description=src[:200],
+                                      expression=expr))
+    f = Formulation(
+        name="offline",
+        description="Formulated offline from the problem text by rules.",
+        assumptions=[f"variables are {domain}", "variables are non-negative"],
+        variables=variables, constraints=constraints,
+        objective=Objective(sense=r.sense, expression=expression(obj_coefs, vs),
+                            description=r.obj_text or None))
+    return f, None
+
+
+def _mentions_head(attr: dict[str, float], vs: list[Var]) -> bool:
+    heads = {s for v in vs for s in v.stems}
+    return any(k in heads and w >= 0.7 for k, w in attr.items())
+
+
+__all__ = ["build_formulation", "expression", "integrality"]
+_ = re

@@ -1,0 +1,105 @@
+"""Word lists the offline formulator relies on (plus a small learned list, see train.py)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+# words that end a listed item ("makes | tables and chairs | each week")
+BOUNDARY = {
+    "a", "an", "the", "of", "to", "for", "in", "on", "at", "by", "with", "from", "each",
+    "per", "is", "are", "be", "was", "were", "has", "have", "had", "can", "could", "will",
+    "would", "should", "must", "may", "might", "that", "which", "who", "whom", "it", "they",
+    "their", "its", "his", "her", "them", "both", "either", "between", "using", "use",
+    "uses", "used", "make", "makes", "made", "produce", "produces", "sell", "sells", "sold",
+    "buy", "buys", "only", "stocks", "how", "many", "much", "what", "where", "when", "if",
+    "than", "as", "into", "among", "across", "such", "these", "those", "this", "there",
+    "then", "also", "so", "its", "our", "your", "two", "three", "four", "types", "type",
+    "kinds", "kind", "different", "namely", "called", "like", "including", "runs", "run",
+    "offers", "offer", "selling", "making", "producing", "ships", "invest", "grow", "plant",
+    "transport", "deliver", "hire", "prepare", "prepares", "need", "needs", "wants", "want",
+    "decides", "plans", "planning", "allocate", "allocating", "and", "or", "not", "no",
+    "every", "all", "some", "any", "he", "she", "we", "you", "i", "involving", "take",
+    "takes", "contain", "contains", "cost", "costs", "get", "gets", "while", "whereas",
+    "but", "however", "options", "mix", "feed", "eat", "drink", "choose", "chooses",
+    "respectively", "growing", "planted", "buying", "purchase", "purchasing", "order",
+    "via", "through", "do", "does", "should", "per", "less", "more", "most", "least",
+}
+
+# nouns that say "one of the things" rather than which one
+GENERIC_HEADS = {
+    "type", "kind", "product", "item", "unit", "model", "option", "variety", "version",
+    "good", "one", "project", "department", "route", "unit", "activity", "category",
+}
+
+# stems that cannot be a decision variable by themselves
+NOT_VARIABLE = {
+    "week", "day", "month", "year", "hour", "minute", "second", "time", "profit", "cost",
+    "revenue", "dollar", "unit", "money", "budget", "total", "number", "amount", "labor",
+    "labour", "demand", "capacity", "constraint", "requirement", "resource", "worker",
+    "employee", "space", "sq", "ft", "kg", "ton", "pound", "gram", "litre", "liter",
+    "material", "machine", "minimum", "maximum", "company", "factory", "store", "price",
+    "sale", "contract", "production", "objective", "goal", "condition", "limit",
+}
+
+GE_PHRASES = [
+    "at least", "greater than or equal to", "greater than or equal", "more than or equal to",
+    "no less than", "not less than", "no fewer than", "not fewer than", "a minimum of",
+    "minimum of", "at minimum", "minimum", "or more", "must exceed", "should exceed",
+    "exceeds", "exceed", "greater than", "more than", "over", "as much as", "as many as",
+    ">=", "≥", "minimal", "must meet", "must reach", "should reach", "must satisfy",
+    "must be met", "must cover", "needs to cover",
+]
+LE_PHRASES = [
+    "at most", "no more than", "not more than", "cannot exceed", "can not exceed",
+    "can't exceed", "must not exceed", "should not exceed", "shall not exceed",
+    "not to exceed", "does not exceed", "do not exceed", "will not exceed", "not exceed",
+    "never exceed", "up to", "a maximum of", "maximum of", "at maximum", "maximum",
+    "less than or equal to", "less than or equal", "no greater than", "not greater than",
+    "limited to", "is limited", "are limited", "or less", "fewer than", "less than",
+    "below", "under", "within", "<=", "≤", "capped at", "cap of", "not surpass",
+    "cannot surpass", "no higher than", "not higher than", "maximal", "can only",
+]
+EQ_PHRASES = [
+    "exactly", "must equal", "equal to", "equals", "must be equal", "precisely", "==", "=",
+    "must total", "must be balanced",
+]
+# availability: a limit without a comparative ("150 hours are available", "has 120 acres")
+AVAIL_WORDS = {"available", "availability", "has", "have", "owns", "own", "budget",
+               "capacity", "access", "supply", "supplies", "spend", "only", "afford",
+               "remaining", "left", "stock", "inventory", "possess", "possesses", "holds"}
+DEMAND_WORDS = {"need", "needs", "require", "requires", "demand", "must", "wants",
+                "expects", "target", "commit", "committed", "ensure", "promise"}
+
+MAX_WORDS = {"maximize", "maximise", "maximizing", "maximising", "maximum", "maximal",
+             "highest", "most", "largest", "greatest", "increase", "maximization", "max"}
+MIN_WORDS = {"minimize", "minimise", "minimizing", "minimising", "minimum", "minimal",
+             "lowest", "least", "smallest", "fewest", "reduce", "decrease", "minimization",
+             "min", "cheapest"}
+MONEY_WORDS = {"profit", "cost", "revenue", "earn", "earning", "price", "pay", "paid",
+               "spend", "expense", "fee", "wage", "salary", "charge", "budget", "dollar",
+               "return", "income", "sell", "invest", "investment", "bill", "value"}
+COST_WORDS = {"cost", "costs", "expense", "pay", "paid", "fee", "wage", "salary", "spend",
+              "charge", "bill", "price", "invest", "investment", "budget", "expenditure",
+              "spending", "outlay"}
+GAIN_WORDS = {"profit", "revenue", "earn", "earning", "income", "return", "gain", "yield",
+              "sell", "sale", "net"}
+
+INTEGER_CUES = ["whole number", "integer", "integers", "integral", "indivisible",
+                "cannot be fractional", "can't be fractional", "not be fractional",
+                "fraction", "fractional", "whole", "discrete", "complete units",
+                "cannot be split", "can not be split", "in full units", "whole units"]
+CONTINUOUS_CUES = ["can be fractional", "continuous", "fractions are allowed",
+                   "fractional amounts are allowed", "need not be integer",
+                   "does not need to be integer", "non-integer", "any real"]
+
+ROUNDING = {"round", "rounded", "nearest", "decimal", "decimals", "approximately"}
+
+_LEARNED = Path(__file__).with_name("lexicon_learned.json")
+
+
+def learned() -> dict[str, list[str]]:
+    """The word lists learned from the NL4Opt train split (see optimus.offline.train)."""
+    if _LEARNED.exists():
+        return json.loads(_LEARNED.read_text())
+    return {}

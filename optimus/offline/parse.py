@@ -1,0 +1,693 @@
+"""Sentence-level reading of a word problem into facts, limits, constraints, objective.
+
+Every sentence is tokenized, variable mentions are marked, then the sentence is read as
+
+* an **objective** ("... to maximize profit", "minimize the total cost"),
+* **constraints** when it has a comparative ("at least", "cannot exceed", ...): a ratio
+  ("at least 30% of the total must be X"), a multiple ("twice as many A as B"), bounds on
+  one variable ("at most 50 chairs"), a linear expression ("2 units of X and 3 units of Y
+  cannot exceed 50"), or a **limit** on an attribute with no variable named ("150 hours of
+  labor are available"), matched later to the facts of that attribute;
+* **facts** otherwise: numbers tied to a variable ("a table requires 8 hours of labor").
+
+What cannot be read is recorded in ``Reading.problems`` (abstention reasons) and
+``Reading.doubts`` (lower confidence).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from optimus.offline.lexicon import (AVAIL_WORDS, EQ_PHRASES, GE_PHRASES, LE_PHRASES,
+                                     MAX_WORDS, MIN_WORDS, ROUNDING)
+from optimus.offline.tokens import Token
+
+STOP = {
+    "a", "an", "the", "of", "to", "for", "in", "on", "at", "by", "with", "from", "is", "are",
+    "be", "was", "were", "it", "its", "they", "their", "this", "that", "these", "those",
+    "and", "or", "per", "each", "every", "can", "could", "will", "would", "should", "must",
+    "may", "has", "have", "had", "there", "which", "who", "his", "her", "he", "she", "we",
+    "our", "only", "also", "while", "whereas", "but", "one", "than", "as", "into", "so",
+    "if", "do", "does", "make", "made", "take", "takes", "it", "require", "requires",
+    "need", "needs", "unit", "units", "average", "about", "total", "some", "any", "all",
+    "how", "many", "much", "should", "what", "whom", "being", "been", "use", "used",
+    "up", "just", "however", "further", "additionally", "moreover", "furthermore", "also",
+    "both", "either", "such", "same", "then", "get", "gets", "given", "amount", "number",
+    "$", ",", ".", ":", "(", ")", "'", "-", "%", "company", "respectively", "approximately",
+}
+SEPARATORS = {",", "and", "while", "whereas", "but", ";", ":", "(", ")"}
+
+
+@dataclass
+class Fact:
+    """``var`` gets ``value`` of an attribute described by ``attr`` (stem -> weight)."""
+
+    var: int
+    value: float
+    attr: dict[str, float]
+    money: bool
+    sent: int
+    tok: Token
+
+
+@dataclass
+class Limit:
+    """A bound on an attribute total (no variable named): ``rel`` is <=, >= or ==."""
+
+    value: float
+    rel: str
+    attr: dict[str, float]
+    money: bool
+    sent: int
+    tok: Token
+    text: str
+
+
+@dataclass
+class LinCon:
+    """A constraint read directly: ``sum(coefs[v] * v) rel rhs``; v = -1 means every var."""
+
+    coefs: dict[int, float]
+    rel: str
+    rhs: float
+    kind: str
+    text: str
+
+
+@dataclass
+class Reading:
+    """Everything read from a text."""
+
+    facts: list[Fact] = field(default_factory=list)
+    limits: list[Limit] = field(default_factory=list)
+    cons: list[LinCon] = field(default_factory=list)
+    sense: str | None = None
+    obj_words: dict[str, float] = field(default_factory=dict)
+    obj_text: str = ""
+    obj_money: bool = False
+    obj_facts: list[Fact] = field(default_factory=list)  # coefficients named with the goal
+    problems: list[str] = field(default_factory=list)
+    doubts: list[str] = field(default_factory=list)
+
+
+# ---------------------------------------------------------------- relation phrases
+
+def _phrases(rows: list[tuple[str, list[str]]]) -> list[tuple[list[str], str]]:
+    out = []
+    for rel, phrases in rows:
+        for p in phrases:
+            toks = re.findall(r"<=|>=|==|[a-z']+|[=≤≥]", p.lower())
+            out.append((toks, rel))
+    out.sort(key=lambda x: -len(x[0]))
+    return out
+
+
+_REL = _phrases([("<=", LE_PHRASES), (">=", GE_PHRASES), ("==", EQ_PHRASES)])
+_OBJ_PHRASE = re.compile(
+    r"\b(maximi[sz]\w*|minimi[sz]\w*|(?:what|find|determine|calculate|compute|identify)\b"
+    r"[^.?]{0,40}?\b(?:maximum|minimum|max|min|highest|lowest|largest|smallest|least|most|"
+    r"greatest|optimal)\b|(?:highest|lowest|least|most)\b(?= (?:possible )?(?:total|profit|"
+    r"cost|amount|number)))", re.I)
+
+
+def find_relations(toks: list[Token], objective_span: tuple[int, int] | None = None
+                   ) -> list[tuple[int, int, str]]:
+    """(start, end, rel) of comparative phrases, longest match first, left to right."""
+    out = []
+    i = 0
+    lows = [t.low for t in toks]
+    while i < len(toks):
+        hit = None
+        for words, rel in _REL:
+            if lows[i:i + len(words)] == words:
+                hit = (i, i + len(words), rel)
+                break
+        if hit is None:
+            i += 1
+            continue
+        s, e, rel = hit
+        first = lows[s]
+        if objective_span and objective_span[0] <= s < objective_span[1] and \
+                first in ("minimum", "maximum", "at", "least", "most"):
+            i = e
+            continue
+        # "10 more than twice Y" is an offset, not a comparison
+        if first in ("more", "less", "fewer", "greater", "over", "under") and s > 0 and \
+                (toks[s - 1].is_num or (s > 1 and toks[s - 2].is_num and toks[s - 1].low in
+                                        ("units", "unit", "hours", "hour", "dollars"))):
+            toks[s].tags.add("offset_" + ("plus" if first in ("more", "greater", "over") else "minus"))
+            i = e
+            continue
+        if first in ("more", "less", "fewer") and e < len(toks) and lows[e - 1] == "than" and \
+                any(lows[k] in ("times",) for k in range(max(0, s - 3), s)):
+            # "three times more A than B" is a multiple, handled elsewhere; keep as >=
+            pass
+        if first in ("minimum", "maximum") and e < len(toks) and lows[e:e + 1] == ["number"]:
+            pass
+        if first == "=" and (s == 0 or e >= len(toks)):
+            i = e
+            continue
+        if first in ("maximum", "minimum") and not (
+                (e < len(toks) and (toks[e].is_num or lows[e] in ("of", "requirement", "budget",
+                                                                  "capacity", "limit", "demand")))
+                or (s > 0 and lows[s - 1] in ("a", "the") and e < len(toks))):
+            i = e
+            continue
+        out.append(hit)
+        i = e
+    return out
+
+
+# ---------------------------------------------------------------- helpers
+
+def _content(toks: list[Token]) -> list[Token]:
+    return [t for t in toks if t.var is None and t.num is None and t.low not in STOP
+            and re.match(r"[a-z]", t.low)]
+
+
+def _segments(toks: list[Token], lo: int = 0, hi: int | None = None) -> list[tuple[int, int]]:
+    hi = len(toks) if hi is None else hi
+    out = []
+    s = lo
+    for i in range(lo, hi):
+        if toks[i].low in SEPARATORS and not (toks[i].low == "and" and i > 0 and
+                                              toks[i - 1].low == "between"):
+            if i > s:
+                out.append((s, i))
+            s = i + 1
+    if hi > s:
+        out.append((s, hi))
+    return out
+
+
+def _attr(toks: list[Token], k: int, seg: tuple[int, int], whole: list[Token],
+          first_in_seg: bool) -> dict[str, float]:
+    """Words describing the number at ``k``: after it (1.0), before it in its segment."""
+    attr: dict[str, float] = {}
+    j = k + 1
+    while j < seg[1] and not toks[j].is_num:
+        t = toks[j]
+        if t.var is None and t.low not in STOP and re.match(r"[a-z]", t.low):
+            attr.setdefault(t.stem, 1.0)
+        j += 1
+    for t in toks[seg[0]:k]:
+        if t.var is None and not t.is_num and t.low not in STOP and re.match(r"[a-z]", t.low):
+            attr.setdefault(t.stem, 0.7 if first_in_seg else 0.4)
+    for t in whole:
+        if t.var is None and not t.is_num and t.low not in STOP and re.match(r"[a-z]", t.low):
+            attr.setdefault(t.stem, 0.2)
+    return attr
+
+
+def _ignorable(toks: list[Token], k: int, nvars: int) -> bool:
+    """Numbers that are not data: "two types", "1 unit of X", years, rounding."""
+    t = toks[k]
+    nxt = [u.low for u in toks[k + 1:k + 4]]
+    prv = toks[k - 1].low if k > 0 else ""
+    if t.num is not None and t.num == int(t.num) and 1900 <= t.num <= 2100 and not t.money:
+        return True
+    if nxt[:1] and nxt[0] in ("types", "type", "kinds", "kind", "different", "products",
+                              "options", "categories", "variables", "projects", "routes",
+                              "departments", "main", "distinct", "separate", "sections"):
+        return t.num == nvars or t.num <= 6
+    if t.num == 1 and not t.money and not t.pct:
+        # "1 kilogram of rice", "1 unit of X", "per 1 ton": the basis of a rate
+        j = k + 1
+        while j < len(toks) and j - k <= 3 and toks[j].var is None and not toks[j].is_num:
+            if toks[j].low == "of" and j + 1 < len(toks) and (toks[j + 1].var is not None or
+                                                              "generic" in toks[j + 1].tags):
+                return True
+            j += 1
+        if prv in ("per", "each", "every"):
+            return True
+    if t.num is not None and prv in ("x", "type", "model", "grade", "option", "route",
+                                     "project", "department", "number"):
+        return True
+    return False
+
+
+# ---------------------------------------------------------------- sentence readers
+
+def _objective(toks: list[Token], text: str, r: Reading) -> tuple[int, int] | None:
+    m = _OBJ_PHRASE.search(text)
+    if not m:
+        return None
+    word = m.group(0).lower()
+    last = word.split()[-1]
+    if word.startswith("maximi") or last in ("maximum", "max", "highest", "largest",
+                                             "greatest", "most"):
+        sense = "maximize"
+    elif word.startswith("minimi") or last in ("minimum", "min", "lowest", "smallest",
+                                               "least"):
+        sense = "minimize"
+    else:
+        # "optimal" -> direction from the words that follow
+        tail = text[m.end():m.end() + 60].lower()
+        if re.search(r"profit|revenue|return|income", tail):
+            sense = "maximize"
+        elif re.search(r"cost|expense|spend", tail):
+            sense = "minimize"
+        else:
+            return None
+    # token index of the end of the phrase
+    start_chars = m.end()
+    pos = 0
+    idx = len(toks)
+    for i, t in enumerate(toks):
+        pos = text.find(t.text, pos)
+        if pos >= start_chars:
+            idx = i
+            break
+        pos += len(t.text)
+    # objective words: up to a clause break
+    j = idx
+    words: dict[str, float] = {}
+    span_text = []
+    while j < len(toks) and toks[j].low not in (",", ";", "?", "subject", "while", "given",
+                                                "whilst", "such", "under", "if", "without",
+                                                "provided", "considering", "when", "and",
+                                                "so", "by", "respecting", "adhering",
+                                                "meeting", "satisfying", "ensuring") \
+            and j - idx < 14:
+        t = toks[j]
+        span_text.append(t.text)
+        if t.var is None and t.num is None and t.low not in STOP and re.match(r"[a-z]", t.low):
+            words[t.stem] = 1.0
+        if t.low in ("number", "amount", "total", "count") or "generic" in t.tags:
+            words.setdefault("<" + t.low + ">", 1.0)
+        j += 1
+    if r.sense and r.sense != sense and words:
+        # a second objective sentence; "minimum/maximum" phrases in questions agree usually
+        r.doubts.append(f"two objective directions ({r.sense}, {sense})")
+        return (idx, j)
+    if not r.sense or (words and not r.obj_words):
+        r.sense = sense
+        if words:
+            r.obj_words = words
+            r.obj_text = " ".join(span_text)
+    return (idx, j)
+
+
+def _respectively(toks: list[Token], lo: int, hi: int, nvars: int, sent: int, r: Reading,
+                  whole: list[Token]) -> bool:
+    lows = [t.low for t in toks[lo:hi]]
+    if "respectively" not in lows:
+        return False
+    nums = [k for k in range(lo, hi) if toks[k].is_num and not toks[k].used]
+    vars_in = []
+    for k in range(lo, hi):
+        if toks[k].var is not None and toks[k].var >= 0 and (k == lo or toks[k - 1].var != toks[k].var):
+            vars_in.append(toks[k].var)
+    order = vars_in if len(vars_in) == len(nums) else (list(range(nvars)) if len(nums) == nvars else None)
+    if order is None:
+        return False
+    for k, v in zip(nums, order):
+        seg = (lo, hi)
+        attr = _attr(toks, k, seg, whole, True)
+        # words before the first number describe all of them ("costs are 10, 20 and 30")
+        for t in toks[lo:nums[0]]:
+            if t.var is None and t.num is None and t.low not in STOP and re.match(r"[a-z]", t.low):
+                attr[t.stem] = max(attr.get(t.stem, 0), 0.8)
+        r.facts.append(Fact(v, toks[k].num or 0.0, attr, toks[k].money or any(toks[n].money for n in nums), sent, toks[k]))
+        toks[k].used = True
+    return True
+
+
+def _facts(toks: list[Token], lo: int, hi: int, nvars: int, sent: int, r: Reading) -> None:
+    """Numbers tied to variables in a sentence (part) with no comparative."""
+    whole = toks
+    if _respectively(toks, lo, hi, nvars, sent, r, whole):
+        return
+    segs = _segments(toks, lo, hi)
+    seg_var: list[int | None] = []
+    for s, e in segs:
+        vs = {t.var for t in toks[s:e] if t.var is not None}
+        specific = {v for v in vs if v >= 0}
+        if len(specific) == 1:
+            seg_var.append(specific.pop())
+        elif not specific and (-1 in vs or any("generic" in t.tags for t in toks[s:e])):
+            seg_var.append(-1)
+        elif len(specific) > 1:
+            seg_var.append(-2)  # several: nearest mention
+        else:
+            seg_var.append(None)
+    for si, (s, e) in enumerate(segs):
+        nums = [k for k in range(s, e) if toks[k].is_num and not toks[k].used]
+        if not nums:
+            continue
+        v = seg_var[si]
+        if v is None:
+            # inherit: the nearest segment before with a variable, else after
+            prev = [seg_var[j] for j in range(si - 1, -1, -1) if seg_var[j] is not None]
+            nxt = [seg_var[j] for j in range(si + 1, len(segs)) if seg_var[j] is not None]
+            v = prev[0] if prev else (nxt[0] if nxt else None)
+        if v is None:
+            continue
+        for n, k in enumerate(nums):
+            if _ignorable(toks, k, nvars):
+                toks[k].used = True
+                continue
+            var = v
+            if v == -2:
+                before = [toks[j].var for j in range(k - 1, s - 1, -1)
+                          if toks[j].var is not None and toks[j].var >= 0]
+                after = [toks[j].var for j in range(k + 1, e) if toks[j].var is not None and toks[j].var >= 0]
+                var = before[0] if before else (after[0] if after else None)
+                r.doubts.append("a number near two variables")
+                if var is None:
+                    continue
+            attr = _attr(toks, k, (s, e), whole, n == 0)
+            targets = range(nvars) if var == -1 else [var]
+            for tv in targets:
+                r.facts.append(Fact(tv, toks[k].num or 0.0, attr, toks[k].money, sent, toks[k]))
+            toks[k].used = True
+
+
+def _side(toks: list[Token], lo: int, hi: int, nvars: int) -> tuple[dict[int, float], float, list[int]]:
+    """Linear expression in toks[lo:hi]: coefficients, constant, unexplained numbers."""
+    coefs: dict[int, float] = {}
+    const = 0.0
+    loose: list[int] = []
+    sign = 1.0
+    pending: tuple[int, float] | None = None  # number waiting for its variable
+    difference = 0
+    k = lo
+    pct_total: float | None = None
+    while k < hi:
+        t = toks[k]
+        low = t.low
+        if low in ("difference",):
+            difference = 1
+        if low in ("minus", "subtract", "subtracting", "less", "-", "subtracted", "deducting") and \
+                not any(f.startswith("offset") for f in t.tags):
+            if low == "subtracted":
+                # "a subtracted from b": the term before is negative
+                for v in list(coefs):
+                    pass
+            sign = -1.0
+        if low in ("plus", "+", "and", "add", "added", "adding", "with") and not difference:
+            sign = 1.0
+        if t.is_num:
+            if pending is not None:
+                loose.append(pending[0])
+            pending = (k, t.num or 0.0)
+            # "10 more than" / "5 less than": an offset
+            nxt = toks[k + 1:k + 4]
+            for u in nxt:
+                if "offset_plus" in u.tags:
+                    const += sign * (t.num or 0.0)
+                    pending = None
+                    break
+                if "offset_minus" in u.tags:
+                    const -= sign * (t.num or 0.0)
+                    pending = None
+                    break
+            if pending and t.pct or (pending and (t.num or 0) < 1 and k + 1 < hi and toks[k + 1].low == "of"):
+                # "30% of the total"
+                rest = [u for u in toks[k + 1:hi]]
+                if not any(u.var is not None and u.var >= 0 for u in rest[:6]) and any(
+                        u.low in ("total", "all", "combined", "sum") or "generic" in u.tags
+                        for u in rest[:6]):
+                    pct_total = (pct_total or 0) + sign * (t.num or 0.0)
+                    pending = None
+            k += 1
+            continue
+        if t.var is not None:
+            v = t.var
+            j = k
+            while j < hi and toks[j].var == v:
+                j += 1
+            coef = 1.0
+            if pending is not None:
+                # the number must be close: only filler words in between
+                between = toks[pending[0] + 1:k]
+                if len(between) <= 6 and all(u.low not in (",", "and", "plus", "minus") or u.low == "of"
+                                             for u in between):
+                    coef = pending[1]
+                else:
+                    loose.append(pending[0])
+                pending = None
+            s = sign
+            if difference == 2:
+                s = -1.0
+            if difference == 1:
+                difference = 2
+            targets = range(nvars) if v == -1 else [v]
+            for tv in targets:
+                coefs[tv] = coefs.get(tv, 0.0) + s * coef
+            # "X multiplied by 3" / "X times 3"
+            k = j
+            continue
+        if "generic" in t.tags or low in ("total", "combined", "sum", "all"):
+            pass
+        k += 1
+    if pending is not None:
+        const_tok = toks[pending[0]]
+        const += sign * (const_tok.num or 0.0) if sign < 0 else (const_tok.num or 0.0)
+        loose_const = pending[0]
+        toks[loose_const].tags.add("const")
+    if pct_total is not None:
+        for v in range(nvars):
+            coefs[v] = coefs.get(v, 0.0) + pct_total
+    return coefs, const, loose
+
+
+def _bounds(toks: list[Token], lo: int, hi: int, rel: str, r: Reading, text: str) -> bool:
+    """"at most 50 A and 30 B", "at least 25 must be boxes": bounds on single variables."""
+    found = []
+    for k in range(lo, hi):
+        t = toks[k]
+        if not t.is_num or t.used:
+            continue
+        j = k + 1
+        while j < hi and j - k <= 4 and toks[j].var is None and not toks[j].is_num and \
+                toks[j].low not in (",", "and", "or", "than", "times", "more", "less", "%"):
+            j += 1
+        if j < hi and toks[j].var is not None and toks[j].var >= 0:
+            found.append((k, toks[j].var))
+    if not found:
+        return False
+    specific = {t.var for t in toks[lo:hi] if t.var is not None and t.var >= 0}
+    if len(specific) != len({v for _, v in found}):
+        return False
+    for k, v in found:
+        r.cons.append(LinCon({v: 1.0}, rel, toks[k].num or 0.0, "bound", text))
+        toks[k].used = True
+    return True
+
+
+def _multiple(toks: list[Token], lo: int, hi: int, rel: str | None, r: Reading, text: str) -> bool:
+    """"at least 3 times as many A as B", "twice as many A than B", "more A than B"."""
+    lows = [t.low for t in toks[lo:hi]]
+    has_as = any(lows[i:i + 2] in (["as", "many"], ["as", "much"]) for i in range(len(lows)))
+    has_than = "than" in lows
+    if not (has_as or has_than):
+        return False
+    mentions = []
+    for k in range(lo, hi):
+        if toks[k].var is not None and toks[k].var >= 0 and (k == lo or toks[k - 1].var != toks[k].var):
+            mentions.append((k, toks[k].var))
+    if len({v for _, v in mentions}) != 2 or len(mentions) != 2:
+        return False
+    (ka, a), (kb, b) = mentions
+    nums = [k for k in range(lo, ka) if toks[k].is_num and not toks[k].used]
+    between = [t.low for t in toks[ka:kb]]
+    if not ("as" in between or "than" in between):
+        return False
+    mult = 1.0
+    if nums:
+        if len(nums) > 1:
+            return False
+        k = nums[0]
+        nxt = toks[k + 1].low if k + 1 < hi else ""
+        if nxt not in ("times", "x") and not toks[k].pct:
+            return False
+        mult = toks[k].num or 0.0
+        toks[k].used = True
+    if rel is None:
+        rel = ">="
+    if has_than and not has_as and "times" not in lows:
+        # "more A than B": A >= B
+        pass
+    r.cons.append(LinCon({a: 1.0, b: -mult}, rel, 0.0, "multiple", text))
+    return True
+
+
+def _ratio(toks: list[Token], lo: int, hi: int, rel: str, r: Reading, text: str,
+           nvars: int) -> bool:
+    """"at least 30% of the total must be X", "at most a third of the ads are B"."""
+    nums = [k for k in range(lo, hi) if toks[k].is_num and not toks[k].used]
+    if len(nums) != 1:
+        return False
+    k = nums[0]
+    t = toks[k]
+    frac = t.pct or ((t.num or 0) < 1 and k + 1 < hi and toks[k + 1].low == "of")
+    if not frac:
+        return False
+    specific = [toks[j].var for j in range(lo, hi) if toks[j].var is not None and toks[j].var >= 0]
+    vs = set(specific)
+    rest = toks[k + 1:hi]
+    totalish = any(u.low in ("total", "all", "combined", "overall", "sum") or "generic" in u.tags
+                   or (u.var == -1) for u in rest) or any(
+        u.low in ("money", "budget", "funds", "investment", "capital", "production", "fleet",
+                  "workforce", "staff", "area", "land", "space", "acres", "containers", "units",
+                  "items", "products", "meals", "servings", "vehicles", "cars", "trucks",
+                  "ads", "advertisements")
+        for u in rest)
+    if len(vs) != 1 or not totalish:
+        if len(vs) == 2 and len(specific) >= 2:
+            # "A must be at least 30% of B" -> linear reader
+            return False
+        return False
+    v = vs.pop()
+    p = t.num or 0.0
+    coefs = {j: -p for j in range(nvars)}
+    coefs[v] = coefs[v] + 1.0
+    r.cons.append(LinCon(coefs, rel, 0.0, "ratio", text))
+    t.used = True
+    return True
+
+
+def _limits(toks: list[Token], lo: int, hi: int, rel: str | None, sent: int, r: Reading,
+            nvars: int, text: str) -> None:
+    """Numbers in a part with no variable named: limits on an attribute (or on the total)."""
+    cur_rel = rel
+    for (s, e) in _segments(toks, lo, hi):
+        for n, k in enumerate([k for k in range(s, e) if toks[k].is_num and not toks[k].used]):
+            if _ignorable(toks, k, nvars):
+                toks[k].used = True
+                continue
+            rr = cur_rel
+            if rr is None:
+                words = {t.low for t in toks[lo:hi]}
+                if words & AVAIL_WORDS or words & {"limit", "limited", "max", "most", "only"}:
+                    rr = "<="
+                elif words & {"need", "needs", "require", "requires", "demand", "must",
+                              "meet", "minimum"}:
+                    rr = ">="
+                else:
+                    continue
+            attr = _attr(toks, k, (s, e), toks, n == 0)
+            r.limits.append(Limit(toks[k].num or 0.0, rr, attr, toks[k].money, sent, toks[k],
+                                  text))
+            toks[k].used = True
+
+
+def read_sentence(toks: list[Token], text: str, sent: int, nvars: int, r: Reading) -> None:
+    """Read one sentence into ``r``."""
+    if any(t.low in ROUNDING for t in toks) and not any(t.low in ("at", "least", "most", "exceed") for t in toks):
+        for t in toks:
+            t.used = True
+        _objective(toks, text, r)
+        return
+    span = _objective(toks, text, r)
+    if span is not None:
+        for k in range(span[0], span[1]):
+            if toks[k].is_num and any(u.low in ROUNDING for u in toks):
+                toks[k].used = True
+    rels = find_relations(toks, span)
+    if span is not None:
+        rels = [x for x in rels if not (span[0] - 3 <= x[0] < span[1])]
+    if not rels:
+        _facts(toks, 0, len(toks), nvars, sent, r)
+        _leftover_limits(toks, sent, r, nvars, text)
+        return
+    # split into parts, one comparative each
+    bounds = []
+    prev_end = 0
+    for idx, (s, e, rel) in enumerate(rels):
+        if idx == 0:
+            continue
+        cut = None
+        for j in range(s - 1, rels[idx - 1][1] - 1, -1):
+            if toks[j].low in (",", "and", "but", "while", "whereas", ";", "or"):
+                cut = j
+                break
+        if cut is None:
+            cut = s
+        bounds.append(cut)
+    starts = [0] + [b + 1 for b in bounds]
+    ends = bounds + [len(toks)]
+    for (lo, hi), (s, e, rel) in zip(zip(starts, ends), rels):
+        _part(toks, lo, hi, s, e, rel, sent, nvars, r, text)
+    # leftover numbers before the first part (facts in the same sentence)
+    _leftover_limits(toks, sent, r, nvars, text)
+
+
+def _leftover_limits(toks, sent, r, nvars, text):
+    return None
+
+
+def _part(toks: list[Token], lo: int, hi: int, s: int, e: int, rel: str, sent: int,
+          nvars: int, r: Reading, text: str) -> None:
+    specific = {t.var for t in toks[lo:hi] if t.var is not None and t.var >= 0}
+    part_text = " ".join(t.text for t in toks[lo:hi])
+    if any(t.low in ("not", "no", "cannot") for t in toks[s:e]) and rel == ">=" and \
+            toks[s].low in ("exceed", "exceeds"):
+        rel = "<="
+    if not specific:
+        _limits(toks, lo, hi, rel, sent, r, nvars, part_text)
+        return
+    if _ratio(toks, lo, hi, rel, r, part_text, nvars):
+        return
+    if _multiple(toks, lo, hi, rel, r, part_text):
+        return
+    # bounds: number right after the comparative, followed by a variable
+    if _bounds(toks, s, hi, rel, r, part_text):
+        # numbers before the comparative in this part are facts
+        _facts(toks, lo, s, nvars, sent, r)
+        return
+    # "at least 25 must be boxes"
+    nums_after = [k for k in range(e, hi) if toks[k].is_num and not toks[k].used]
+    if len(specific) == 1 and len(nums_after) == 1:
+        k = nums_after[0]
+        after = [t.low for t in toks[k + 1:k + 4]]
+        if after[:2] in (["must", "be"], ["should", "be"], ["have", "to"], ["are"], ["of"]) or after[:1] == ["are"]:
+            v = next(iter(specific))
+            vk = [j for j in range(k, hi) if toks[j].var == v]
+            if vk:
+                r.cons.append(LinCon({v: 1.0}, rel, toks[k].num or 0.0, "bound", part_text))
+                toks[k].used = True
+                return
+    lhs, c1, loose1 = _side(toks, lo, s, nvars)
+    rhs, c2, loose2 = _side(toks, e, hi, nvars)
+    if not lhs and not rhs:
+        r.problems.append(f"constraint sentence not understood: {part_text}")
+        return
+    if not lhs:
+        # "at least 100 X and Y in total": the comparative came first
+        if any(t.low in ("total", "combined", "all", "together") or "generic" in t.tags
+               for t in toks[lo:hi]) and len(rhs) >= 1 and c2 and not any(
+                   toks[k].var is not None for k in range(e, hi) if False):
+            # nums attached to variables are coefficients; the constant is the limit
+            coefs = {v: (c if c != 0 else 1.0) for v, c in rhs.items()}
+            if all(abs(c - 1.0) < 1e-12 for c in coefs.values()) or True:
+                r.cons.append(LinCon(coefs, rel, c2, "total", part_text))
+                _mark_used(toks, lo, hi)
+                return
+        if c2 and not any(toks[k].var is not None for k in range(lo, s)):
+            # "must make at least 1000 t-shirts or hoodies"
+            coefs = dict(rhs)
+            r.cons.append(LinCon(coefs, rel, c2, "total", part_text))
+            _mark_used(toks, lo, hi)
+            return
+        r.problems.append(f"constraint sentence not understood: {part_text}")
+        return
+    if loose1 or loose2:
+        r.doubts.append(f"unplaced numbers in: {part_text}")
+    coefs = dict(lhs)
+    for v, c in rhs.items():
+        coefs[v] = coefs.get(v, 0.0) - c
+    const = c2 - c1
+    if all(abs(c) < 1e-12 for c in coefs.values()):
+        r.problems.append(f"constraint sentence not understood: {part_text}")
+        return
+    r.cons.append(LinCon(coefs, rel, const, "linear", part_text))
+    _mark_used(toks, lo, hi)
+
+
+def _mark_used(toks: list[Token], lo: int, hi: int) -> None:
+    for t in toks[lo:hi]:
+        if t.is_num:
+            t.used = True

@@ -1,0 +1,263 @@
+"""Find the decision variables of a word problem and mark where each is mentioned.
+
+Two kinds of texts: symbolic ones name the variables ("routes x1, x2 and x3", "units X
+and Y"), and stories list the things to decide on ("makes tables and chairs", "either
+rickshaws or ox carts"). A candidate list is kept when each item is mentioned again
+elsewhere in the text.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from optimus.offline.lexicon import BOUNDARY, GENERIC_HEADS, NOT_VARIABLE
+from optimus.offline.tokens import Token, stem, tokenize
+
+
+@dataclass
+class Var:
+    """A decision variable: its display phrase, the stems that name it, an identifier."""
+
+    phrase: str
+    stems: list[str]
+    symbol: bool = False
+    distinct: set[str] = field(default_factory=set)
+    ident: str = ""
+
+
+_SYMBOL = re.compile(r"^(?:[xX]\d+|[A-Z]|[A-Z]\d+|[a-zA-Z]{1,4}\d+)$")
+
+
+def _symbol_vars(sents: list[list[Token]]) -> list[Var]:
+    found: list[str] = []
+    for toks in sents:
+        for i, t in enumerate(toks):
+            if not _SYMBOL.match(t.text) or t.text in ("A", "I"):
+                continue
+            if re.match(r"^[xX]\d+$", t.text):
+                name = "x" + t.text[1:]
+            else:
+                # single capitals / Ad1 count only inside a list "X, Y and Z" / "X and Y"
+                nxt = [u.text for u in toks[i + 1:i + 4]]
+                prv = [u.text for u in toks[max(0, i - 3):i]]
+                in_list = any(_SYMBOL.match(u) and u not in ("A", "I") for u in nxt[1:3]) and \
+                    (nxt[:1] in (["and"], ["or"], [","])) or \
+                    any(_SYMBOL.match(u) and u not in ("A", "I") for u in prv[-2:-1]) and \
+                    (prv[-1:] in (["and"], ["or"], [","]))
+                if not in_list and t.text not in found:
+                    continue
+                name = t.text
+            if name not in found:
+                found.append(name)
+    if len(found) < 2:
+        return []
+    xs = [f for f in found if re.match(r"^x\d+$", f)]
+    if xs and len(xs) >= 2:
+        found = sorted(set(xs), key=lambda s: int(s[1:]))
+    return [Var(phrase=f, stems=[f.lower()], symbol=True, distinct={f.lower()}) for f in found]
+
+
+def _item_back(toks: list[Token], end: int) -> tuple[list[Token], int]:
+    """Tokens of a list item ending at ``end`` (exclusive), going back; and its start."""
+    j = end
+    while j > 0 and end - j < 4:
+        t = toks[j - 1]
+        if t.num is not None or t.low in BOUNDARY or not re.match(r"[A-Za-z0-9]", t.text):
+            break
+        j -= 1
+    return toks[j:end], j
+
+
+def _item_fwd(toks: list[Token], start: int) -> list[Token]:
+    j = start
+    while j < len(toks) and toks[j].low in ("a", "an", "the"):
+        j += 1
+    k = j
+    while k < len(toks) and k - j < 4:
+        t = toks[k]
+        if t.num is not None or t.low in BOUNDARY or not re.match(r"[A-Za-z0-9]", t.text):
+            break
+        k += 1
+    return toks[j:k]
+
+
+def _lists(toks: list[Token]) -> list[list[list[Token]]]:
+    out = []
+    for i, t in enumerate(toks):
+        if t.low not in ("and", "or") or i == 0:
+            continue
+        right = _item_fwd(toks, i + 1)
+        if not right:
+            continue
+        j = i - 1 if toks[i - 1].text == "," else i
+        items = []
+        first, start = _item_back(toks, j)
+        if not first:
+            continue
+        items.append(first)
+        while start > 1 and toks[start - 1].text == ",":
+            prev, s2 = _item_back(toks, start - 1)
+            if not prev:
+                break
+            if s2 >= 2 and toks[s2 - 1].low == "of" and toks[s2 - 2].low in ("types", "type", "kinds", "kind"):
+                break  # "two types of paint, gel and acrylic": the category, not an item
+            items.insert(0, prev)
+            start = s2
+        items.append(right)
+        for k in range(len(items) - 1):
+            cand = items[k:]
+            if 2 <= len(cand) <= 5:
+                out.append(cand)
+    return out
+
+
+def _count(stems: list[str], sents: list[list[Token]]) -> int:
+    key = stems[-1] if len(stems) == 1 else None
+    n = 0
+    for toks in sents:
+        ss = [t.stem for t in toks]
+        if key is not None:
+            n += key in ss
+        else:
+            n += any(ss[i:i + len(stems)] == stems for i in range(len(ss)))
+    return n
+
+
+def _distribute(items: list[list[str]], sents: list[list[Token]]) -> list[list[str]]:
+    """"small and large production lines" -> both get the head "production line"."""
+    last = items[-1]
+    if len(last) < 2 or any(len(it) != 1 for it in items[:-1]):
+        return items
+    head = last[1:]
+    if all(_count(it + head, sents) >= 1 for it in items[:-1]):
+        return [it + head for it in items[:-1]] + [last]
+    return items
+
+
+def _named_vars(sents: list[list[Token]]) -> list[Var]:
+    best: tuple[float, list[list[str]]] | None = None
+    seen = set()
+    for si, toks in enumerate(sents):
+        for cand in _lists(toks):
+            stems_list = [[t.stem for t in it] for it in cand]
+            key = tuple(tuple(s) for s in stems_list)
+            if key in seen:
+                continue
+            seen.add(key)
+            if any(all(s in NOT_VARIABLE for s in it) for it in stems_list):
+                continue
+            stems_list = _distribute(stems_list, sents)
+            if len({tuple(s) for s in stems_list}) < len(stems_list):
+                continue
+            vs = _make_vars([" ".join(t.text for t in it) for it in cand], stems_list)
+            if vs is None:
+                continue
+            counts = [sum(_mentions_in(v, vs, toks) for toks in sents) for v in vs]
+            score = min(counts) + 0.01 * sum(counts) - 0.001 * si
+            if min(counts) >= 2 and (best is None or score > best[0]):
+                best = (score, [list(map(str, s)) for s in stems_list])
+                best_vars = vs
+    if best is None:
+        return []
+    return best_vars
+
+
+def _make_vars(phrases: list[str], stems_list: list[list[str]]) -> list[Var] | None:
+    vs = []
+    for phrase, stems in zip(phrases, stems_list):
+        others = {s for o in stems_list if o is not stems for s in o}
+        distinct = {s for s in stems if s not in others and s not in GENERIC_HEADS}
+        if not distinct:
+            return None
+        if len(stems_list[0]) and phrase.split()[-1:] != [stems[-1]] and len(stems) > len(phrase.split()):
+            phrase = " ".join(stems)
+        vs.append(Var(phrase=phrase, stems=stems, distinct=distinct))
+    return vs
+
+
+def _mentions_in(v: Var, vs: list[Var], toks: list[Token]) -> int:
+    n = 0
+    i = 0
+    while i < len(toks):
+        j = i
+        while j < len(toks) and toks[j].stem in v.stems:
+            j += 1
+        if j > i:
+            window = {t.stem for t in toks[i:j]}
+            if window & v.distinct and not any(window & o.distinct for o in vs if o is not v):
+                n += 1
+            i = j
+        else:
+            i += 1
+    return n
+
+
+def find_variables(sents: list[list[Token]]) -> list[Var]:
+    """The decision variables, symbolic (x1, X) first, else named from a listed phrase."""
+    vs = _symbol_vars(sents)
+    if not vs:
+        vs = _named_vars(sents)
+    used: set[str] = set()
+    for v in vs:
+        base = re.sub(r"[^a-z0-9]+", "_", v.phrase.lower()).strip("_") or "x"
+        if base[0].isdigit():
+            base = "n" + base
+        name = base
+        k = 2
+        while name in used:
+            name = f"{base}_{k}"
+            k += 1
+        used.add(name)
+        v.ident = name
+    return vs
+
+
+def mark_mentions(toks: list[Token], vs: list[Var]) -> None:
+    """Set ``Token.var`` on tokens that mention a variable (-1: all of them)."""
+    if not vs:
+        return
+    if vs[0].symbol:
+        names = {v.phrase.lower(): k for k, v in enumerate(vs)}
+        for t in toks:
+            key = t.text.lower() if t.text[:1] in "xX" and t.text[1:].isdigit() else t.text
+            key = key[:-2] if key.endswith("'s") else key
+            k = names.get(key if key[:1] in "x" else key, names.get(key.lower()) if key[:1] in "xX" else None)
+            if k is None and key in [v.phrase for v in vs]:
+                k = [v.phrase for v in vs].index(key)
+            if k is not None:
+                t.var = k
+        return
+    shared = set(vs[0].stems)
+    for v in vs[1:]:
+        shared &= set(v.stems)
+    i = 0
+    while i < len(toks):
+        hit = None
+        for k, v in enumerate(vs):
+            j = i
+            while j < len(toks) and toks[j].stem in v.stems and toks[j].var is None:
+                j += 1
+            if j > i:
+                window = {t.stem for t in toks[i:j]}
+                if window & v.distinct and not any(window & o.distinct for o in vs if o is not v):
+                    if toks[i].stem == "plus" and toks[i].text == "plus":
+                        continue
+                    if hit is None or j > hit[1]:
+                        hit = (k, j)
+        if hit:
+            for t in toks[i:hit[1]]:
+                t.var = hit[0]
+            i = hit[1]
+        else:
+            if toks[i].stem in shared or toks[i].stem in ("both", "either"):
+                toks[i].tags.add("generic")
+            i += 1
+
+
+def var_tokens(text: str) -> list[Token]:
+    """Tokenize (helper for tests)."""
+    return tokenize(text)
+
+
+__all__ = ["Var", "find_variables", "mark_mentions", "stem"]
