@@ -153,6 +153,7 @@ def classify(exc: BaseException) -> str:
     return "other"
 
 
+_sleep = time.sleep  # the default pause; tests replace it
 _RETRYABLE = {"rate_limit", "timeout", "server", "connection"}
 
 
@@ -201,7 +202,7 @@ class RetryPolicy:
     retries: int = 3  # tries after the first
     base_delay: float = 1.0
     max_delay: float = 30.0
-    sleep: Callable[[float], None] | None = None  # None: time.sleep
+    sleep: Callable[[float], None] | None = None  # None: this module's _sleep (time.sleep)
 
     def delay(self, retry: int, exc: BaseException) -> float:
         headers = getattr(getattr(exc, "response", None), "headers", None)
@@ -215,7 +216,7 @@ class RetryPolicy:
         return max(0.0, min(wait, self.max_delay))
 
     def pause(self, seconds: float) -> None:
-        (self.sleep or time.sleep)(seconds)
+        (self.sleep or _sleep)(seconds)
 
 
 # --------------------------------------------------------------------------- replies

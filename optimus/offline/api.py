@@ -44,6 +44,13 @@ def _abstain(reason: str, notes: list[str] | None = None) -> OfflineResult:
 
 def formulate_offline(text: str) -> OfflineResult:
     """Read a word problem into a Formulation with rules only (no model, no network)."""
+    try:
+        return _formulate(text)
+    except Exception as exc:  # a reader bug must not crash the caller: abstain instead
+        return _abstain(f"the offline reader failed on this text ({type(exc).__name__})")
+
+
+def _formulate(text: str) -> OfflineResult:
     if not text or not text.strip():
         return _abstain("the text is empty")
     norm = normalize(text)

@@ -60,7 +60,7 @@ def _best_facts(words: dict[str, float], facts: list[Fact], nvars: int, money: b
     for f in facts:
         s = _score(words, f.attr)
         if money is True:
-            s += 0.8 if f.money else -0.6
+            s += 0.5 if f.money else (-0.6 if s < 0.6 else 0.0)
         elif money is False and f.money:
             s -= 0.8
         if s < threshold:
@@ -113,8 +113,7 @@ def build_formulation(r: Reading, vs: list[Var], text: str, notes: list[str]
         c2, s2, t2 = _best_facts(words, kinded, n, True, 0.6)
         if len(c2) == n:
             choice, score, tie = c2, s2, t2
-    countish = any(k in r.obj_words for k in ("<number>", "<total>", "<generic>")) or \
-        any(k.startswith("<") for k in r.obj_words)
+    countish = any(k in r.obj_words for k in ("<number>", "<count>", "<generic>"))
     if len(choice) == n and not (countish and score < 1.0 and not money):
         for v, f in choice.items():
             obj_coefs[v] = f.value
@@ -128,7 +127,12 @@ def build_formulation(r: Reading, vs: list[Var], text: str, notes: list[str]
         return None, "could not find the objective coefficients"
     # ---- limits -> constraints
     cons: list[tuple[str, str, str]] = []
+    symbolic = bool(vs) and vs[0].symbol
     for lim in r.limits:
+        if lim.totalish and (symbolic or not lim.money):
+            cons.append(("total", f"{expression({v: 1.0 for v in range(n)}, vs)} {lim.rel} "
+                         f"{_fmt(lim.value)}", lim.text))
+            continue
         lim_money = lim.money or bool(set(k for k, w in lim.attr.items() if w >= 0.7) & MONEY_WORDS)
         choice, score, tie = _best_facts(lim.attr, r.facts, n, True if lim_money else False, 0.6)
         if choice:
@@ -140,8 +144,7 @@ def build_formulation(r: Reading, vs: list[Var], text: str, notes: list[str]
             if tie:
                 notes.append(f"limit {_fmt(lim.value)}: ambiguous coefficients")
             cons.append(("resource", f"{expression(coefs, vs)} {lim.rel} {_fmt(lim.value)}", lim.text))
-        elif lim.attr.keys() & {"total", "combined", "altogether", "overall", "sum"} or any(
-                "generic" in t.tags for t in [lim.tok]) or _mentions_head(lim.attr, vs):
+        elif lim.totalish or _mentions_head(lim.attr, vs):
             cons.append(("total", f"{expression({v: 1.0 for v in range(n)}, vs)} {lim.rel} "
                          f"{_fmt(lim.value)}", lim.text))
         else:

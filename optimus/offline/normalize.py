@@ -139,5 +139,6 @@ def normalize(text: str) -> str:
     text = _fix_numbers(text)
     text = _number_words(text)
     text = re.sub(r"[ \t]+", " ", text)
+    text = re.sub(r" ([.,;:?!])(?=\s|$)", r"\1", text)
     text = re.sub(r" *\n *", "\n", text)
     return text.strip()

@@ -62,6 +62,7 @@ class Limit:
     sent: int
     tok: Token
     text: str
+    totalish: bool = False
 
 
 @dataclass
@@ -128,6 +129,10 @@ def find_relations(toks: list[Token], objective_span: tuple[int, int] | None = N
             continue
         s, e, rel = hit
         first = lows[s]
+        if s > 0 and (lows[s - 1] in ("order", "to") or lows[max(0, s - 2):s] == ["order", "not"]
+                      or lows[max(0, s - 2):s] == ["to", "not"]) and rel != "==":
+            i = e  # "in order not to exceed the budget": a purpose, not a constraint
+            continue
         if objective_span and objective_span[0] <= s < objective_span[1] and \
                 first in ("minimum", "maximum", "at", "least", "most"):
             i = e
@@ -299,17 +304,28 @@ def _respectively(toks: list[Token], lo: int, hi: int, nvars: int, sent: int, r:
     for k in range(lo, hi):
         if toks[k].var is not None and toks[k].var >= 0 and (k == lo or toks[k - 1].var != toks[k].var):
             vars_in.append(toks[k].var)
+    if not nums:
+        return False
     order = vars_in if len(vars_in) == len(nums) else (list(range(nvars)) if len(nums) == nvars else None)
     if order is None:
         return False
+    shared: dict[str, float] = {}
+    last = nums[-1]
+    j = last + 1
+    while j < hi and toks[j].low not in ("respectively", ",", ";"):
+        t = toks[j]
+        if t.var is None and not t.is_num and t.low not in STOP and re.match(r"[a-z]", t.low):
+            shared[t.stem] = 1.0
+        j += 1
+    for t in toks[lo:nums[0]]:
+        if t.var is None and t.num is None and t.low not in STOP and re.match(r"[a-z]", t.low):
+            shared.setdefault(t.stem, 0.8)
+    for t in whole:
+        if t.var is None and t.num is None and t.low not in STOP and re.match(r"[a-z]", t.low):
+            shared.setdefault(t.stem, 0.2)
+    money = any(toks[n].money for n in nums)
     for k, v in zip(nums, order):
-        seg = (lo, hi)
-        attr = _attr(toks, k, seg, whole, True)
-        # words before the first number describe all of them ("costs are 10, 20 and 30")
-        for t in toks[lo:nums[0]]:
-            if t.var is None and t.num is None and t.low not in STOP and re.match(r"[a-z]", t.low):
-                attr[t.stem] = max(attr.get(t.stem, 0), 0.8)
-        r.facts.append(Fact(v, toks[k].num or 0.0, attr, toks[k].money or any(toks[n].money for n in nums), sent, toks[k]))
+        r.facts.append(Fact(v, toks[k].num or 0.0, dict(shared), money, sent, toks[k]))
         toks[k].used = True
     return True
 
@@ -422,8 +438,8 @@ def _side(toks: list[Token], lo: int, hi: int, nvars: int) -> tuple[dict[int, fl
             if pending is not None:
                 # the number must be close: only filler words in between
                 between = toks[pending[0] + 1:k]
-                if len(between) <= 6 and all(u.low not in (",", "and", "plus", "minus") or u.low == "of"
-                                             for u in between):
+                if len(between) <= 9 and all(u.low not in (",", "and", "plus", "minus", "+", "-")
+                                             and not u.is_num for u in between):
                     coef = pending[1]
                 else:
                     loose.append(pending[0])
@@ -467,6 +483,10 @@ def _bounds(toks: list[Token], lo: int, hi: int, rel: str, r: Reading, text: str
         if j < hi and toks[j].var is not None and toks[j].var >= 0:
             found.append((k, toks[j].var))
     if not found:
+        return False
+    others = [k for k in range(lo, hi) if toks[k].is_num and not toks[k].used
+              and k not in {f[0] for f in found}]
+    if others:
         return False
     specific = {t.var for t in toks[lo:hi] if t.var is not None and t.var >= 0}
     if len(specific) != len({v for _, v in found}):
@@ -569,8 +589,11 @@ def _limits(toks: list[Token], lo: int, hi: int, rel: str | None, sent: int, r: 
                 else:
                     continue
             attr = _attr(toks, k, (s, e), toks, n == 0)
+            totalish = any(t.low in ("total", "combined", "altogether", "overall", "sum", "both",
+                                     "all", "together") or "generic" in t.tags
+                           for t in toks[lo:hi])
             r.limits.append(Limit(toks[k].num or 0.0, rr, attr, toks[k].money, sent, toks[k],
-                                  text))
+                                  text, totalish))
             toks[k].used = True
 
 

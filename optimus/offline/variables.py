@@ -31,31 +31,29 @@ _SYMBOL = re.compile(r"^(?:[xX]\d+|[A-Z]|[A-Z]\d+|[a-zA-Z]{1,4}\d+)$")
 
 def _symbol_vars(sents: list[list[Token]]) -> list[Var]:
     found: list[str] = []
+    counts: dict[str, int] = {}
     for toks in sents:
         for i, t in enumerate(toks):
-            if not _SYMBOL.match(t.text) or t.text in ("A", "I"):
+            if not _SYMBOL.match(t.text) or t.text == "I":
                 continue
+            if t.text == "A" and (i == 0 or toks[i - 1].text in (".", ":", "\n")):
+                continue  # the article
             if re.match(r"^[xX]\d+$", t.text):
                 name = "x" + t.text[1:]
             else:
-                # single capitals / Ad1 count only inside a list "X, Y and Z" / "X and Y"
-                nxt = [u.text for u in toks[i + 1:i + 4]]
-                prv = [u.text for u in toks[max(0, i - 3):i]]
-                in_list = any(_SYMBOL.match(u) and u not in ("A", "I") for u in nxt[1:3]) and \
-                    (nxt[:1] in (["and"], ["or"], [","])) or \
-                    any(_SYMBOL.match(u) and u not in ("A", "I") for u in prv[-2:-1]) and \
-                    (prv[-1:] in (["and"], ["or"], [","]))
-                if not in_list and t.text not in found:
-                    continue
                 name = t.text
+            counts[name] = counts.get(name, 0) + 1
             if name not in found:
                 found.append(name)
-    if len(found) < 2:
-        return []
     xs = [f for f in found if re.match(r"^x\d+$", f)]
-    if xs and len(xs) >= 2:
-        found = sorted(set(xs), key=lambda s: int(s[1:]))
-    return [Var(phrase=f, stems=[f.lower()], symbol=True, distinct={f.lower()}) for f in found]
+    if len(xs) >= 2:
+        return [Var(phrase=f, stems=[f.lower()], symbol=True, distinct={f.lower()})
+                for f in sorted(set(xs), key=lambda s: int(s[1:]))]
+    letters = [f for f in found if len(f) == 1 and counts[f] >= 2]
+    if len(letters) >= 2:
+        letters.sort()
+        return [Var(phrase=f, stems=[f.lower()], symbol=True, distinct={f.lower()}) for f in letters]
+    return []
 
 
 def _item_back(toks: list[Token], end: int) -> tuple[list[Token], int]:
@@ -193,11 +191,25 @@ def _mentions_in(v: Var, vs: list[Var], toks: list[Token]) -> int:
     return n
 
 
+def _prune_distinct(vs: list[Var], sents: list[list[Token]]) -> None:
+    """"solar power" in the text: "power" does not tell "wind power ..." apart."""
+    for v in vs:
+        others = {s for o in vs if o is not v for s in o.distinct}
+        drop = set()
+        for toks in sents:
+            for a, b in zip(toks, toks[1:]):
+                if a.stem in others and b.stem in v.distinct:
+                    drop.add(b.stem)
+        if v.distinct - drop:
+            v.distinct -= drop
+
+
 def find_variables(sents: list[list[Token]]) -> list[Var]:
     """The decision variables, symbolic (x1, X) first, else named from a listed phrase."""
     vs = _symbol_vars(sents)
     if not vs:
         vs = _named_vars(sents)
+        _prune_distinct(vs, sents)
     used: set[str] = set()
     for v in vs:
         base = re.sub(r"[^a-z0-9]+", "_", v.phrase.lower()).strip("_") or "x"

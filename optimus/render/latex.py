@@ -148,14 +148,17 @@ class _Tex:
             return base + "_{" + ", ".join(self.expr(p) for p in parts) + "}", _PREC_ATOM
         if isinstance(node, ast.BinOp):
             if isinstance(node.op, (ast.Add, ast.Sub)):
-                left = self._wrap(node.left, _PREC_ADD)
+                # a sum on the left would swallow what follows: parenthesize it
+                is_sum = isinstance(node.left, ast.Call) and isinstance(node.left.func, ast.Name) \
+                    and node.left.func.id == "sum"
+                left = self._wrap(node.left, _PREC_ADD + is_sum)
                 right = self._wrap(node.right, _PREC_ADD + (isinstance(node.op, ast.Sub)))
                 return f"{left} {'+' if isinstance(node.op, ast.Add) else '-'} {right}", _PREC_ADD
             if isinstance(node.op, ast.Mult):
                 left = self._wrap(node.left, _PREC_MUL)
                 right = self._wrap(node.right, _PREC_MUL + 1)
-                numeric_right = isinstance(node.right, ast.Constant)
-                return f"{left} {r'\cdot' if numeric_right else r'\,'} {right}", _PREC_MUL
+                sep = r"\cdot" if isinstance(node.right, ast.Constant) else r"\,"
+                return f"{left} {sep} {right}", _PREC_MUL
             if isinstance(node.op, ast.Div):
                 return rf"\frac{{{self.expr(node.left)}}}{{{self.expr(node.right)}}}", _PREC_ATOM
             if isinstance(node.op, ast.Pow):
@@ -252,7 +255,7 @@ def _param_block(p: "Parameter", f: "Formulation") -> list[str]:
     idx = ", ".join(_name(s) for s in p.index)
     head = _name(p.name) + (f"_{{{idx}}}" if p.index else "")
     desc = f" — {md_escape(p.description)}" if p.description else ""
-    table, note = _param_table(p, f)
+    table, note = _param_table(p, f)  # note: data file, if any
     lines: list[str] = []
     if not p.index:
         val = _number(float(table)) if isinstance(table, (int, float)) else r"\text{?}"
@@ -261,7 +264,7 @@ def _param_block(p: "Parameter", f: "Formulation") -> list[str]:
     over = r",\ ".join(f"{_name(s)}" for s in p.index)
     extra = []
     if note:
-        extra.append(md_escape(note).replace("\\`", "`") if False else "from file " + md_escape(p.data.path))  # type: ignore[union-attr]
+        extra.append("from file " + md_escape(p.data.path))  # type: ignore[union-attr]
     if p.default is not None:
         extra.append(f"default {md_escape(f'{p.default:g}')}")
     lines.append(f"- ${head}$ over ${over}${desc}" + (f" ({'; '.join(extra)})" if extra else ""))
@@ -337,10 +340,6 @@ def to_markdown(f: "Formulation", result: "Result | None" = None) -> str:
 
     L += ["## Variables", ""]
     for v in f.variables:
-        over = (r" \quad \forall " + r",\ ".join(f"{_name(s)}" for s in v.index)) if v.index else ""
-        over = ""
-        if v.index:
-            over = r" \quad " + ", ".join(_name(s) for s in v.index)
         desc = f" — {md_escape(v.description)}" if v.description else ""
         L.append(f"- ${_sym_var(v)} {_domain(v)}${desc}"
                  + (f" (over ${', '.join(_name(s) for s in v.index)}$)" if v.index else ""))
