@@ -59,6 +59,11 @@ def canonical_sets(f: Formulation, issues: list[Issue]) -> dict[str, list[Any]]:
 
 def index_keys(index: list[str], sets: dict[str, list[Any]]) -> Iterable[tuple]:
     """All flattened key tuples of the product of the named sets."""
+    plain = [sets.get(name, []) for name in index]
+    if not any(isinstance(e, tuple) for elems in plain for e in elems[:1]):
+        # every element is a single value (sets never mix widths): no flattening needed
+        yield from product(*plain)
+        return
     pools = []
     for name in index:
         pools.append([e if isinstance(e, tuple) else (e,) for e in sets.get(name, [])])
@@ -102,14 +107,16 @@ def _tuple_members(index: list[str], sets: dict[str, list[Any]]) -> list[set]:
     return [set(sets.get(n, [])) for n in index]
 
 
-def _key_in_sets(key: tuple, index: list[str], sets: dict[str, list[Any]]) -> tuple[bool, str | None]:
+def _key_in_sets(key: tuple, index: list[str], sets: dict[str, list[Any]],
+                 members: dict[str, set] | None = None) -> tuple[bool, str | None]:
     pos = 0
     for name in index:
         elems = sets.get(name, [])
         width = len(elems[0]) if elems and isinstance(elems[0], tuple) else 1
         part = key[pos:pos + width]
         value = part[0] if width == 1 else tuple(part)
-        if value not in set(elems):
+        pool = members[name] if members is not None and name in members else set(elems)
+        if value not in pool:
             return False, name
         pos += width
     return True, None
@@ -235,9 +242,23 @@ def parameter_table(p: Parameter, sets: dict[str, list[Any]], members: dict[str,
         records += got
     table: dict[tuple, float] = {}
     bad: list[str] = []
+    pools = [members.get(name, set()) for name in p.index]
+    simple = not any(isinstance(e, tuple) for name in p.index for e in sets.get(name, [])[:1])
+    arity = len(p.index)
+    isfinite = math.isfinite
     for raw, value in records:
+        if simple and len(raw) == arity:
+            # fast path: the record's values are already canonical members (the common case)
+            key = tuple(raw)
+            for k, pool in zip(key, pools):
+                if (type(k) is not str and type(k) is not int) or k not in pool:
+                    break
+            else:
+                if isfinite(value):
+                    table[key] = float(value)
+                    continue
         key = _canon_key(raw, p.index, sets, members)
-        ok, which = (False, None) if key is None else _key_in_sets(key, p.index, sets)
+        ok, which = (False, None) if key is None else _key_in_sets(key, p.index, sets, members)
         if not ok:
             bad.append(f"{raw!r}" + (f" ({which})" if which else " (wrong number of index values)"))
             continue
@@ -250,7 +271,12 @@ def parameter_table(p: Parameter, sets: dict[str, list[Any]], members: dict[str,
                             f"parameter `{p.name}` has entries whose index is not in its sets "
                             f"{p.index}: {', '.join(bad[:5])}" + (" ..." if len(bad) > 5 else ""),
                             f"Each entry's index needs one element of each of {p.index}, in order."))
-    if complete and p.default is None and len(table) < _MAX_TABLE:
+    full = 1
+    for name in p.index:
+        full *= len(sets.get(name, []))
+    # every key in ``table`` is a valid, distinct combination: as many keys as the product
+    # of the sets means nothing is missing
+    if complete and p.default is None and len(table) < min(full, _MAX_TABLE):
         missing = [k for k in index_keys(p.index, sets) if k not in table]
         if missing:
             shown = ", ".join("[" + ", ".join(repr(x) for x in k) + "]" for k in missing[:5])

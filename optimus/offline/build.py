@@ -134,7 +134,10 @@ def build_formulation(r: Reading, vs: list[Var], text: str, notes: list[str]
                          f"{_fmt(lim.value)}", lim.text))
             continue
         lim_money = lim.money or bool(set(k for k, w in lim.attr.items() if w >= 0.7) & MONEY_WORDS)
-        choice, score, tie = _best_facts(lim.attr, r.facts, n, True if lim_money else False, 0.6)
+        pool = r.facts
+        if lim_money and any(f.money for f in r.facts):
+            pool = [f for f in r.facts if f.money]
+        choice, score, tie = _best_facts(lim.attr, pool, n, True if lim_money else False, 0.6)
         if choice:
             coefs = {v: f.value for v, f in choice.items()}
             for f in choice.values():

@@ -21,7 +21,11 @@ from dataclasses import dataclass, field
 
 from optimus.offline.lexicon import (AVAIL_WORDS, EQ_PHRASES, GE_PHRASES, LE_PHRASES,
                                      MAX_WORDS, MIN_WORDS, ROUNDING)
-from optimus.offline.tokens import Token
+from optimus.offline.lexicon import COST_WORDS, GAIN_WORDS
+from optimus.offline.tokens import Token, stem
+
+COST_STEMS = {stem(w) for w in COST_WORDS} | {"spend", "spent", "expens"}
+GAIN_STEMS = {stem(w) for w in GAIN_WORDS} | {"earn", "profit"}
 
 STOP = {
     "a", "an", "the", "of", "to", "for", "in", "on", "at", "by", "with", "from", "is", "are",
@@ -186,9 +190,24 @@ def _segments(toks: list[Token], lo: int = 0, hi: int | None = None) -> list[tup
     return out
 
 
+def _classes(attr: dict[str, float]) -> dict[str, float]:
+    """Add class words: spend/cost/pay -> <cost>, profit/revenue/earn -> <gain>."""
+    for k, w in list(attr.items()):
+        if k in COST_STEMS:
+            attr["<cost>"] = max(attr.get("<cost>", 0.0), w)
+        if k in GAIN_STEMS:
+            attr["<gain>"] = max(attr.get("<gain>", 0.0), w)
+    return attr
+
+
 def _attr(toks: list[Token], k: int, seg: tuple[int, int], whole: list[Token],
           first_in_seg: bool) -> dict[str, float]:
     """Words describing the number at ``k``: after it (1.0), before it in its segment."""
+    return _classes(_attr0(toks, k, seg, whole, first_in_seg))
+
+
+def _attr0(toks: list[Token], k: int, seg: tuple[int, int], whole: list[Token],
+           first_in_seg: bool) -> dict[str, float]:
     attr: dict[str, float] = {}
     j = k + 1
     while j < seg[1] and not toks[j].is_num:
@@ -279,6 +298,10 @@ def _objective(toks: list[Token], text: str, r: Reading) -> tuple[int, int] | No
         span_text.append(t.text)
         if t.var is None and t.num is None and t.low not in STOP and re.match(r"[a-z]", t.low):
             words[t.stem] = 1.0
+            if t.stem in COST_STEMS:
+                words["<cost>"] = 1.0
+            if t.stem in GAIN_STEMS:
+                words["<gain>"] = 1.0
         if t.low in ("number", "amount", "total", "count") or "generic" in t.tags:
             words.setdefault("<" + t.low + ">", 1.0)
         j += 1
@@ -324,6 +347,7 @@ def _respectively(toks: list[Token], lo: int, hi: int, nvars: int, sent: int, r:
         if t.var is None and t.num is None and t.low not in STOP and re.match(r"[a-z]", t.low):
             shared.setdefault(t.stem, 0.2)
     money = any(toks[n].money for n in nums)
+    _classes(shared)
     for k, v in zip(nums, order):
         r.facts.append(Fact(v, toks[k].num or 0.0, dict(shared), money, sent, toks[k]))
         toks[k].used = True

@@ -58,6 +58,10 @@ def tokenize(text: str) -> list[Token]:
     out: list[Token] = []
     pos = 0
     while pos < len(text):
+        while pos < len(text) and text[pos].isspace():
+            pos += 1
+        if pos >= len(text):
+            break
         m = _PIECE.match(text, pos) if text[pos].isdigit() else None
         if m and (pos == 0 or not text[pos - 1].isalnum()):
             word = m.group(0)

@@ -152,7 +152,7 @@ def _named_vars(sents: list[list[Token]]) -> list[Var]:
             if vs is None:
                 continue
             counts = [sum(_mentions_in(v, vs, toks) for toks in sents) for v in vs]
-            score = min(counts) + 0.01 * sum(counts) - 0.001 * si
+            score = min(min(counts), 3) - 0.01 * si
             if min(counts) >= 2 and (best is None or score > best[0]):
                 best = (score, [list(map(str, s)) for s in stems_list])
                 best_vars = vs
