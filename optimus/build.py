@@ -13,6 +13,7 @@ from typing import Any
 
 import numpy as np
 
+from optimus._gc import gc_paused
 from optimus.check import Analysis, analyze
 from optimus.errors import FormulationError
 from optimus.expressions import EvalError, LinExpr
@@ -95,6 +96,11 @@ def build(f: Formulation, analysis: Analysis | None = None) -> LinearProgram:
 
     Pass the :class:`Analysis` from :func:`optimus.check.analyze` to skip re-checking.
     """
+    with gc_paused():
+        return _build(f, analysis)
+
+
+def _build(f: Formulation, analysis: Analysis | None) -> LinearProgram:
     t0 = time.perf_counter()
     a = analysis if analysis is not None else analyze(f)
     if a.issues:
@@ -124,10 +130,10 @@ def build(f: Formulation, analysis: Analysis | None = None) -> LinearProgram:
     row_keys: list[tuple[str, tuple]] = []
     rlo: list[float] = []
     rhi: list[float] = []
-    starts = [0]
-    idx_parts: list[np.ndarray] = []
-    val_parts: list[np.ndarray] = []
-    nnz = 0
+    # the terms of all rows, concatenated; zeros are dropped once at the end
+    all_cols: list[int] = []
+    all_vals: list[float] = []
+    row_len: list[int] = []
     for c, cc in a.constraints:
         errors = 0
         envs = cc.binder.iterate({}) if cc.binder else iter([{}])
@@ -154,15 +160,13 @@ def build(f: Formulation, analysis: Analysis | None = None) -> LinearProgram:
                                             f"{exc.message} (in constraint `{c.name}`{at})",
                                             exc.fix))
                     continue
-                terms = {k: v for k, v in acc.terms.items() if v != 0.0}
+                terms = acc.terms
                 row_keys.append((c.name, _flat_key(env, names)))
                 rlo.append(lo_v)
                 rhi.append(hi_v)
-                if terms:
-                    idx_parts.append(np.fromiter(terms.keys(), dtype=np.int32, count=len(terms)))
-                    val_parts.append(np.fromiter(terms.values(), dtype=np.float64, count=len(terms)))
-                    nnz += len(terms)
-                starts.append(nnz)
+                all_cols.extend(terms.keys())
+                all_vals.extend(terms.values())
+                row_len.append(len(terms))
         except EvalError as exc:  # raised by a forall filter
             issues.append(Issue(exc.code, f"constraint {c.name}", exc.symbol,
                                 f"{exc.message} (in the forall of `{c.name}`)", exc.fix))
@@ -174,14 +178,17 @@ def build(f: Formulation, analysis: Analysis | None = None) -> LinearProgram:
         acc = LinExpr()
         try:
             a.objective.add_to({}, acc, 1.0)
-            for k, v in acc.terms.items():
-                cost[k] = v
+            if acc.terms:
+                n = len(acc.terms)
+                cost[np.fromiter(acc.terms.keys(), dtype=np.intp, count=n)] = \
+                    np.fromiter(acc.terms.values(), dtype=np.float64, count=n)
             offset = acc.const
         except EvalError as exc:
             issues.append(Issue(exc.code, "objective", exc.symbol, f"{exc.message} (in the objective)",
                                 exc.fix))
     if issues:
         raise FormulationError(issues)
+    a_start, a_index, a_value = _csr(all_cols, all_vals, row_len)
 
     lp = LinearProgram(
         name=f.name,
@@ -195,13 +202,29 @@ def build(f: Formulation, analysis: Analysis | None = None) -> LinearProgram:
         row_keys=row_keys,
         row_lower=np.array(rlo, dtype=np.float64),
         row_upper=np.array(rhi, dtype=np.float64),
-        a_start=np.array(starts, dtype=np.int32),
-        a_index=np.concatenate(idx_parts) if idx_parts else np.zeros(0, dtype=np.int32),
-        a_value=np.concatenate(val_parts) if val_parts else np.zeros(0, dtype=np.float64),
+        a_start=a_start,
+        a_index=a_index,
+        a_value=a_value,
         domains={v.name: v.domain for v in f.variables},
     )
     lp.build_time = time.perf_counter() - t0
     return lp
+
+
+def _csr(cols: list[int], vals: list[float], row_len: list[int]
+         ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """CSR arrays from the concatenated terms of the rows, without zero coefficients."""
+    index = np.array(cols, dtype=np.int32)
+    value = np.array(vals, dtype=np.float64)
+    lengths = np.array(row_len, dtype=np.int64)
+    nonzero = value != 0.0
+    if not nonzero.all():
+        rows = np.repeat(np.arange(len(lengths)), lengths)
+        lengths = np.bincount(rows[nonzero], minlength=len(lengths))
+        index, value = index[nonzero], value[nonzero]
+    start = np.zeros(len(lengths) + 1, dtype=np.int32)
+    np.cumsum(lengths, out=start[1:])
+    return start, index, value
 
 
 def _flat_key(env: dict, names: list[str]) -> tuple:

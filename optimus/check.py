@@ -20,6 +20,7 @@ import keyword
 import math
 from dataclasses import dataclass, field
 
+from optimus._gc import gc_paused
 from optimus.data import canonical_sets, index_keys, parameter_table
 from optimus.expressions import (
     RESERVED, CompiledConstraint, Compiler, ExprError, Node, SymbolTable, compile_constraint,
@@ -63,6 +64,11 @@ def _name_issue(kind: str, name: str) -> Issue | None:
 
 def analyze(f: Formulation) -> Analysis:
     """Check ``f`` and compile its expressions; see :func:`check`."""
+    with gc_paused():
+        return _analyze(f)
+
+
+def _analyze(f: Formulation) -> Analysis:
     a = Analysis(formulation=f)
     issues = a.issues
 

@@ -7,6 +7,7 @@ import sys
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 
 from optimus.commands import chat, eval as eval_cmd, run, solve
 from optimus.errors import OptimusError, ProviderError, UserError
@@ -44,16 +45,16 @@ def schema_cmd() -> None:
 def report_error(exc: BaseException) -> int:
     """Print an error for people (no traceback) and return the exit code."""
     if isinstance(exc, UserError):
-        err_console.print(f"[bold red]error:[/] {exc.message}", highlight=False, markup=True)
+        err_console.print(f"[bold red]error:[/] {escape(exc.message)}", highlight=False, markup=True)
         if exc.fix:
-            err_console.print(f"[bold]fix:[/] {exc.fix}", highlight=False)
+            err_console.print(f"[bold]fix:[/] {escape(exc.fix)}", highlight=False)
         return exc.exit_code
     if isinstance(exc, ProviderError):
-        err_console.print(f"[bold red]model provider error:[/] {exc.message}", highlight=False)
+        err_console.print(f"[bold red]model provider error:[/] {escape(exc.message)}", highlight=False)
         if exc.fix:
-            err_console.print(f"[bold]fix:[/] {exc.fix}", highlight=False)
+            err_console.print(f"[bold]fix:[/] {escape(exc.fix)}", highlight=False)
         return 3
-    err_console.print(f"[bold red]error:[/] {exc}", highlight=False)
+    err_console.print(f"[bold red]error:[/] {escape(str(exc))}", highlight=False)
     return 1
 
 

@@ -12,6 +12,7 @@ import csv
 import json
 import math
 from itertools import product
+from operator import itemgetter
 from pathlib import Path
 from typing import Any, Iterable
 
@@ -178,10 +179,31 @@ def read_records(p: Parameter, base_dir: Path, issues: list[Issue]) -> list[tupl
 
 
 def _num_or_str(s: str) -> Any:
+    if s[:1].isalpha():  # int() cannot parse it: skip the costly exception
+        return s
     try:
         return int(s)
     except ValueError:
         return s
+
+
+def _bulk_table(records: list[tuple[list[Any], float]], pools: list[set]) -> dict | None:
+    """The table in one go when every record is already canonical and valid (each index
+    value a str or int member of its set, every value finite), checked with set
+    operations over the distinct values; None sends the caller to the record-by-record
+    path that canonicalizes values and reports problems."""
+    arity = len(pools)
+    keys = list(map(tuple, map(itemgetter(0), records)))
+    if set(map(len, keys)) - {arity}:
+        return None
+    for pos, pool in enumerate(pools):
+        seen = set(map(itemgetter(pos), keys))
+        if not seen <= pool or not all(type(v) is str or type(v) is int for v in seen):
+            return None
+    values = list(map(float, map(itemgetter(1), records)))
+    if not all(map(math.isfinite, values)):
+        return None
+    return dict(zip(keys, values))
 
 
 def parameter_table(p: Parameter, sets: dict[str, list[Any]], members: dict[str, set],
@@ -229,7 +251,7 @@ def parameter_table(p: Parameter, sets: dict[str, list[Any]], members: dict[str,
         return None
     records: list[tuple[list[Any], float]] = []
     if p.values is not None:
-        records += [(list(e.index), e.value) for e in p.values]
+        records += [(e.index, e.value) for e in p.values]
     if p.data is not None:
         got = read_records(p, base_dir, issues)
         if got is None:
@@ -240,13 +262,14 @@ def parameter_table(p: Parameter, sets: dict[str, list[Any]], members: dict[str,
                                 "Point it at a table."))
             return None
         records += got
-    table: dict[tuple, float] = {}
     bad: list[str] = []
     pools = [members.get(name, set()) for name in p.index]
     simple = not any(isinstance(e, tuple) for name in p.index for e in sets.get(name, [])[:1])
     arity = len(p.index)
     isfinite = math.isfinite
-    for raw, value in records:
+    bulk = _bulk_table(records, pools) if simple else None
+    table: dict[tuple, float] = {} if bulk is None else bulk
+    for raw, value in (records if bulk is None else ()):
         if simple and len(raw) == arity:
             # fast path: the record's values are already canonical members (the common case)
             key = tuple(raw)

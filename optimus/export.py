@@ -23,6 +23,7 @@ from __future__ import annotations
 import contextlib
 import os
 import sys
+import tempfile
 from pathlib import Path
 from typing import Iterator, Union
 
@@ -64,28 +65,37 @@ def write_model(model: ModelLike, path: str | Path, fmt: str) -> Path:
     A Formulation is built first (raising :class:`~optimus.errors.FormulationError` when
     invalid). Raises :class:`UserError` when the file cannot be written.
     """
+    import highspy
+
     from optimus.solvers.highs import make_highs
 
     fmt = fmt.lower()
-    if fmt not in ("lp", "mps"):
+    if fmt not in ("lp", "mps"):  # any file name works; the content follows ``fmt``
         raise UserError(f"unknown export format {fmt!r}", fix="Use lp or mps.")
     path = Path(path)
-    if path.suffix.lower() != f".{fmt}":
-        # HiGHS picks the format from the suffix
-        raise UserError(f"{path}: an {fmt.upper()} file must end in .{fmt}",
-                        fix=f"Name the file like model.{fmt}.")
-    if path.parent and not path.parent.exists():
+    if path.is_dir():
+        raise UserError(f"cannot write {path}: it is a directory", fix="Give a file path.")
+    if not path.parent.exists():
         raise UserError(f"cannot write {path}: folder {path.parent} does not exist",
                         fix="Create the folder first or choose another path.")
     lp = _as_lp(model)
     h = make_highs(lp, names=True)
-    with _quiet_stdout():
-        status = h.writeModel(str(path))
-    import highspy
-
-    if status == highspy.HighsStatus.kError or not path.exists():
-        raise UserError(f"HiGHS could not write {path}",
-                        fix="Check that the folder is writable.")
+    # HiGHS picks the format from the suffix: write to a sibling with the right one
+    target = path if path.suffix.lower() == f".{fmt}" else None
+    if target is None:
+        fd, name = tempfile.mkstemp(prefix=f".{path.stem}.", suffix=f".{fmt}", dir=path.parent)
+        os.close(fd)
+        target = Path(name)
+    try:
+        with _quiet_stdout():
+            status = h.writeModel(str(target))
+        if status == highspy.HighsStatus.kError or target.stat().st_size == 0:
+            raise UserError(f"HiGHS could not write {path}", fix="Check that the folder is writable.")
+        if target != path:
+            os.replace(target, path)
+    finally:
+        if target != path and target.exists():
+            target.unlink()
     return path
 
 

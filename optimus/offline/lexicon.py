@@ -46,7 +46,7 @@ GE_PHRASES = [
     "at least", "greater than or equal to", "greater than or equal", "more than or equal to",
     "no less than", "not less than", "no fewer than", "not fewer than", "a minimum of",
     "minimum of", "at minimum", "minimum", "or more", "must exceed", "should exceed",
-    "exceeds", "exceed", "greater than", "more than", "over", "as much as", "as many as",
+    "exceeds", "exceed", "greater than", "more than", "as much as", "as many as",
     ">=", "≥", "minimal", "must meet", "must reach", "should reach", "must satisfy",
     "must be met", "must cover", "needs to cover",
 ]
@@ -57,8 +57,8 @@ LE_PHRASES = [
     "never exceed", "up to", "a maximum of", "maximum of", "at maximum", "maximum",
     "less than or equal to", "less than or equal", "no greater than", "not greater than",
     "limited to", "is limited", "are limited", "or less", "fewer than", "less than",
-    "below", "under", "within", "<=", "≤", "capped at", "cap of", "not surpass",
-    "cannot surpass", "no higher than", "not higher than", "maximal", "can only",
+    "below", "<=", "<", "≤", "capped at", "cap of", "not surpass",
+    "cannot surpass", "no higher than", "not higher than", "maximal",
 ]
 EQ_PHRASES = [
     "exactly", "must equal", "equal to", "equals", "must be equal", "precisely", "==", "=",

@@ -103,9 +103,7 @@ def _number_words(text: str) -> str:
 
     def rep_mult(m: re.Match[str]) -> str:
         return f"{_MULTIPLES[m.group(1).lower()]} times"
-    text = re.sub(r"\b(twice|thrice|double|triple|quadruple)\b(?! the (?:number|amount)\b"
-                  r"(?! of))", rep_mult, text, flags=re.I)
-    text = re.sub(r"\b(double|triple)\b", rep_mult, text, flags=re.I)
+    text = re.sub(r"\b(twice|thrice|double|triple|quadruple)\b", rep_mult, text, flags=re.I)
 
     # compound tens: twenty-five
     def rep_compound(m: re.Match[str]) -> str:

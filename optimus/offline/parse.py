@@ -227,6 +227,13 @@ def _attr0(toks: list[Token], k: int, seg: tuple[int, int], whole: list[Token],
 def _ignorable(toks: list[Token], k: int, nvars: int) -> bool:
     """Numbers that are not data: "two types", "1 unit of X", years, rounding."""
     t = toks[k]
+    if t.num == nvars and not t.money and not t.pct:
+        ahead = toks[k + 1:k + 6]
+        if ahead and ahead[0].num is None and ahead[0].var is None and any(
+                u.text == ":" or (u.var is not None and u.var >= 0) for u in ahead) and \
+                not any(u.num is not None and u.var is None for u in ahead) and \
+                ahead[0].low not in ("units", "unit", "times", "hours", "of"):
+            return True
     nxt = [u.low for u in toks[k + 1:k + 4]]
     prv = toks[k - 1].low if k > 0 else ""
     if t.num is not None and t.num == int(t.num) and 1900 <= t.num <= 2100 and not t.money:
@@ -377,6 +384,9 @@ def _facts(toks: list[Token], lo: int, hi: int, nvars: int, sent: int, r: Readin
         if not nums:
             continue
         v = seg_var[si]
+        if v is None and {t.low for t in toks[s:e]} & (AVAIL_WORDS - {"only", "spend"}):
+            _limits(toks, s, e, None, sent, r, nvars, " ".join(t.text for t in toks[s:e]))
+            continue
         if v is None:
             # inherit: the nearest segment before with a variable, else after
             prev = [seg_var[j] for j in range(si - 1, -1, -1) if seg_var[j] is not None]
@@ -628,6 +638,27 @@ def read_sentence(toks: list[Token], text: str, sent: int, nvars: int, r: Readin
             t.used = True
         _objective(toks, text, r)
         return
+    # "(i.e., x - 0.5y >= 3000)": the formula says it exactly
+    for a in range(len(toks)):
+        if toks[a].low in ("i", "e") and a + 2 < len(toks) and toks[a + 1].text == "." and \
+                toks[a + 2].low in ("e", "g"):
+            b = a + 3
+            while b < len(toks) and toks[b].text in (".", ","):
+                b += 1
+            end = b
+            while end < len(toks) and toks[end].text != ")":
+                end += 1
+            inner = toks[b:end]
+            if any(t.text in ("<=", ">=", "<", ">", "=") for t in inner) and \
+                    any(t.var is not None for t in inner):
+                for t in toks:
+                    t.used = True
+                sub = [Token(t.text, t.low, t.stem, t.num, t.money, t.pct, t.var) for t in inner]
+                rels = find_relations(sub)
+                if len(rels) == 1:
+                    _part(sub, 0, len(sub), rels[0][0], rels[0][1], rels[0][2], sent, nvars, r,
+                          text)
+                    return
     span = _objective(toks, text, r)
     if span is not None:
         for k in range(span[0], span[1]):
@@ -637,9 +668,25 @@ def read_sentence(toks: list[Token], text: str, sent: int, nvars: int, r: Readin
     if span is not None:
         rels = [x for x in rels if not (span[0] - 3 <= x[0] < span[1])]
     if not rels:
+        if not any(t.var is not None and t.var >= 0 for t in toks) and not (
+                "respectively" in [t.low for t in toks]):
+            _limits(toks, 0, len(toks), None, sent, r, nvars, text)
+            return
         _facts(toks, 0, len(toks), nvars, sent, r)
-        _leftover_limits(toks, sent, r, nvars, text)
         return
+    # "a minimum score, calculated as 2 X plus 3 Y, of at least 20": one comparative
+    keep = []
+    for idx, x in enumerate(rels):
+        if idx + 1 < len(rels) and rels[idx + 1][2] == x[2]:
+            nxt = rels[idx + 1]
+            mid = toks[x[1]:nxt[0]]
+            after = toks[nxt[1]:(rels[idx + 2][0] if idx + 2 < len(rels) else len(toks))]
+            if any(t.var is not None for t in mid) and not any(t.var is not None for t in after) \
+                    and not any(t.is_num and not any(u.var is not None for u in toks[i + 1:i + 8])
+                                for i, t in ((toks.index(t), t) for t in mid)):
+                continue
+        keep.append(x)
+    rels = keep
     # split into parts, one comparative each
     bounds = []
     prev_end = 0
@@ -675,6 +722,13 @@ def _part(toks: list[Token], lo: int, hi: int, s: int, e: int, rel: str, sent: i
         rel = "<="
     if not specific:
         _limits(toks, lo, hi, rel, sent, r, nvars, part_text)
+        return
+    if "respectively" in [t.low for t in toks[lo:hi]]:
+        if _resp_bounds(toks, lo, hi, rel, r, part_text):
+            return
+        if _respectively(toks, lo, s, nvars, sent, r, toks):
+            return
+    if _var_is_number(toks, lo, hi, rel, r, part_text):
         return
     if _ratio(toks, lo, hi, rel, r, part_text, nvars):
         return
@@ -732,6 +786,53 @@ def _part(toks: list[Token], lo: int, hi: int, s: int, e: int, rel: str, sent: i
         return
     r.cons.append(LinCon(coefs, rel, const, "linear", part_text))
     _mark_used(toks, lo, hi)
+
+
+def _mentions(toks: list[Token], lo: int, hi: int) -> list[tuple[int, int]]:
+    out = []
+    for k in range(lo, hi):
+        if toks[k].var is not None and toks[k].var >= 0 and (k == lo or toks[k - 1].var != toks[k].var):
+            out.append((k, toks[k].var))
+    return out
+
+
+def _resp_bounds(toks, lo, hi, rel, r, text) -> bool:
+    """"the maximum for X and Y being 60 and 70 respectively"."""
+    ms = _mentions(toks, lo, hi)
+    nums = [k for k in range(lo, hi) if toks[k].is_num and not toks[k].used]
+    if len(ms) < 2 or len(ms) != len(nums) or len({v for _, v in ms}) != len(ms):
+        return False
+    if nums[0] < ms[-1][0]:
+        return False
+    if any(t.low in ("times", "plus", "minus", "difference", "sum", "combined", "total")
+           for t in toks[lo:hi]):
+        return False
+    for (_, v), k in zip(ms, nums):
+        r.cons.append(LinCon({v: 1.0}, rel, toks[k].num or 0.0, "bound", text))
+        toks[k].used = True
+    return True
+
+
+def _var_is_number(toks, lo, hi, rel, r, text) -> bool:
+    """"the maximum for X is 700 units and for Y is 500 units": bounds, one per variable."""
+    ms = _mentions(toks, lo, hi)
+    nums = [k for k in range(lo, hi) if toks[k].is_num and not toks[k].used]
+    if len(ms) < 2 or len(ms) != len(nums) or len({v for _, v in ms}) != len(ms):
+        return False
+    if any(t.low in ("times", "plus", "minus", "difference", "sum", "combined", "total", "than",
+                     "between", "of")
+           for t in toks[lo:hi]):
+        return False
+    for i, (k, v) in enumerate(ms):
+        nk = nums[i]
+        nxt_m = ms[i + 1][0] if i + 1 < len(ms) else hi
+        if not (k < nk < nxt_m) or not any(t.low in ("is", "are", "be", "being", "at", "of", "to")
+                                          for t in toks[k:nk]):
+            return False
+    for (_, v), k in zip(ms, nums):
+        r.cons.append(LinCon({v: 1.0}, rel, toks[k].num or 0.0, "bound", text))
+        toks[k].used = True
+    return True
 
 
 def _mark_used(toks: list[Token], lo: int, hi: int) -> None:

@@ -125,6 +125,11 @@ def _count(stems: list[str], sents: list[list[Token]]) -> int:
 def _distribute(items: list[list[str]], sents: list[list[Token]]) -> list[list[str]]:
     """"small and large production lines" -> both get the head "production line"."""
     last = items[-1]
+    first = items[0]
+    if len(first) >= 2 and all(len(it) == 1 for it in items[1:]):
+        mod = first[:-1]
+        if all(_count(mod + it, sents) >= 1 for it in items[1:]):
+            return [first] + [mod + it for it in items[1:]]
     if len(last) < 2 or any(len(it) != 1 for it in items[:-1]):
         return items
     head = last[1:]
@@ -231,12 +236,16 @@ def mark_mentions(toks: list[Token], vs: list[Var]) -> None:
         return
     if vs[0].symbol:
         names = {v.phrase.lower(): k for k, v in enumerate(vs)}
+        names.update({v.phrase: k for k, v in enumerate(vs)})
         for t in toks:
             key = t.text.lower() if t.text[:1] in "xX" and t.text[1:].isdigit() else t.text
             key = key[:-2] if key.endswith("'s") else key
             k = names.get(key if key[:1] in "x" else key, names.get(key.lower()) if key[:1] in "xX" else None)
             if k is None and key in [v.phrase for v in vs]:
                 k = [v.phrase for v in vs].index(key)
+            if k is None and len(t.text) == 1 and t.text.upper() in names and \
+                    t.text.lower() not in ("a", "i") and t.text.islower():
+                k = names[t.text.upper()]
             if k is not None:
                 t.var = k
         return
@@ -257,6 +266,13 @@ def mark_mentions(toks: list[Token], vs: list[Var]) -> None:
                         continue
                     if hit is None or j > hit[1]:
                         hit = (k, j)
+        if hit and hit[1] < len(toks):
+            # "diced carrots" when "diced" names onions too: the modifier goes with the noun
+            nxt = toks[hit[1]].stem
+            for k2, o in enumerate(vs):
+                if k2 != hit[0] and nxt in o.distinct:
+                    hit = None
+                    break
         if hit:
             for t in toks[i:hit[1]]:
                 t.var = hit[0]

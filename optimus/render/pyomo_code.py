@@ -136,6 +136,18 @@ def _lit(value: Any) -> str:
                     fix="Set elements are strings, integers or lists of them; values are numbers.")
 
 
+class _Block(str):
+    """Lines of data literals (each made by :func:`_lit`), with a placeholder for checks."""
+
+    placeholder: str
+
+
+def _block(items: Iterable[str], placeholder: str) -> _Block:
+    b = _Block(_wrap_items(items, " " * 8))
+    b.placeholder = " " * 8 + placeholder
+    return b
+
+
 def _wrap_items(items: Iterable[str], indent: str, width: int = 96) -> str:
     """Comma-separated items over several lines."""
     lines: list[str] = []
@@ -156,13 +168,12 @@ class _Translator:
     """Builds new Python AST nodes from our whitelisted expression trees."""
 
     def __init__(self, attrs: dict[str, str], kinds: dict[str, str], scalar_params: set[str],
-                 index_sets: dict[str, list[str]], members: dict[str, set], arity: dict[str, int]):
+                 index_sets: dict[str, list[str]], members: dict[str, set]):
         self.attrs = attrs
         self.kinds = kinds
         self.scalar_params = scalar_params
         self.index_sets = index_sets
         self.members = members
-        self.arity = arity
 
     # -- helpers
     @staticmethod
@@ -194,8 +205,13 @@ class _Translator:
         return self._m(self.attrs[name])
 
     # -- entry points
-    def expr(self, node: ast.AST, scope: dict[str, str], index_set: str | None = None) -> ast.expr:
-        """Translate an expression node; ``scope`` maps bound names to local names."""
+    def expr(self, node: ast.AST, scope: dict[str, str], *, in_index: bool = False,
+             index_set: str | None = None) -> ast.expr:
+        """Translate an expression node; ``scope`` maps bound names to local names.
+
+        ``in_index``: the node is one index value of a subscript; ``index_set`` its set
+        (literals are matched to the set's elements as our interpreter does).
+        """
         if isinstance(node, ast.Constant):
             value = node.value
             if index_set is not None and index_set in self.members:
@@ -206,7 +222,7 @@ class _Translator:
             if name in scope:
                 return ast.Name(id=scope[name], ctx=ast.Load())
             kind = self.kinds.get(name)
-            if kind == "parameter" and name in self.scalar_params and index_set is not None:
+            if kind == "parameter" and name in self.scalar_params and in_index:
                 return ast.Call(func=self._pyo("value"), args=[self._component(name, node)],
                                 keywords=[])
             if kind in ("parameter", "variable"):
@@ -220,9 +236,8 @@ class _Translator:
             sl = node.slice
             parts = list(sl.elts) if isinstance(sl, ast.Tuple) else [sl]
             sets = self.index_sets.get(name, [])
-            if len(sets) != len(parts):
-                sets = [None] * len(parts)  # type: ignore[list-item]
-            new = [self.expr(p, scope, index_set=s or "") for p, s in zip(parts, sets)]
+            targets: list[str | None] = list(sets) if len(sets) == len(parts) else [None] * len(parts)
+            new = [self.expr(p, scope, in_index=True, index_set=s) for p, s in zip(parts, targets)]
             slice_node: ast.expr = new[0] if len(new) == 1 else ast.Tuple(elts=new, ctx=ast.Load())
             return ast.Subscript(value=self._component(name, node), slice=slice_node,
                                  ctx=ast.Load())
@@ -290,7 +305,8 @@ class _Translator:
         if fn in ("min", "max", "abs"):
             if not node.args:
                 raise self._fail(node, f"{fn} needs arguments")
-            args = [ast.Call(func=self._pyo("value"), args=[self.expr(a, scope)], keywords=[])
+            args = [self.expr(a, scope) if isinstance(a, ast.Constant) else
+                    ast.Call(func=self._pyo("value"), args=[self.expr(a, scope)], keywords=[])
                     for a in node.args]
             return ast.Call(func=ast.Name(id=fn, ctx=ast.Load()), args=args, keywords=[])
         raise self._fail(node, "only sum, len, min, max and abs can be called")
@@ -424,6 +440,15 @@ def to_pyomo_script(f: Formulation, *, data: str = "inline",
     a = analyze(f)
     if a.issues:
         raise FormulationError(a.issues)
+    try:
+        return _render(f, a, data, script_path)
+    except ExprError as exc:  # analyze accepted it, so this is unexpected: say what failed
+        raise UserError(f"cannot write a Pyomo script for this formulation: {exc.message}",
+                        fix=exc.fix or "Simplify the expression named above.") from None
+
+
+def _render(f: Formulation, a: Any, data: str, script_path: str | Path | None) -> str:
+    """The script's text for a formulation that passed :func:`optimus.check.analyze`."""
     sym = a.symbols
     sets = sym.sets
 
@@ -434,7 +459,7 @@ def to_pyomo_script(f: Formulation, *, data: str = "inline",
     kinds = {**{s.name: "set" for s in f.sets}, **{p.name: "parameter" for p in f.parameters},
              **{v.name: "variable" for v in f.variables}}
     scalar_params = {p.name for p in f.parameters if not p.index}
-    tr = _Translator(attrs, kinds, scalar_params, sym.index_sets, sym.set_members, sym.set_arity)
+    tr = _Translator(attrs, kinds, scalar_params, sym.index_sets, sym.set_members)
 
     def idx_args(index: list[str]) -> str:
         return "".join(f"m.{attrs[s]}, " for s in index)
@@ -491,10 +516,13 @@ def to_pyomo_script(f: Formulation, *, data: str = "inline",
         elems = list(dict.fromkeys(sets[s.name]))
         dimen = sym.set_arity.get(s.name, 1)
         _comment(L, s.description, prefix=f"{s.name}: ")
-        body = _wrap_items((_lit(e) for e in elems), " " * 8)
-        init = f"[\n{body}\n    ]" if elems else "[]"
-        L.append(f"    m.{attrs[s.name]} = pyo.Set(initialize={init}, dimen={dimen}"
-                 f"{_doc(s.description)})")
+        tail = f"dimen={dimen}{_doc(s.description)})"
+        if elems:
+            L.append(f"    m.{attrs[s.name]} = pyo.Set(initialize=[")
+            L.append(_block((_lit(e) for e in elems), "0,"))
+            L.append(f"    ], {tail}")
+        else:
+            L.append(f"    m.{attrs[s.name]} = pyo.Set(initialize=[], {tail}")
 
     # ---- parameters
     if f.parameters:
@@ -516,18 +544,24 @@ def to_pyomo_script(f: Formulation, *, data: str = "inline",
             continue
         if from_file:
             inline = _inline_entries(p, sets, sym.set_members)
-            items = (f"{_key_lit(k)}: {_lit(v)}" for k, v in inline.items())
-            body = _wrap_items(items, " " * 8)
-            inline_txt = f"{{\n{body}\n    }}" if inline else "{}"
             reader = (f"read_table({_path_expr(f, p.data.path, script_path)}, {p.name!r}, "  # type: ignore[union-attr]
                       f"{p.data.column!r}, {list(p.index)!r}, "  # type: ignore[union-attr]
                       f"[{', '.join('m.' + attrs[s] for s in p.index)}])")
-            L.append(f"    {p.name}_data = {{**{inline_txt}, **{reader}}}")
+            if inline:  # inline entries first; the file's records override them
+                L.append(f"    {p.name}_data = {{")
+                L.append(_block((f"{_key_lit(k)}: {_lit(v)}" for k, v in inline.items()), "0: 0,"))
+                L.append("    }")
+                L.append(f"    {p.name}_data.update({reader})")
+            else:
+                L.append(f"    {p.name}_data = {reader}")
+            init = f"{p.name}_data"
+        elif table:
+            L.append(f"    {p.name}_data = {{")
+            L.append(_block((f"{_key_lit(k)}: {_lit(v)}" for k, v in table.items()), "0: 0,"))
+            L.append("    }")
             init = f"{p.name}_data"
         else:
-            items = (f"{_key_lit(k)}: {_lit(v)}" for k, v in table.items())
-            body = _wrap_items(items, " " * 8)
-            init = f"{{\n{body}\n    }}" if table else "{}"
+            init = "{}"
         L.append(f"    m.{attrs[p.name]} = pyo.Param({idx_args(p.index)}initialize={init}"
                  f"{default}, within=pyo.Reals{_doc(p.description)})")
 
@@ -563,8 +597,16 @@ def to_pyomo_script(f: Formulation, *, data: str = "inline",
     L.append(f"VARIABLES = [{var_list}]  # (formulation name, Pyomo component)")
     L.append(f"OBJECTIVE = {obj_attr!r}")
     L.append(_MAIN)
+    # Syntax check only (never executed here). Data blocks are literals built by _lit()
+    # and are replaced by a small placeholder so that large tables do not cost seconds.
+    skeleton = "\n".join(x.placeholder if isinstance(x, _Block) else x for x in L) + "\n"
     code = "\n".join(L) + "\n"
-    compile(code, "<optimus pyomo script>", "exec")  # syntax check only; never executed here
+    try:
+        compile(skeleton if len(code) > 200_000 else code, "<optimus pyomo script>", "exec")
+    except SyntaxError as exc:
+        raise UserError(f"the generated script for {comment_text(f.name, 80)!r} does not "
+                        f"compile: {exc.msg} (line {exc.lineno})",
+                        fix="Use distinct index names in each forall and plain identifiers.") from None
     return code
 
 
@@ -825,7 +867,9 @@ def _label(name, index) -> str:
     if index is None:
         return name
     parts = index if isinstance(index, tuple) else (index,)
-    return name + "[" + ",".join(str(p) for p in parts) + "]"
+    # an element with newlines or other control characters is shown as its repr
+    return name + "[" + ",".join(str(p) if str(p).isprintable() else repr(p)
+                                 for p in parts) + "]"
 
 
 def main() -> int:
