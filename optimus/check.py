@@ -139,7 +139,7 @@ def _analyze(f: Formulation) -> Analysis:
                                 f"the model would have more than {_MAX_COLUMNS} variables",
                                 "Index variables by fewer or smaller sets."))
             keys = []
-        colmap = {k: col + i for i, k in enumerate(keys)}
+        colmap = dict(zip(keys, range(col, col + len(keys))))
         col += len(keys)
         a.var_keys[v.name] = keys
         sym.variables[v.name] = (sum(sym.set_arity.get(s, 1) for s in v.index), colmap)

@@ -147,17 +147,7 @@ def read_records(p: Parameter, base_dir: Path, issues: list[Issue]) -> list[tupl
                 raise ValueError(f"no column {col!r} (columns: {', '.join(header)})")
             vi = header.index(col)
             idx_cols = [header.index(n) if n in header else i for i, n in enumerate(p.index)]
-            out = []
-            for lineno, row in enumerate(rows[1:], start=2):
-                if not any(c.strip() for c in row):
-                    continue
-                try:
-                    value = float(row[vi])
-                except (ValueError, IndexError):
-                    raise ValueError(f"line {lineno}: {row[vi] if vi < len(row) else ''!r} "
-                                     f"is not a number") from None
-                out.append(([_num_or_str(row[i].strip()) for i in idx_cols], value))
-            return out
+            return _csv_records(rows, vi, idx_cols)
         if path.suffix.lower() == ".json":
             data = json.loads(path.read_text(encoding="utf-8"))
             if isinstance(data, dict):
@@ -176,6 +166,34 @@ def read_records(p: Parameter, base_dir: Path, issues: list[Issue]) -> list[tupl
                             "CSV: one column per index set and a value column; JSON: a list "
                             "of {\"index\": [...], \"value\": v} records."))
         return None
+
+
+def _csv_records(rows: list[list[str]], vi: int, idx_cols: list[int]
+                 ) -> list[tuple[list[Any], float]]:
+    """``(index values, value)`` of the data lines (blank lines skipped), column by column:
+    each distinct index cell is converted once (files repeat set elements a lot)."""
+    data = [(n, r) for n, r in enumerate(rows[1:], start=2) if "".join(r).strip()]
+    try:
+        values = [float(r[vi]) for _, r in data]
+    except (ValueError, IndexError):
+        for lineno, row in data:
+            try:
+                float(row[vi])
+            except (ValueError, IndexError):
+                raise ValueError(f"line {lineno}: {row[vi] if vi < len(row) else ''!r} "
+                                 f"is not a number") from None
+        raise  # pragma: no cover - the loop above finds the line
+    columns = []
+    for i in idx_cols:
+        try:
+            cells = [r[i] for _, r in data]
+        except IndexError:
+            short = next(n for n, r in data if len(r) <= i)
+            raise ValueError(f"line {short}: missing index column {i + 1}") from None
+        convert = {c: _num_or_str(c.strip()) for c in set(cells)}
+        columns.append(list(map(convert.__getitem__, cells)))
+    keys = [list(k) for k in zip(*columns)] if columns else [[] for _ in data]
+    return list(zip(keys, values))
 
 
 def _num_or_str(s: str) -> Any:

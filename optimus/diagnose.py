@@ -54,6 +54,9 @@ __all__ = ["diagnose", "DIAGNOSE_TIME_LIMIT", "COUNT_WORDS"]
 
 #: Seconds allowed to each diagnostic solve when the caller set no time limit.
 DIAGNOSE_TIME_LIMIT = 60.0
+#: Largest subsystem (nonzeros) handed to HiGHS's irreducible-IIS search; beyond it the
+#: rows of the Farkas certificate are reported unreduced.
+IIS_MAX_NONZEROS = 2000
 _MAX_LISTED = 500  # conflict rows / ray variables kept in the diagnosis
 _MAX_NAMED = 10  # ... of which the summary names this many
 _TOL = 1e-7
@@ -192,16 +195,33 @@ def _count(n: int, noun: str) -> str:
     return f"{n} {noun}{'' if n == 1 else 's'}"
 
 
-def _names(entries: list[dict[str, Any]]) -> str:
-    shown = [e["text"] for e in entries[:_MAX_NAMED]]
-    more = len(entries) - len(shown)
-    return "; ".join(shown) + (f"; and {more} more" if more > 0 else "")
+def _names(entries: list[dict[str, Any]], total: int | None = None) -> str:
+    """Rows (the first few, in full) then variable bounds grouped by variable and value."""
+    rows = [e for e in entries if "variable" not in e]
+    shown = [e["text"] for e in rows[:_MAX_NAMED]]
+    more = (total if total is not None else len(rows)) - len(shown)
+    if more > 0:
+        shown.append(f"and {more} more")
+    groups: dict[tuple, list[dict[str, Any]]] = {}
+    for e in entries:
+        if "variable" in e:
+            groups.setdefault((e["variable"], e["kind"], e.get("value")), []).append(e)
+    for (name, kind, value), es in list(groups.items())[:_MAX_NAMED]:
+        if len(es) == 1:
+            shown.append(es[0]["text"])
+        elif value is not None:
+            rel = ">=" if kind == "lower bound" else "<="
+            shown.append(f"{name}[...] {rel} {_fmt(value)} ({len(es)} of them)")
+        else:
+            shown.append(f"{name}: {kind} ({len(es)} of them)")
+    return "; ".join(shown)
 
 
 # --------------------------------------------------------------------------- infeasible
 
 def _trivial_conflicts(lp: LinearProgram) -> list[dict[str, Any]]:
-    """Bounds that contradict themselves: lower > upper, or an integer range with no integer."""
+    """Bounds that contradict themselves (lower > upper, an integer range with no integer)
+    and rows without variables whose bounds exclude 0 (``0 >= 5``)."""
     lo, hi = lp.col_lower, lp.col_upper
     out: list[dict[str, Any]] = []
     crossed = np.flatnonzero(lo > hi + _TOL)
@@ -218,6 +238,9 @@ def _trivial_conflicts(lp: LinearProgram) -> list[dict[str, Any]]:
         out.append({"variable": name, "index": _key_index(key), "kind": "integrality",
                     "text": f"{display_name(name, key)} is integer but its bounds "
                             f"[{_fmt(lo[j])}, {_fmt(hi[j])}] hold no integer"})
+    empty = np.flatnonzero((np.diff(lp.a_start) == 0)
+                           & ((lp.row_lower > 1e-9) | (lp.row_upper < -1e-9)))
+    out.extend(_row_entry(lp, i, None) for i in empty[:_MAX_LISTED].tolist())
     return out
 
 
@@ -225,14 +248,14 @@ def _infeasible(lp: LinearProgram, opts: SolverOptions) -> Diagnosis:
     trivial = _trivial_conflicts(lp)
     if trivial:
         return Diagnosis(kind="infeasible", conflict=trivial, conflict_method="bounds",
-                         summary="The model is infeasible: variable bounds contradict themselves: "
-                                 + _names(trivial) + ".")
-    relax_status, entries = _iis(lp, opts)
-    if len(entries) == 1:
-        return Diagnosis(kind="infeasible", conflict=entries, conflict_method="iis", summary=(
-            f"The model is infeasible: this constraint cannot hold whatever the variables are: "
-            f"{_names(entries)}."))
-    if entries:
+                         summary="The model is infeasible: these cannot hold whatever the "
+                                 "variables are: " + _names(trivial) + ".")
+    relax_status, entries, method, total = _iis(lp, opts)
+    if entries and method == "iis":
+        if len(entries) == 1:
+            return Diagnosis(kind="infeasible", conflict=entries, conflict_method="iis", summary=(
+                f"The model is infeasible: this constraint cannot hold whatever the variables "
+                f"are: {_names(entries)}."))
         rows = sum(1 for e in entries if e["kind"] == "row")
         return Diagnosis(
             kind="infeasible", conflict=entries, conflict_method="iis",
@@ -240,6 +263,13 @@ def _infeasible(lp: LinearProgram, opts: SolverOptions) -> Diagnosis:
                      f"{' and ' + _count(len(entries) - rows, 'variable bound') if rows < len(entries) else ''}"
                      f" cannot all hold together (an irreducible infeasible set: dropping any one "
                      f"of them makes the rest feasible): {_names(entries)}."))
+    if entries:  # a Farkas certificate too large to reduce
+        return Diagnosis(
+            kind="infeasible", conflict=entries, conflict_method="farkas",
+            summary=(f"The model is infeasible. These {_count(total, 'constraint')} cannot "
+                     f"all hold together given the variable bounds (the support of a Farkas "
+                     f"certificate; too large to reduce to a minimal set, so some may be "
+                     f"redundant): {_names(entries, total)}."))
     relaxation_feasible = relax_status in (_MS.kOptimal, _MS.kUnbounded)
     d = _elastic(lp, opts, keep_integrality=relaxation_feasible)
     if d is not None:
@@ -256,31 +286,109 @@ def _infeasible(lp: LinearProgram, opts: SolverOptions) -> Diagnosis:
         "within the diagnosis time limit."))
 
 
-def _iis(lp: LinearProgram, opts: SolverOptions) -> tuple[object, list[dict[str, Any]]]:
-    """HiGHS's IIS of the LP relaxation, as conflict entries (empty if none found)."""
+def _iis(lp: LinearProgram, opts: SolverOptions) -> tuple[object, list[dict[str, Any]], str, int]:
+    """Conflict entries of an infeasible LP relaxation: ``(status, entries, method, total)``.
+
+    HiGHS's irreducible IIS runs many LP solves and grows quickly with the model's size, so
+    it is run on a small subsystem only: the rows carrying the Farkas certificate (the dual
+    ray of one relaxation solve) and the columns they touch. That subsystem is itself
+    infeasible, and an IIS of it is an IIS of the whole model. When the certificate spans
+    more than :data:`IIS_MAX_NONZEROS` nonzeros its rows are reported as they are
+    (``farkas``).
+    """
     h = make_highs(lp, opts, relax=True, names=False)
-    h.setOptionValue("iis_strategy", _IIS_IRREDUCIBLE)
+    h.setOptionValue("presolve", "off")  # keeps the dual ray in the original space
     h.run()
     ms = h.getModelStatus()
     if ms != _MS.kInfeasible:
-        return ms, []
+        return ms, [], "", 0
+    rows = _farkas_rows(h)
+    if rows is None:  # no certificate: the whole model, when small enough
+        rows = np.arange(lp.num_rows)
+        y = None
+    else:
+        y = rows[1]
+        rows = rows[0]
+    sub, row_map, col_map = _subprogram(lp, rows)
+    if len(sub.a_index) <= IIS_MAX_NONZEROS:
+        entries = _irreducible(sub, opts, row_map, col_map, lp)
+        if entries:
+            return ms, entries[:_MAX_LISTED], "iis", len(entries)
+    if y is None:
+        return ms, [], "", 0
+    order = np.argsort(-np.abs(y), kind="stable")
+    entries = [_row_entry(lp, int(rows[k]), None) for k in order[:_MAX_LISTED].tolist()]
+    return ms, entries, "farkas", len(rows)
+
+
+def _farkas_rows(h: highspy.Highs) -> tuple[np.ndarray, np.ndarray] | None:
+    """Rows with a nonzero dual-ray value, and those values (``None`` if HiGHS has no ray)."""
+    try:
+        _, has_ray, y = h.getDualRay()
+    except Exception:  # pragma: no cover - older highspy signatures
+        return None
+    if not has_ray:
+        return None
+    y = np.asarray(y, dtype=float)
+    if y.size == 0 or not np.any(y):
+        return None
+    rows = np.flatnonzero(np.abs(y) > 1e-9 * np.abs(y).max())
+    return rows, y[rows]
+
+
+def _subprogram(lp: LinearProgram, rows: np.ndarray) -> tuple[LinearProgram, np.ndarray, np.ndarray]:
+    """``lp`` restricted to ``rows`` and the columns they touch (zero objective, no integrality)."""
+    starts, ends = lp.a_start[rows], lp.a_start[rows + 1]
+    lengths = ends - starts
+    if lengths.sum() > IIS_MAX_NONZEROS:  # do not gather what will not be used
+        empty = np.zeros(0, dtype=np.int32)
+        return (LinearProgram(name="sub", sense="minimize", col_keys=[], col_lower=np.zeros(0),
+                              col_upper=np.zeros(0), integrality=np.zeros(0, dtype=np.int8),
+                              cost=np.zeros(0), offset=0.0, row_keys=[], row_lower=np.zeros(0),
+                              row_upper=np.zeros(0), a_start=np.zeros(1, dtype=np.int32),
+                              a_index=np.full(int(lengths.sum()), 0, dtype=np.int32),
+                              a_value=np.zeros(0)), rows, empty)
+    take = np.concatenate([np.arange(s, e) for s, e in zip(starts.tolist(), ends.tolist())]) \
+        if len(rows) else np.zeros(0, dtype=np.int64)
+    cols = np.unique(lp.a_index[take]) if len(take) else np.zeros(0, dtype=np.int64)
+    sub = LinearProgram(
+        name="sub", sense="minimize",
+        col_keys=[lp.col_keys[j] for j in cols.tolist()],
+        col_lower=lp.col_lower[cols], col_upper=lp.col_upper[cols],
+        integrality=np.zeros(len(cols), dtype=np.int8), cost=np.zeros(len(cols)), offset=0.0,
+        row_keys=[lp.row_keys[i] for i in rows.tolist()],
+        row_lower=lp.row_lower[rows], row_upper=lp.row_upper[rows],
+        a_start=np.concatenate([[0], np.cumsum(lengths)]).astype(np.int32),
+        a_index=np.searchsorted(cols, lp.a_index[take]).astype(np.int32),
+        a_value=lp.a_value[take].astype(np.float64))
+    return sub, rows, cols
+
+
+def _irreducible(sub: LinearProgram, opts: SolverOptions, row_map: np.ndarray,
+                 col_map: np.ndarray, lp: LinearProgram) -> list[dict[str, Any]]:
+    """HiGHS's irreducible IIS of ``sub``, as entries of the original ``lp``."""
+    h = make_highs(sub, opts, names=False)
+    h.setOptionValue("iis_strategy", _IIS_IRREDUCIBLE)
+    h.run()
+    if h.getModelStatus() != _MS.kInfeasible:
+        return []
     status, iis = h.getIis()
     if status == highspy.HighsStatus.kError or not iis.valid_:
-        return ms, []
+        return []
     entries: list[dict[str, Any]] = []
     for i, b in zip(list(iis.row_index_), list(iis.row_bound_)):
         b = int(b)
         if b in (-1, 1):  # dropped / free: not part of the conflict
             continue
         side = "lower" if b == _LOWER else "upper" if b == _UPPER else None
-        entries.append(_row_entry(lp, int(i), side))
+        entries.append(_row_entry(lp, int(row_map[int(i)]), side))
     for j, b in zip(list(iis.col_index_), list(iis.col_bound_)):
-        j, b = int(j), int(b)
+        j, b = int(col_map[int(j)]), int(b)
         if b in (_LOWER, _BOXED) and math.isfinite(lp.col_lower[j]):
             entries.append(_bound_entry(lp, j, "lower"))
         if b in (_UPPER, _BOXED) and math.isfinite(lp.col_upper[j]):
             entries.append(_bound_entry(lp, j, "upper"))
-    return ms, entries[:_MAX_LISTED]
+    return entries
 
 
 def _elastic(lp: LinearProgram, opts: SolverOptions, *, keep_integrality: bool) -> Diagnosis | None:

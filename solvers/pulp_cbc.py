@@ -193,7 +193,14 @@ class PulpBackend:
                    or pulp.LpStatus.get(prob.status, ""))
         raw = RawSolution(status=status, solve_time=elapsed, message=f"CBC: {message}")
         if status.has_solution:
-            x = np.array([v.varValue if v.varValue is not None else 0.0 for v in xs], dtype=float)
+            x = np.array([np.nan if v.varValue is None else v.varValue for v in xs], dtype=float)
+            missing = np.isnan(x)
+            if missing.any():  # in no row and not in the objective: PuLP never wrote them
+                fill = np.clip(0.0, lp.col_lower, lp.col_upper)
+                integ = lp.integrality.astype(bool)
+                fill[integ] = np.clip(np.round(fill[integ]), np.ceil(lp.col_lower[integ] - 1e-9),
+                                      np.floor(lp.col_upper[integ] + 1e-9))
+                x[missing] = fill[missing]
             raw.x = x
             obj = float(lp.cost @ x + lp.offset) if lp.num_cols else float(lp.offset)
             raw.objective = obj

@@ -315,3 +315,33 @@ def test_subprocess_bad_input_has_no_traceback(tmp_path: Path) -> None:
     assert "Traceback" not in proc.stderr
     assert "is not valid JSON" in flat(proc.stderr)
     assert proc.stdout == ""
+
+
+# --------------------------------------------------------------------------- rendering
+def test_console_rendering_of_results_and_answers() -> None:
+    from rich.console import Console
+
+    from optimus.answer import Answer
+    from optimus.render.console import print_issues, print_result
+    from optimus.result import Diagnosis, Result, VariableValue
+
+    values = [VariableValue(name="x", index=[f"[bold]{k}", k], value=float(k % 3))
+              for k in range(300)]
+    result = Result(status="optimal", objective=1.5, bound=1.5, gap=0.0, variables=values,
+                    diagnosis=Diagnosis(kind="suspicious", warnings=["x looks fractional"]),
+                    backend="highs")
+    for obj in (result, Answer.from_result(result, formulator="offline")):
+        console = Console(record=True, width=100, color_system=None)
+        print_result(console, obj, title="demo [red]")
+        text = console.export_text()
+        assert "optimal" in text and "1.5" in text
+        assert "demo [red]" in text  # names are printed literally, never as markup
+        assert "[bold]1, 1" in text
+        assert "[bold]0, 0" not in text  # zero values are left out
+        assert "more nonzero value(s) not shown" in text
+        assert "Warning: x looks fractional" in text
+
+    console = Console(record=True, width=100, color_system=None)
+    print_issues(console, ["a plain message"])
+    text = console.export_text()
+    assert "1 issue(s)" in text and "1. a plain message" in text

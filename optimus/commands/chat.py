@@ -11,7 +11,6 @@ from typing import Optional, TextIO
 
 import typer
 from rich.console import Console
-from rich.markdown import Markdown
 from rich.syntax import Syntax
 from rich.table import Table
 from rich.text import Text
@@ -46,7 +45,9 @@ def show_turn(console: Console, turn: ChatTurn) -> None:
 
     if turn.kind == "info":
         if turn.text.lstrip().startswith(("#", "$", "**")):
-            console.print(Markdown(turn.text))
+            from optimus.commands.solve import terminal_markdown
+
+            console.print(terminal_markdown(turn.text))
         else:
             console.print(Text(turn.text))
         if turn.answer is not None:

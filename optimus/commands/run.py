@@ -107,7 +107,7 @@ def run(model: str | Path, *, backend: str = "highs", cross_check: bool = False,
     if result is not None:
         from optimus.render.console import print_result
 
-        print_result(out, result, title=f"{f.name}  ({model_path})")
+        print_result(out, result, title=f"{f.name}  ({model_path.name})")
         if cc is not None:
             _print_cross_check(out, cc)
     for kind, path in written:
@@ -286,6 +286,7 @@ def _atomic(path: Path, write: Callable[[Path], Any]) -> None:
     tmp = Path(name)
     try:
         write(tmp)
+        os.chmod(tmp, 0o666 & ~_umask())  # mkstemp makes it private; use the usual mode
         os.replace(tmp, path)
     except OSError as exc:
         raise UserError(f"cannot write {path}: {exc.strerror or exc}",
@@ -293,6 +294,12 @@ def _atomic(path: Path, write: Callable[[Path], Any]) -> None:
     finally:
         if tmp.exists():
             tmp.unlink()
+
+
+def _umask() -> int:
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
 
 
 @contextlib.contextmanager

@@ -23,6 +23,7 @@ on stderr with how to configure a model.
 from __future__ import annotations
 
 import json
+import re
 import sys
 from pathlib import Path
 from typing import Any, Optional
@@ -83,13 +84,24 @@ def solve_offline_answer(text: str) -> Answer:
     return solve_offline(text)
 
 
+_DISPLAY_MATH = re.compile(r"\$\$(.+?)\$\$", re.S)
+_INLINE_MATH = re.compile(r"(?<![\\$])\$([^$\n]+?)\$")
+
+
+def terminal_markdown(markdown: str) -> Markdown:
+    """Markdown for the terminal: LaTeX shown as code, so ``_`` and ``*`` stay literal."""
+    text = _DISPLAY_MATH.sub(lambda m: "\n```latex\n" + m.group(1).strip() + "\n```\n", markdown)
+    text = _INLINE_MATH.sub(lambda m: "`" + m.group(1).replace("`", "'") + "`", text)
+    return Markdown(text)
+
+
 def print_answer(console: Console, answer: Answer) -> None:
     """Formulation as math, solution table, attempts and notes."""
     if answer.formulation is not None:
         try:
             from optimus.render.latex import to_markdown
 
-            console.print(Markdown(to_markdown(answer.formulation)))
+            console.print(terminal_markdown(to_markdown(answer.formulation)))
         except ImportError:
             console.print(Text(answer.formulation.compact()))
         console.print()

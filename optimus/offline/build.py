@@ -120,6 +120,12 @@ def build_formulation(r: Reading, vs: list[Var], text: str, notes: list[str]
             used.add(id(f))
         if tie:
             notes.append("objective: two candidate coefficients for a variable")
+    elif money and _one_money_each(r.facts, n):
+        for f in r.facts:
+            if f.money:
+                obj_coefs[f.var] = f.value
+                used.add(id(f))
+        notes.append("objective: the only money figures, one per variable")
     elif countish and (not words or not choice or len(choice) < n or score < 1.0):
         obj_coefs = {v: 1.0 for v in range(n)}
         notes.append("objective: the number of items (sum of the variables)")
@@ -183,6 +189,11 @@ def build_formulation(r: Reading, vs: list[Var], text: str, notes: list[str]
         objective=Objective(sense=r.sense, expression=expression(obj_coefs, vs),
                             description=r.obj_text or None))
     return f, None
+
+
+def _one_money_each(facts: list[Fact], n: int) -> bool:
+    money = [f for f in facts if f.money]
+    return len(money) == n and {f.var for f in money} == set(range(n))
 
 
 def _mentions_head(attr: dict[str, float], vs: list[Var]) -> bool:

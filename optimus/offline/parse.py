@@ -102,7 +102,7 @@ def _phrases(rows: list[tuple[str, list[str]]]) -> list[tuple[list[str], str]]:
     out = []
     for rel, phrases in rows:
         for p in phrases:
-            toks = re.findall(r"<=|>=|==|[a-z']+|[=≤≥]", p.lower())
+            toks = re.findall(r"<=|>=|==|[a-z']+|[=≤≥<>]", p.lower())
             out.append((toks, rel))
     out.sort(key=lambda x: -len(x[0]))
     return out
@@ -154,6 +154,11 @@ def find_relations(toks: list[Token], objective_span: tuple[int, int] | None = N
             pass
         if first in ("minimum", "maximum") and e < len(toks) and lows[e:e + 1] == ["number"]:
             pass
+        neg = lows[max(0, s - 3):s]
+        if rel in ("<=", ">=") and first in ("less", "fewer", "more", "greater", "below", "lower",
+                                             "higher", "above") and \
+                any(w in ("not", "cannot", "never", "can't", "mustn't", "shouldn't") for w in neg):
+            hit = (s, e, "<=" if rel == ">=" else ">=")
         if first == "=" and (s == 0 or e >= len(toks)):
             i = e
             continue
@@ -227,6 +232,9 @@ def _attr0(toks: list[Token], k: int, seg: tuple[int, int], whole: list[Token],
 def _ignorable(toks: list[Token], k: int, nvars: int) -> bool:
     """Numbers that are not data: "two types", "1 unit of X", years, rounding."""
     t = toks[k]
+    if t.num == nvars and not t.money and not t.pct and "first" in t.tags and k + 1 < len(toks) \
+            and toks[k + 1].num is None and toks[k + 1].low not in ("units", "unit", "times", "%"):
+        return True
     if t.num == nvars and not t.money and not t.pct:
         ahead = toks[k + 1:k + 6]
         if ahead and ahead[0].num is None and ahead[0].var is None and any(
@@ -633,6 +641,9 @@ def _limits(toks: list[Token], lo: int, hi: int, rel: str | None, sent: int, r: 
 
 def read_sentence(toks: list[Token], text: str, sent: int, nvars: int, r: Reading) -> None:
     """Read one sentence into ``r``."""
+    if sent == 0:
+        for t in toks:
+            t.tags.add("first")
     if any(t.low in ROUNDING for t in toks) and not any(t.low in ("at", "least", "most", "exceed") for t in toks):
         for t in toks:
             t.used = True
@@ -694,10 +705,19 @@ def read_sentence(toks: list[Token], text: str, sent: int, nvars: int, r: Readin
         if idx == 0:
             continue
         cut = None
-        for j in range(s - 1, rels[idx - 1][1] - 1, -1):
-            if toks[j].low in (",", "and", "but", "while", "whereas", ";", "or"):
+        prev_e = rels[idx - 1][1]
+        seen_num = False
+        for j in range(prev_e, s):
+            if toks[j].is_num:
+                seen_num = True
+            elif seen_num and toks[j].low in (",", "and", "but", "while", "whereas", ";"):
                 cut = j
                 break
+        if cut is None:
+            for j in range(s - 1, prev_e - 1, -1):
+                if toks[j].low in (",", "and", "but", "while", "whereas", ";", "or"):
+                    cut = j
+                    break
         if cut is None:
             cut = s
         bounds.append(cut)

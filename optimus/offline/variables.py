@@ -49,6 +49,11 @@ def _symbol_vars(sents: list[list[Token]]) -> list[Var]:
     if len(xs) >= 2:
         return [Var(phrase=f, stems=[f.lower()], symbol=True, distinct={f.lower()})
                 for f in sorted(set(xs), key=lambda s: int(s[1:]))]
+    coded = [f for f in found if re.match(r"^[A-Za-z]{1,4}\d+$", f) and counts[f] >= 2]
+    prefixes = {re.sub(r"\d+$", "", f).lower() for f in coded}
+    if len(coded) >= 2 and len(prefixes) == 1:
+        coded.sort(key=lambda s: int(re.sub(r"^\D+", "", s)))
+        return [Var(phrase=f, stems=[f.lower()], symbol=True, distinct={f.lower()}) for f in coded]
     letters = [f for f in found if len(f) == 1 and counts[f] >= 2]
     if len(letters) >= 2:
         letters.sort()

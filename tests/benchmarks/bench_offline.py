@@ -1,0 +1,72 @@
+"""Benchmark the offline formulator: accuracy, precision and ms per problem.
+
+Run: ``python tests/benchmarks/bench_offline.py [--min-confidence 0.5] [FILE ...]``
+(FILE defaults to nl4opt_dev and mamo_easy_clean_sirl in ../shared/benchmarks).
+Correct when |objective - answer| <= max(1e-4*|answer|, 0.0051); rows with
+``meta.answer_unknown`` or a null answer are skipped.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import time
+from collections import defaultdict
+from pathlib import Path
+
+from optimus.offline import DEFAULT_MIN_CONFIDENCE, solve_offline
+
+BENCH = Path(__file__).resolve().parents[3] / "shared" / "benchmarks"
+BANDS = [("[0.9,1]", 0.9), ("[0.7,0.9)", 0.7), ("[0.5,0.7)", 0.5), ("<0.5", 0.0)]
+
+
+def correct(objective: float | None, reference: float) -> bool:
+    """The evaluation rule shared with ``optimus eval``."""
+    return objective is not None and abs(objective - reference) <= max(1e-4 * abs(reference), 0.0051)
+
+
+def score_file(path: Path, min_confidence: float = DEFAULT_MIN_CONFIDENCE) -> dict:
+    """Accuracy, precision, abstention, per-band accuracy and ms per problem of one file."""
+    rows = [json.loads(line) for line in path.read_text().splitlines() if line.strip()]
+    rows = [r for r in rows if not r.get("meta", {}).get("answer_unknown") and r["answer"] is not None]
+    bands: dict[str, list[int]] = defaultdict(lambda: [0, 0])
+    ok = answered = 0
+    t0 = time.perf_counter()
+    for r in rows:
+        a = solve_offline(r["question"], min_confidence=min_confidence)
+        good = a.status == "optimal" and correct(a.objective, r["answer"])
+        if a.status == "abstained":
+            band = "abstained"
+        else:
+            answered += 1
+            ok += good
+            band = next(name for name, lo in BANDS if (a.confidence or 0.0) >= lo)
+        bands[band][0] += good
+        bands[band][1] += 1
+    ms = (time.perf_counter() - t0) / max(len(rows), 1) * 1000
+    n = len(rows)
+    return {"file": path.name, "scored": n, "correct": ok, "answered": answered,
+            "accuracy": ok / max(n, 1), "precision": ok / max(answered, 1),
+            "abstention": (n - answered) / max(n, 1), "ms_per_problem": ms,
+            "bands": {k: {"correct": v[0], "n": v[1]} for k, v in bands.items()}}
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("files", nargs="*", default=["nl4opt_dev.jsonl", "mamo_easy_clean_sirl.jsonl"])
+    ap.add_argument("--min-confidence", type=float, default=DEFAULT_MIN_CONFIDENCE)
+    args = ap.parse_args()
+    for name in args.files:
+        path = Path(name) if Path(name).exists() else BENCH / name
+        s = score_file(path, args.min_confidence)
+        print(f"{s['file']}: scored {s['scored']}, accuracy {s['accuracy']:.1%}, "
+              f"precision {s['precision']:.1%}, abstained {s['abstention']:.1%}, "
+              f"{s['ms_per_problem']:.1f} ms/problem")
+        for band in ["[0.9,1]", "[0.7,0.9)", "[0.5,0.7)", "<0.5", "abstained"]:
+            if band in s["bands"]:
+                b = s["bands"][band]
+                print(f"  {band:>10}: {b['correct']}/{b['n']} correct")
+
+
+if __name__ == "__main__":
+    main()
