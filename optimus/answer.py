@@ -71,6 +71,11 @@ class Answer(BaseModel):
     def is_ok(self) -> bool:
         return self.status == "optimal"
 
+    def _repr_markdown_(self) -> str:  # notebooks: the math, the solution, the attempts
+        from optimus.api import answer_markdown
+
+        return answer_markdown(self)
+
     def to_json_dict(self) -> dict[str, Any]:
         """design.md's JSON shape: the result fields plus formulation, attempts, usage."""
         data = self.model_dump(mode="json")

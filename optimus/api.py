@@ -23,7 +23,7 @@ from optimus.answer import Answer
 from optimus.errors import UserError
 from optimus.formulation import Formulation
 
-__all__ = ["solve", "formulate"]
+__all__ = ["solve", "formulate", "answer_markdown"]
 
 
 def solve(text: str, model: str | None = None, *, base_url: str | None = None,
@@ -61,3 +61,29 @@ def formulate(text: str, model: str | None = None, **kwargs: Any) -> Formulation
                         fix="Restate the problem with its objective, decisions and limits, or "
                             "raise max_attempts.")
     return answer.formulation
+
+
+def answer_markdown(answer: Answer) -> str:
+    """Markdown for a notebook: status, the formulation as math with its solution, attempts.
+
+    (``Answer._repr_markdown_`` can return this.)
+    """
+    from optimus.render.latex import md_escape, to_markdown
+
+    lines = [f"**Status:** {answer.status}" + (f", objective {answer.objective:.10g}"
+                                                 if answer.objective is not None else "")]
+    if answer.message:
+        lines.append(f"\n{md_escape(answer.message)}")
+    if answer.formulation is not None:
+        lines.append("\n" + to_markdown(answer.formulation, answer))  # type: ignore[arg-type]
+    elif answer.diagnosis is not None:
+        lines.append("\n" + md_escape(answer.diagnosis.text()))
+    if answer.attempts:
+        lines.append("\n| attempt | outcome | objective |\n|---|---|---|")
+        for a in answer.attempts:
+            obj = "" if a.objective is None else f"{a.objective:.10g}"
+            lines.append(f"| {a.number} | {a.status} | {obj} |")
+    u = answer.usage
+    lines.append(f"\n*{md_escape(answer.formulator or 'formulator ?')}: {u.calls} model call(s), "
+                 f"{u.input_tokens} input / {u.output_tokens} output tokens*")
+    return "\n".join(lines)

@@ -61,7 +61,9 @@ def report_error(exc: BaseException) -> int:
 def main(argv: list[str] | None = None) -> int:
     """Entry point of the console script."""
     try:
-        app(args=argv, standalone_mode=False)
+        rv = app(args=argv, standalone_mode=False)
+        if isinstance(rv, int):  # typer.Exit(n) comes back as a return value here
+            return rv
     except SystemExit as exc:  # typer/click exits
         return int(exc.code or 0)
     except OptimusError as exc:

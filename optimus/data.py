@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any, Iterable
 
 from optimus.expressions import canonical
-from optimus.formulation import Formulation, Parameter
+from optimus.formulation import EntryList, Formulation, Parameter
 from optimus.issues import Issue
 
 _MAX_TABLE = 5_000_000
@@ -268,7 +268,9 @@ def parameter_table(p: Parameter, sets: dict[str, list[Any]], members: dict[str,
                             f"or a `default`."))
         return None
     records: list[tuple[list[Any], float]] = []
-    if p.values is not None:
+    if isinstance(p.values, EntryList):  # a large table: its pairs, without the models
+        records += p.values.pairs()
+    elif p.values is not None:
         records += [(e.index, e.value) for e in p.values]
     if p.data is not None:
         got = read_records(p, base_dir, issues)

@@ -70,10 +70,10 @@ COUNT_WORDS = frozenset("""
 number num count counts how many units unit pieces piece items item workers worker
 employees employee staff people persons person nurses nurse drivers driver doctors
 teachers students trucks truck vehicles vehicle cars car buses bus vans van planes
-aircraft ships ship boats trains machines machine boxes box crates crate pallets pallet
+aircraft ships boats machines machine boxes box crates crate pallets pallet
 containers container bins bottles cans bags packages package parcels batches batch
-tables chairs desks houses rooms servers computers trips shipments loads animals cows
-trees seats tickets copies orders advertisements ads commercials bikes robots
+tables chairs desks houses rooms servers computers trips animals cows
+trees seats tickets copies advertisements ads commercials bikes robots
 """.split())
 #: Words that mark a measured (continuous) quantity even next to a count word.
 MEASURE_WORDS = frozenset("""
@@ -105,8 +105,9 @@ def diagnose(f: Formulation | None, lp: LinearProgram, result: Result,
             d = _sanity(f, lp, result)
             gap = f", gap {result.gap:.2%}" if result.gap is not None else ""
             bound = f", best bound {result.bound:g}" if result.bound is not None else ""
-            d.summary = (f"Stopped at the time limit with a feasible solution (objective "
-                         f"{result.objective:g}{bound}{gap}); it may not be optimal. "
+            obj = f"objective {result.objective:g}" if result.objective is not None else "no objective"
+            d.summary = (f"Stopped at the time limit with a feasible solution ({obj}"
+                         f"{bound}{gap}); it may not be optimal. "
                          + ("" if not d.warnings else d.summary))
             d.kind = "time_limit"
             return d
@@ -309,8 +310,8 @@ def _iis(lp: LinearProgram, opts: SolverOptions) -> tuple[object, list[dict[str,
     else:
         y = rows[1]
         rows = rows[0]
-    sub, row_map, col_map = _subprogram(lp, rows)
-    if len(sub.a_index) <= IIS_MAX_NONZEROS:
+    if int((lp.a_start[rows + 1] - lp.a_start[rows]).sum()) <= IIS_MAX_NONZEROS:
+        sub, row_map, col_map = _subprogram(lp, rows)
         entries = _irreducible(sub, opts, row_map, col_map, lp)
         if entries:
             return ms, entries[:_MAX_LISTED], "iis", len(entries)
@@ -340,14 +341,6 @@ def _subprogram(lp: LinearProgram, rows: np.ndarray) -> tuple[LinearProgram, np.
     """``lp`` restricted to ``rows`` and the columns they touch (zero objective, no integrality)."""
     starts, ends = lp.a_start[rows], lp.a_start[rows + 1]
     lengths = ends - starts
-    if lengths.sum() > IIS_MAX_NONZEROS:  # do not gather what will not be used
-        empty = np.zeros(0, dtype=np.int32)
-        return (LinearProgram(name="sub", sense="minimize", col_keys=[], col_lower=np.zeros(0),
-                              col_upper=np.zeros(0), integrality=np.zeros(0, dtype=np.int8),
-                              cost=np.zeros(0), offset=0.0, row_keys=[], row_lower=np.zeros(0),
-                              row_upper=np.zeros(0), a_start=np.zeros(1, dtype=np.int32),
-                              a_index=np.full(int(lengths.sum()), 0, dtype=np.int32),
-                              a_value=np.zeros(0)), rows, empty)
     take = np.concatenate([np.arange(s, e) for s, e in zip(starts.tolist(), ends.tolist())]) \
         if len(rows) else np.zeros(0, dtype=np.int64)
     cols = np.unique(lp.a_index[take]) if len(take) else np.zeros(0, dtype=np.int64)
@@ -517,8 +510,13 @@ def _unbounded(lp: LinearProgram, opts: SolverOptions, status: str) -> Diagnosis
                      "no bound in that direction: " + _var_names(cands) + ". Add the missing "
                      "bound or constraint."))
     vars_ = _ray_variables(lp, ray)
+    seen = {(v["name"], tuple(v["index"])) for v in vars_}
+    vars_ += [v for v in _candidates(lp, unconstrained_only=True)
+              if (v["name"], tuple(v["index"])) not in seen][: max(0, _MAX_LISTED - len(vars_))]
     return Diagnosis(kind="unbounded", unbounded_variables=vars_, summary=(
-        prefix + "Along this direction the objective improves forever: " + _var_names(vars_)
+        prefix + "The objective improves without limit as these variables move (along "
+                 "HiGHS's primal ray, then any others that appear in no constraint): "
+        + _var_names(vars_)
         + ". Add the missing upper/lower bound or the constraint that limits them "
           "(e.g. a capacity, budget or demand)."))
 
@@ -551,12 +549,16 @@ def _ray_variables(lp: LinearProgram, ray: np.ndarray) -> list[dict[str, Any]]:
     return out
 
 
-def _candidates(lp: LinearProgram) -> list[dict[str, Any]]:
-    """Columns that improve the objective and are unbounded that way (no ray available)."""
+def _candidates(lp: LinearProgram, unconstrained_only: bool = False) -> list[dict[str, Any]]:
+    """Columns that improve the objective and have no bound that way (used when HiGHS gives
+    no ray; with ``unconstrained_only``, those in no constraint, each unbounded by itself)."""
     sign = 1.0 if lp.sense == "maximize" else -1.0
     g = sign * lp.cost
-    up = np.flatnonzero((g > 0) & ~np.isfinite(lp.col_upper))
-    down = np.flatnonzero((g < 0) & ~np.isfinite(lp.col_lower))
+    mask = np.ones(lp.num_cols, dtype=bool)
+    if unconstrained_only:
+        mask = np.bincount(lp.a_index, minlength=lp.num_cols) == 0
+    up = np.flatnonzero(mask & (g > 0) & ~np.isfinite(lp.col_upper))
+    down = np.flatnonzero(mask & (g < 0) & ~np.isfinite(lp.col_lower))
     out = []
     for j, d in [(j, "increases") for j in up.tolist()] + [(j, "decreases") for j in down.tolist()]:
         name, key = lp.col_keys[j]
@@ -592,9 +594,14 @@ def looks_like_count(name: str, description: str | None = "") -> bool:
 
 
 def _values(lp: LinearProgram, result: Result) -> np.ndarray | None:
-    if len(result.variables) != lp.num_cols:
+    """The column values of ``result`` in column order (``None`` if they do not match)."""
+    variables = result.variables
+    if len(variables) != lp.num_cols:
         return None
-    return np.fromiter((v.value for v in result.variables), dtype=float, count=lp.num_cols)
+    raw = getattr(variables, "_values", None)  # a lazy VariableValues: skip building records
+    if raw is not None and getattr(variables, "_keys", None) is lp.col_keys:
+        return np.asarray(raw, dtype=float)
+    return np.fromiter((v.value for v in variables), dtype=float, count=lp.num_cols)
 
 
 def _sanity(f: Formulation | None, lp: LinearProgram, result: Result) -> Diagnosis:

@@ -27,12 +27,18 @@ from __future__ import annotations
 import copy
 import json
 from pathlib import Path
-from typing import Any, Literal, Union
+from typing import Annotated, Any, Literal, Union
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError
+from pydantic import (
+    BaseModel, ConfigDict, Field, PrivateAttr, SerializationInfo,
+    SerializerFunctionWrapHandler, TypeAdapter, ValidationError, ValidatorFunctionWrapHandler,
+    WrapSerializer, WrapValidator,
+)
+from typing_extensions import TypedDict
 
 from optimus._gc import gc_paused
+from optimus._lazy import LazyRecords, ListSchemaOf, plain_dump
 from optimus.errors import UserError
 
 Scalar = Union[str, int]
@@ -63,6 +69,90 @@ class Entry(_Strict):
     value: float
 
 
+class _EntryDict(TypedDict):
+    """What a valid :class:`Entry` holds, as a plain dict (validated the same way)."""
+
+    __pydantic_config__ = ConfigDict(extra="forbid")  # type: ignore[misc]
+    index: list[Scalar]
+    value: float
+
+
+_ENTRY_DICTS = TypeAdapter(list[_EntryDict])
+_ENTRIES = TypeAdapter(list[Entry])
+_LAZY_MIN = 1000  # tables at least this long are kept as dicts (see EntryList)
+
+
+class EntryList(LazyRecords[Entry]):
+    """A large parameter table's ``{index, value}`` records, kept as validated dicts.
+
+    Validating 100,000 :class:`Entry` models (and later collecting their garbage) cost
+    more than compiling and solving a model that size, and the checker only needs the
+    ``(index, value)`` pairs (:meth:`pairs`). Reads like a ``list[Entry]``; the models are
+    built on first access to an element (see :mod:`optimus._lazy`). :class:`Parameter`
+    makes one from a list of at least ``_LAZY_MIN`` dicts that pass exactly
+    :class:`Entry`'s rules; any other input, or an invalid record, goes through the
+    ordinary ``list[Entry]`` validation and its error messages.
+    """
+
+    __slots__ = ("_dicts",)
+
+    def __init__(self, dicts: list[dict[str, Any]]) -> None:
+        super().__init__()
+        self._dicts = dicts  # validated _EntryDict items, owned by this list
+
+    def _build(self) -> list[Entry]:
+        return _ENTRIES.validate_python(self._dicts)
+
+    def __len__(self) -> int:
+        return len(self._dicts)
+
+    def pairs(self) -> list[tuple[list[Scalar], float]]:
+        """``(index, value)`` of every entry, without building the models (do not mutate)."""
+        if self.built:
+            return [(e.index, e.value) for e in self.records()]
+        return [(d["index"], d["value"]) for d in self._dicts]
+
+    def dicts(self) -> list[dict[str, Any]]:
+        """The entries as new dicts, as ``[e.model_dump() for e in entries]`` gives them."""
+        return [{"index": list(i), "value": v} for i, v in self.pairs()]
+
+    def __copy__(self) -> "EntryList":
+        return EntryList(self.dicts())
+
+    def __deepcopy__(self, memo: dict) -> "EntryList":
+        return EntryList(self.dicts())
+
+    def __reduce__(self) -> tuple:
+        return (EntryList, (self.dicts(),))
+
+
+def _validate_entries(value: Any, handler: ValidatorFunctionWrapHandler) -> Any:
+    if isinstance(value, EntryList):
+        return value
+    if type(value) is list and len(value) >= _LAZY_MIN \
+            and all(type(v) is dict for v in value):
+        try:
+            return EntryList(_ENTRY_DICTS.validate_python(value))
+        except ValidationError:
+            pass  # the ordinary validation below reports it, in Entry's words
+    return handler(value)
+
+
+def _serialize_entries(value: Any, handler: SerializerFunctionWrapHandler,
+                       info: SerializationInfo) -> Any:
+    if isinstance(value, EntryList):
+        if plain_dump(info):
+            dicts = value.dicts()
+            return _ENTRY_DICTS.dump_python(dicts, mode="json") if info.mode_is_json() else dicts
+        value = value.records()
+    return handler(value)
+
+
+#: ``Parameter.values``: ``list[Entry]`` in the schema; large tables are an EntryList.
+EntryTable = Annotated[list[Entry], WrapValidator(_validate_entries),
+                       WrapSerializer(_serialize_entries), ListSchemaOf(Entry)]
+
+
 class DataRef(_Strict):
     """A parameter table read from a CSV or JSON file (path relative to the model file).
 
@@ -85,7 +175,7 @@ class Parameter(_Strict):
         default_factory=list, description="Names of the index sets; empty for a scalar."
     )
     value: float | None = Field(default=None, description="The value of a scalar parameter.")
-    values: list[Entry] | None = Field(
+    values: EntryTable | None = Field(
         default=None, description="Table entries for an indexed parameter."
     )
     data: DataRef | None = Field(default=None, description="Read the table from a file.")

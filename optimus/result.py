@@ -2,10 +2,17 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from enum import Enum
-from typing import Any
+from typing import Annotated, Any
 
-from pydantic import BaseModel, Field
+from pydantic import (
+    BaseModel, Field, SerializationInfo, SerializerFunctionWrapHandler, TypeAdapter,
+    WrapSerializer, WrapValidator,
+)
+from typing_extensions import TypedDict
+
+from optimus._lazy import LazyRecords, ListSchemaOf, keep_lazy, plain_dump
 
 
 class Status(str, Enum):
@@ -39,6 +46,73 @@ class VariableValue(BaseModel):
     name: str
     index: list[Any] = Field(default_factory=list)
     value: float
+
+
+class VariableValues(LazyRecords[VariableValue]):
+    """A solution's ``{name, index, value}`` records, kept as the columns' keys and values.
+
+    Reads like a ``list[VariableValue]``; the records are built on first access to an
+    element (see :mod:`optimus._lazy`), and serializing a :class:`Result` writes them
+    straight from the keys and values, so a 90,000-column solution costs almost nothing
+    until someone reads it record by record.
+
+    ``keys`` are ``(variable name, index tuple)`` pairs, ``values`` the matching floats;
+    both are kept as given (do not mutate them afterwards).
+    """
+
+    __slots__ = ("_keys", "_values")
+
+    def __init__(self, keys: Sequence[tuple[str, tuple]], values: Sequence[float]) -> None:
+        if len(keys) != len(values):
+            raise ValueError(f"{len(keys)} keys but {len(values)} values")
+        super().__init__()
+        self._keys = keys
+        self._values = values
+
+    def _build(self) -> list[VariableValue]:
+        return _RECORDS.validate_python(self.dicts())
+
+    def __len__(self) -> int:
+        return len(self._values)
+
+    def dicts(self) -> list[dict[str, Any]]:
+        """The records as new dicts, as ``[v.model_dump() for v in values]`` gives them."""
+        return [{"name": name, "index": list(key), "value": value}
+                for (name, key), value in zip(self._keys, self._values)]
+
+    def __copy__(self) -> "VariableValues":
+        return VariableValues(self._keys, self._values)
+
+    def __deepcopy__(self, memo: dict) -> "VariableValues":
+        return VariableValues(list(self._keys), list(self._values))
+
+    def __reduce__(self) -> tuple:
+        return (VariableValues, (list(self._keys), list(self._values)))
+
+
+class _VariableDict(TypedDict):
+    name: str
+    index: list[Any]
+    value: float
+
+
+_RECORDS = TypeAdapter(list[VariableValue])
+_DICTS = TypeAdapter(list[_VariableDict])
+
+
+def _dump_lazy(value: Any, handler: SerializerFunctionWrapHandler,
+               info: SerializationInfo) -> Any:
+    if isinstance(value, VariableValues):
+        if plain_dump(info):
+            dicts = value.dicts()
+            return _DICTS.dump_python(dicts, mode="json") if info.mode_is_json() else dicts
+        value = value.records()
+    return handler(value)
+
+
+#: The type of ``Result.variables``: a list of records, or a lazy :class:`VariableValues`.
+VariableList = Annotated[list[VariableValue], WrapValidator(keep_lazy),
+                         WrapSerializer(_dump_lazy), ListSchemaOf(VariableValue)]
 
 
 class Timings(BaseModel):
@@ -89,7 +163,7 @@ class Result(BaseModel):
     objective: float | None = None
     bound: float | None = None
     gap: float | None = None
-    variables: list[VariableValue] = Field(default_factory=list)
+    variables: VariableList = Field(default_factory=list)
     diagnosis: Diagnosis | None = None
     timings: Timings = Field(default_factory=Timings)
     backend: str | None = None

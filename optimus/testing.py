@@ -30,7 +30,7 @@ from __future__ import annotations
 
 import json
 import time
-from typing import Any, Callable
+from typing import Any
 
 from langchain_core.language_models.chat_models import BaseChatModel
 from langchain_core.messages import AIMessage, BaseMessage
@@ -173,5 +173,3 @@ class ScriptedChatModel(BaseChatModel):
                                       "total_tokens": inp + outp}
         return ChatResult(generations=[ChatGeneration(message=message)])
 
-
-Responder = Callable[[list[BaseMessage]], Any]

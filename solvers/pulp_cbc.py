@@ -153,6 +153,11 @@ class PulpBackend:
             pulp = _pulp()
         except ImportError:  # pragma: no cover - pulp is a dependency
             return RawSolution(status=Status.ERROR, message="PuLP is not installed (pip install pulp)")
+        if _bounds_contradict(lp):
+            # PuLP writes only the columns that appear in a row or the objective, so CBC
+            # would never see a contradiction in the bounds of the others: settle it here.
+            return RawSolution(status=Status.INFEASIBLE,
+                               message="CBC not run: some variable's bounds admit no value")
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", DeprecationWarning)  # PuLP 4.0 migration notices
             prob, xs = build_pulp_problem(lp)
@@ -216,6 +221,15 @@ class PulpBackend:
                     raw.bound = obj
                     raw.gap = 0.0 if options.mip_gap is None else None
         return raw
+
+
+def _bounds_contradict(lp: "LinearProgram") -> bool:
+    lo, hi = lp.col_lower, lp.col_upper
+    if np.any(lo > hi):
+        return True
+    integ = lp.integrality.astype(bool)
+    with np.errstate(invalid="ignore"):
+        return bool(np.any(integ & (np.ceil(lo - 1e-9) > np.floor(hi + 1e-9))))
 
 
 def _bound_excludes_offset(log: dict[str, object], obj: float, lp: "LinearProgram") -> bool:

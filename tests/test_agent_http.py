@@ -26,6 +26,7 @@ class FakeOpenAI:
         self.script = list(script)
         self.requests: list[dict] = []
         self.headers: list[dict] = []
+        self.stop = threading.Event()
         fake = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -37,6 +38,9 @@ class FakeOpenAI:
                 fake.requests.append(body)
                 fake.headers.append(dict(self.headers))
                 item = fake.script.pop(0) if fake.script else (500, "script exhausted")
+                if isinstance(item, tuple) and item[0] == "sleep":
+                    fake.stop.wait(item[1])  # a slow server (ended early at shutdown)
+                    item = good()
                 if isinstance(item, tuple):
                     status, message = item
                     data = {"error": {"message": message, "type": "error", "code": status}}
@@ -61,11 +65,14 @@ class FakeOpenAI:
 
             def _send(self, status, data):
                 raw = json.dumps(data).encode()
-                self.send_response(status)
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(raw)))
-                self.end_headers()
-                self.wfile.write(raw)
+                try:
+                    self.send_response(status)
+                    self.send_header("Content-Type", "application/json")
+                    self.send_header("Content-Length", str(len(raw)))
+                    self.end_headers()
+                    self.wfile.write(raw)
+                except (BrokenPipeError, ConnectionResetError):  # the client gave up (timeout)
+                    pass
 
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self.url = f"http://127.0.0.1:{self.server.server_address[1]}/v1"
@@ -77,6 +84,7 @@ class FakeOpenAI:
         return self
 
     def __exit__(self, *exc) -> None:
+        self.stop.set()
         self.server.shutdown()
         self.server.server_close()
 
@@ -177,3 +185,12 @@ def test_unreachable_server(capsys, monkeypatch):
     err = " ".join(out.err.split())
     assert code == 3
     assert "cannot reach the model server" in err
+
+
+def test_timeout_through_the_openai_client():
+    with FakeOpenAI([("sleep", 5.0)] * 2) as server:
+        with pytest.raises(ProviderError) as err:
+            optimus.solve(TEXT, "m", base_url=server.url, timeout=0.2,
+                          retry=RetryPolicy(retries=1, sleep=lambda s: None))
+    assert err.value.kind == "timeout"
+    assert "no answer within 0.2 s (2 tries)" in err.value.message

@@ -275,3 +275,53 @@ def test_compare_time_limited_solution_against_bound():
                                     "pulp": _r("time_limit_feasible", 120.0, 95.0)},
                                    sense="minimize", is_mip=True)
     assert diffs == [] and notes
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_columns_in_no_row_keep_their_bounds(backend):
+    f = model([{"name": "x"}, {"name": "z", "lower": 5, "upper": 9},
+               {"name": "w", "domain": "integer", "lower": 3}],
+              [{"name": "c", "expression": "x >= 1"}], "x")
+    r = solve_formulation(f, backend=backend)
+    assert (r.value("x"), r.value("z"), r.value("w")) == (1.0, 5.0, 3.0)
+    g = model([{"name": "x"}, {"name": "w", "domain": "integer", "lower": 3.2, "upper": 3.7}],
+              [{"name": "c", "expression": "x >= 1"}], "x")
+    assert solve_formulation(g, backend=backend, diagnose=False).status == "infeasible"
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_free_and_negative_bounds_and_ranges(backend):
+    f = model([{"name": "x", "lower": None, "upper": -3},
+               {"name": "y", "domain": "integer", "lower": -5, "upper": 5}],
+              [{"name": "r", "expression": "-4 <= x + y <= 10"},
+               {"name": "e", "expression": "x - y == -2"}], "x + 2*y")
+    r = solve_formulation(f, backend=backend)
+    assert r.status == "optimal"
+    assert r.objective == pytest.approx(-5.0)
+    assert (r.value("x"), r.value("y")) == (pytest.approx(-3.0), -1.0)
+
+
+# ----------------------------------------------------------------- shipped models
+
+from pathlib import Path  # noqa: E402
+
+REPO = Path(__file__).resolve().parent.parent
+
+SHIPPED = sorted((REPO / "problems" / "models").glob("*.yaml"))
+
+
+@pytest.mark.parametrize("path", SHIPPED, ids=[p.stem for p in SHIPPED])
+def test_shipped_models_cross_check(path):
+    from optimus.formulation import load_formulation, read_model_file
+
+    expected = read_model_file(path).get("expected") or {}
+    cc = cross_check(load_formulation(path))
+    assert cc.agree, cc.differences
+    for name, r in cc.results.items():
+        if expected.get("status"):
+            assert r.status == expected["status"], name
+
+
+def test_cross_check_text():
+    text = cross_check(production_lp()).text()
+    assert "highs: optimal" in text and "pulp: optimal" in text and "Backends agree." in text

@@ -8,7 +8,7 @@ import pytest
 import yaml
 from agent_data import TEXT, good
 
-from optimus.agent.chat import ChatSession, formulation_diff, solution_change
+from optimus.agent.chat import ChatSession, formulation_diff
 from optimus.agent.llm import RetryPolicy, StructuredLLM
 from optimus.cli import main
 from optimus.formulation import Formulation
@@ -138,3 +138,28 @@ def test_chat_without_a_model_says_how_to_configure(monkeypatch, capsys):
     code = main(["chat"])
     err = " ".join(capsys.readouterr().err.split())
     assert code == 2 and "OPTIMUS_MODEL" in err and "--base-url" in err
+
+
+def test_chat_provider_failure_is_reported_and_exits_non_zero(monkeypatch, capsys):
+    from optimus.agent import llm as llm_module
+    from optimus.testing import http_error
+
+    fake = ScriptedChatModel(responses=[http_error(401, "bad key")])
+    monkeypatch.setattr(llm_module, "load_chat_model", lambda *a, **k: (fake, "scripted", "unknown"))
+    monkeypatch.setattr("sys.stdin", io.StringIO(f"{TEXT}\n/help\n"))
+    code = main(["chat", "--model", "scripted:x"])
+    out = " ".join(capsys.readouterr().out.split())
+    assert code == 3
+    assert "rejected the credentials" in out and "/undo" in out  # the session went on
+
+
+def test_chat_continuation_lines(monkeypatch, capsys):
+    from optimus.agent import llm as llm_module
+
+    fake = ScriptedChatModel(responses=[good()])
+    monkeypatch.setattr(llm_module, "load_chat_model", lambda *a, **k: (fake, "scripted", "unknown"))
+    first, rest = TEXT.split(". ", 1)
+    monkeypatch.setattr("sys.stdin", io.StringIO(f"{first}. \\\n{rest}\n"))
+    assert main(["chat", "--model", "scripted:x"]) == 0
+    sent = fake.received[0][1].content
+    assert first in sent and rest in sent and fake.remaining == 0

@@ -135,6 +135,38 @@ def test_empty_row_conflict():
     assert "cannot hold" in d.summary
 
 
+def transport(n: int, supply: float, demand: float) -> Formulation:
+    S, D = [f"s{i}" for i in range(n)], [f"d{j}" for j in range(n)]
+    return Formulation.model_validate({
+        "name": "transport",
+        "sets": [{"name": "S", "elements": S}, {"name": "D", "elements": D}],
+        "variables": [{"name": "ship", "index": ["S", "D"]}],
+        "constraints": [
+            {"name": "out", "forall": "s in S", "expression": f"sum(ship[s, d] for d in D) <= {supply}"},
+            {"name": "meet", "forall": "d in D", "expression": f"sum(ship[s, d] for s in S) >= {demand}"}],
+        "objective": {"sense": "minimize", "expression": "sum(ship[s, d] for s in S for d in D)"}})
+
+
+def test_small_aggregate_conflict_is_irreducible_and_groups_bounds():
+    d = solve_formulation(transport(4, supply=10, demand=15)).diagnosis
+    assert d.conflict_method == "iis"
+    names = {c.get("constraint") or c.get("variable") for c in d.conflict}
+    assert names == {"out", "meet", "ship"}
+    # irreducible: 4*10 = 40 supply against 3 demand rows of 15 (45) suffices
+    assert sum(1 for c in d.conflict if c.get("constraint") == "out") == 4
+    assert sum(1 for c in d.conflict if c.get("constraint") == "meet") == 3
+    assert "ship[...] >= 0 (4 of them)" in d.summary  # only the shipments to the dropped row
+
+
+def test_large_conflict_reports_the_farkas_rows():
+    # 50 x 50 = 2,500 columns: too large for the irreducible search, named by the certificate.
+    d = solve_formulation(transport(50, supply=10, demand=15)).diagnosis
+    assert d.kind == "infeasible" and d.conflict_method == "farkas"
+    assert {c["constraint"] for c in d.conflict} == {"out", "meet"}
+    assert len(d.conflict) == 100
+    assert "100 constraints" in d.summary and "and 90 more" in d.summary
+
+
 # ----------------------------------------------------------------- unbounded
 
 @pytest.mark.parametrize("backend", BACKENDS)
@@ -266,3 +298,63 @@ def test_time_limit_and_error_summaries():
                variables=[{"name": "x", "index": [], "value": 2.0}])
     d = diagnose(f, lp, r)
     assert d.kind == "time_limit" and "25.00%" in d.summary
+
+
+# ----------------------------------------------------------------- shipped examples
+
+from pathlib import Path  # noqa: E402
+
+REPO = Path(__file__).resolve().parent.parent
+
+MODELS = REPO / "problems" / "models"
+WITH_DIAGNOSIS = sorted(p for p in MODELS.glob("*.yaml")
+                        if "conflict:" in p.read_text() or "unbounded_variables:" in p.read_text())
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+@pytest.mark.parametrize("path", WITH_DIAGNOSIS, ids=[p.stem for p in WITH_DIAGNOSIS])
+def test_shipped_examples_name_the_right_things(backend, path):
+    from optimus.formulation import load_formulation, read_model_file
+
+    expected = read_model_file(path)["expected"]
+    r = solve_formulation(load_formulation(path), backend=backend)
+    d = r.diagnosis
+    if "conflict" in expected:
+        assert d.kind == "infeasible" and d.conflict_method == "iis"
+        want = {(c["constraint"], tuple(c.get("index") or [])) for c in expected["conflict"]}
+        got = {(c.get("constraint") or c.get("variable"), tuple(c["index"])) for c in d.conflict}
+        assert got == want
+    if "unbounded_variables" in expected:
+        assert d.kind == "unbounded"
+        assert {v["name"] for v in d.unbounded_variables} == set(expected["unbounded_variables"])
+
+
+def test_shipped_examples_exist():
+    names = {p.stem for p in WITH_DIAGNOSIS}
+    if not names:
+        pytest.skip("no shipped example declares an expected conflict or unbounded variables")
+    assert any("infeasible" in n for n in names) and any("unbounded" in n for n in names)
+
+
+def test_diagnose_without_formulation_and_never_raises():
+    f = model([{"name": "workers"}], [{"name": "c", "expression": "2*workers >= 5"}], "workers")
+    lp = build(f)
+    r = solve_formulation(f)
+    assert diagnose(f, lp, r).kind == "suspicious"
+    assert diagnose(None, lp, r).kind == "ok"  # no names to judge: only the all-zero check
+    weird = Result(status="optimal", variables=[{"name": "x", "index": [], "value": 1.0}] * 3)
+    assert diagnose(f, lp, weird).kind in ("ok", "suspicious")  # mismatched lengths: skipped
+
+
+def test_unbounded_lists_every_unconstrained_improving_variable():
+    f = Formulation.model_validate({
+        "name": "shelves",
+        "sets": [{"name": "P", "elements": ["oak", "pine", "elm"]}],
+        "variables": [{"name": "chairs", "upper": 40}, {"name": "shelves", "index": ["P"]},
+                      {"name": "waste", "index": ["P"]}],
+        "constraints": [{"name": "cap", "expression": "chairs <= 30"}],
+        "objective": {"sense": "maximize",
+                      "expression": "chairs + sum(2 * shelves[p] - waste[p] for p in P)"}})
+    d = solve_formulation(f).diagnosis
+    got = {(v["name"], tuple(v["index"])) for v in d.unbounded_variables}
+    assert got == {("shelves", ("oak",)), ("shelves", ("pine",)), ("shelves", ("elm",))}

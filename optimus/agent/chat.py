@@ -37,7 +37,8 @@ Commands:
   /save FILE     save the formulation (.yaml, .yml or .json)
   /undo          go back to the previous formulation
   /help          this help
-  /quit          leave (end of input works too)"""
+  /quit          leave (end of input works too)
+End a line with \\ to continue the message on the next line."""
 
 
 @dataclass

@@ -42,29 +42,38 @@ class TextNumber:
 
 
 def text_numbers(text: str) -> list[TextNumber]:
-    """The numbers stated in ``text`` (0 and 1 left out: they are implicit everywhere)."""
-    found: list[TextNumber] = []
-    seen: set[float] = set()
+    """The numbers stated in ``text`` (0 and 1 left out: they are implicit everywhere).
+
+    A value stated twice ("10 tonnes ... at least 10%") is listed once, with the
+    alternatives of every occurrence.
+    """
+    found: dict[float, TextNumber] = {}
+
+    def add(value: float, shown: str, alts: set[float]) -> None:
+        if value in _TRIVIAL:
+            return
+        old = found.get(value)
+        if old is not None:
+            alts |= set(old.alternatives)
+            shown = old.text
+        found[value] = TextNumber(value, shown, tuple(sorted(alts)))
+
     for line in text.splitlines():
         line = re.sub(r"^\s*(\d+[.)]|[-*])\s+", " ", line)  # list markers "1." "2)"
         for m in _NUMBER.finditer(line):
             value = float(m.group("num").replace(",", ""))
-            suffix = (m.group("suffix") or "").strip().lower()
+            suffix = (m.group("suffix") or "").strip().lower().replace(" ", "")
             alts = {value}
-            if suffix in ("%", "percent", "per cent", "percent"):
+            if suffix in ("%", "percent", "percent"):
                 alts |= {value / 100, 1 - value / 100, 1 + value / 100}
-            elif suffix in _SCALE or suffix.replace(" ", "") in _SCALE:
-                alts.add(value * _SCALE[suffix.replace(" ", "")])
-            if value in _TRIVIAL or value in seen:
-                continue
-            seen.add(value)
-            found.append(TextNumber(value, m.group(0).strip(), tuple(sorted(alts))))
+            elif suffix in _SCALE:
+                alts.add(value * _SCALE[suffix])
+            add(value, m.group(0).strip(), alts)
         for word in re.findall(r"[A-Za-z]+", line):
             value = _WORDS.get(word.lower())
-            if value is not None and value not in seen:
-                seen.add(value)
-                found.append(TextNumber(value, word, (value,)))
-    return found
+            if value is not None:
+                add(value, word, {value})
+    return list(found.values())
 
 
 def _expr_numbers(src: str | None) -> set[float]:

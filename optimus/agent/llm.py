@@ -340,8 +340,13 @@ class StructuredLLM:
             except ValueError:
                 parsed = None
         if parsed is None:
-            why = f"could not decode it: {_short(perr, 400)}" if perr else \
-                "no structured answer was found (no tool call, no JSON object)"
+            bad_calls = getattr(raw, "invalid_tool_calls", None) or []
+            if perr:
+                why = f"could not decode it: {_short(perr, 400)}"
+            elif bad_calls:
+                why = f"the tool-call arguments are not valid JSON ({_short(bad_calls[0].get('error') or '', 200)})"
+            else:
+                why = "no structured answer was found (no tool call, no JSON object)"
             reply.errors = [f"Your output did not follow the {SCHEMA_NAME} schema: {why}"]
             return reply
         try:

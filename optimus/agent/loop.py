@@ -188,6 +188,8 @@ class Agent:
                     and not self.repair_solver_outcomes:
                 return self._final(step, steps, message=f"The edited model is {status}.")
             if status != Status.OPTIMAL.value:
+                if best is not None:  # the second look at a suspicious optimum failed: keep it
+                    break
                 continue
             best = step
             suspicious = step.result is not None and step.result.diagnosis is not None \

@@ -76,7 +76,9 @@ def show_turn(console: Console, turn: ChatTurn) -> None:
 
 
 def chat_loop(session: ChatSession, stdin: TextIO, console: Console, *, interactive: bool) -> int:
-    """Read lines until /quit or end of input; returns the exit code."""
+    """Read lines until /quit or end of input; returns the exit code (3 if the provider
+    failed on any line, else 0)."""
+    code = 0
     if interactive:
         console.print(Text("optimus chat: describe your optimization problem (/help for commands).",
                            style="bold"))
@@ -86,17 +88,23 @@ def chat_loop(session: ChatSession, stdin: TextIO, console: Console, *, interact
         line = stdin.readline()
         if not line:
             break
+        while line.rstrip("\r\n").endswith("\\"):  # a trailing backslash continues the message
+            more = stdin.readline()
+            line = line.rstrip("\r\n")[:-1] + "\n" + more
+            if not more:
+                break
         try:
             turn = session.handle(line)
         except ProviderError as exc:
             console.print(Text(f"model provider error: {exc}", style="red"))
+            code = 3
             continue
         if turn is None:
             continue
         if turn.kind == "quit":
             break
         show_turn(console, turn)
-    return 0
+    return code
 
 
 def register(app: typer.Typer) -> None:
@@ -113,6 +121,8 @@ def register(app: typer.Typer) -> None:
         """Chat about a problem: the first message states it, later ones edit and re-solve."""
         llm = make_llm(model, base_url=base_url, structured=structured, timeout=timeout)  # type: ignore[arg-type]
         session = ChatSession(llm, max_attempts=max_attempts)
-        chat_loop(session, sys.stdin, Console(), interactive=sys.stdin.isatty())
+        code = chat_loop(session, sys.stdin, Console(), interactive=sys.stdin.isatty())
+        if code:
+            raise SystemExit(code)  # typer.Exit's code is dropped with standalone_mode=False
 
 

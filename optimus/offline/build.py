@@ -13,10 +13,34 @@ from optimus.formulation import Constraint, Formulation, Objective, Variable
 from optimus.offline.lexicon import (CONTINUOUS_CUES, COST_WORDS, GAIN_WORDS, INTEGER_CUES,
                                      MONEY_WORDS)
 from optimus.offline.parse import Fact, Reading
+from optimus.offline.tokens import stem
 from optimus.offline.variables import Var
 
 _UNIT_WORDS = {"hour", "minute", "day", "week", "month", "year", "second", "unit", "kg",
                "gram", "ton", "pound", "lb", "litre", "liter", "ml", "sq", "ft", "acre"}
+_UNIT_WORDS = {stem(w) for w in _UNIT_WORDS}
+
+
+_MONEY_STEMS = {stem(w) for w in MONEY_WORDS}
+
+
+_IDF: dict[str, float] = {}
+
+
+def _set_idf(facts: list[Fact]) -> None:
+    """Words found around every fact ("hour", "section") tell facts apart less."""
+    import math
+    _IDF.clear()
+    groups = {}
+    for f in facts:
+        groups.setdefault(id(f), {k for k, w in f.attr.items() if w >= 0.7})
+    n = max(len(groups), 1)
+    df: dict[str, int] = {}
+    for words in groups.values():
+        for k in words:
+            df[k] = df.get(k, 0) + 1
+    for k, d in df.items():
+        _IDF[k] = min(1.0, 0.35 + math.log(1 + n / d) / math.log(1 + n) * 0.65) if n > 2 else 1.0
 
 
 def _score(a: dict[str, float], b: dict[str, float]) -> float:
@@ -24,7 +48,7 @@ def _score(a: dict[str, float], b: dict[str, float]) -> float:
     for k, w in a.items():
         if k in b:
             f = 0.5 if k in _UNIT_WORDS else 1.0
-            s += f * min(w, b[k])
+            s += f * min(w, b[k]) * _IDF.get(k, 1.0)
     return s
 
 
@@ -60,7 +84,7 @@ def _best_facts(words: dict[str, float], facts: list[Fact], nvars: int, money: b
     for f in facts:
         s = _score(words, f.attr)
         if money is True:
-            s += 0.5 if f.money else (-0.6 if s < 0.6 else 0.0)
+            s += 0.5 if f.money else (-0.6 if s < 0.45 else 0.15)
         elif money is False and f.money:
             s -= 0.8
         if s < threshold:
@@ -76,10 +100,9 @@ def _best_facts(words: dict[str, float], facts: list[Fact], nvars: int, money: b
 
 def _money_kind(words: dict[str, float]) -> str | None:
     keys = set(words)
-    if keys & GAIN_WORDS:
+    if "<gain>" in keys:
         return "gain"
-    if keys & {"cost", "expense", "spend", "expenditure", "wage", "bill", "salary", "fee",
-               "budget", "investment", "invest", "price", "spending", "outlay", "pay"}:
+    if "<cost>" in keys:
         return "cost"
     return None
 
@@ -99,22 +122,33 @@ def build_formulation(r: Reading, vs: list[Var], text: str, notes: list[str]
     if r.sense is None:
         return None, "could not find the objective direction (maximize or minimize)"
     used: set[int] = set()
+    _set_idf(r.facts)
     # ---- objective
     obj_coefs: dict[int, float] = {}
     words = {k: w for k, w in r.obj_words.items() if not k.startswith("<")}
-    money = bool(set(words) & MONEY_WORDS)
+    money = bool(set(words) & _MONEY_STEMS) or "<cost>" in words or "<gain>" in words
     kind = _money_kind(words)
     choice, score, tie = _best_facts(words, r.facts, n, True if money else None, 0.6)
     if money and kind:
         # prefer facts whose own words say the same kind (profit vs cost)
         kinded = [f for f in r.facts if f.money and (
-            (kind == "gain" and set(f.attr) & GAIN_WORDS and f.attr.keys() & GAIN_WORDS) or
-            (kind == "cost" and set(f.attr) & COST_WORDS))]
+            (kind == "gain" and "<gain>" in f.attr) or (kind == "cost" and "<cost>" in f.attr))]
         c2, s2, t2 = _best_facts(words, kinded, n, True, 0.6)
         if len(c2) == n:
             choice, score, tie = c2, s2, t2
     countish = any(k in r.obj_words for k in ("<number>", "<count>", "<generic>"))
-    if len(choice) == n and not (countish and score < 1.0 and not money):
+    if 0 < len(choice) < n:
+        # siblings: the other variables' figures in the same sentence as the matched ones
+        sents = {f.sent for f in choice.values()}
+        for v in range(n):
+            if v in choice:
+                continue
+            cands = [f for f in r.facts if f.var == v and f.sent in sents and
+                     f.money == next(iter(choice.values())).money]
+            if len(cands) == 1:
+                choice[v] = cands[0]
+                notes.append("objective: a coefficient taken from the same sentence")
+    if len(choice) == n and not (countish and score < 0.7 and not money):
         for v, f in choice.items():
             obj_coefs[v] = f.value
             used.add(id(f))
@@ -135,15 +169,17 @@ def build_formulation(r: Reading, vs: list[Var], text: str, notes: list[str]
     cons: list[tuple[str, str, str]] = []
     symbolic = bool(vs) and vs[0].symbol
     for lim in r.limits:
-        if lim.totalish and (symbolic or not lim.money):
+        if lim.totalish and symbolic:
             cons.append(("total", f"{expression({v: 1.0 for v in range(n)}, vs)} {lim.rel} "
                          f"{_fmt(lim.value)}", lim.text))
             continue
-        lim_money = lim.money or bool(set(k for k, w in lim.attr.items() if w >= 0.7) & MONEY_WORDS)
+        lim_money = lim.money or bool(set(k for k, w in lim.attr.items() if w >= 0.7) & _MONEY_STEMS)
         pool = r.facts
         if lim_money and any(f.money for f in r.facts):
             pool = [f for f in r.facts if f.money]
         choice, score, tie = _best_facts(lim.attr, pool, n, True if lim_money else False, 0.6)
+        if choice and lim.totalish and not lim.money and score < 1.0:
+            choice = {}
         if choice:
             coefs = {v: f.value for v, f in choice.items()}
             for f in choice.values():

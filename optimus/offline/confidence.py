@@ -18,6 +18,7 @@ PENALTIES: list[tuple[str, float]] = [
     ("ambiguous coefficients", 0.15),
     ("numbers left in the text", 0.35),
     ("no constraints", 0.4),
+    ("objective: a coefficient taken from the same sentence", 0.05),
     ("objective: the only money figures", 0.1),
 ]
 

@@ -39,7 +39,7 @@ NOT_VARIABLE = {
     "labour", "demand", "capacity", "constraint", "requirement", "resource", "worker",
     "employee", "space", "sq", "ft", "kg", "ton", "pound", "gram", "litre", "liter",
     "material", "machine", "minimum", "maximum", "company", "factory", "store", "price",
-    "sale", "contract", "production", "objective", "goal", "condition", "limit",
+    "contract", "production", "objective", "goal", "condition", "limit",
 }
 
 GE_PHRASES = [
@@ -94,6 +94,14 @@ CONTINUOUS_CUES = ["can be fractional", "continuous", "fractions are allowed",
                    "does not need to be integer", "non-integer", "any real"]
 
 ROUNDING = {"round", "rounded", "nearest", "decimal", "decimals", "approximately"}
+
+def _stems(words: set[str]) -> set[str]:
+    from optimus.offline.tokens import stem
+    return {stem(w) for w in words}
+
+
+GENERIC_HEADS = _stems(GENERIC_HEADS)
+NOT_VARIABLE = _stems(NOT_VARIABLE)
 
 _LEARNED = Path(__file__).with_name("lexicon_learned.json")
 

@@ -138,5 +138,6 @@ def normalize(text: str) -> str:
     text = _number_words(text)
     text = re.sub(r"[ \t]+", " ", text)
     text = re.sub(r" ([.,;:?!])(?=\s|$)", r"\1", text)
+    text = re.sub(r"(?<=[A-Za-z0-9)])([.?!])(?=[A-Z][a-z])", r"\1 ", text)
     text = re.sub(r" *\n *", "\n", text)
     return text.strip()

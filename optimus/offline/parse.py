@@ -133,8 +133,11 @@ def find_relations(toks: list[Token], objective_span: tuple[int, int] | None = N
             continue
         s, e, rel = hit
         first = lows[s]
-        if s > 0 and (lows[s - 1] in ("order", "to") or lows[max(0, s - 2):s] == ["order", "not"]
-                      or lows[max(0, s - 2):s] == ["to", "not"]) and rel != "==":
+        if s > 0 and (lows[s - 1] == "order" or lows[max(0, s - 2):s] in (["order", "not"],
+                                                                        ["to", "not"])
+                      or (lows[s - 1] == "to" and first in ("exceed", "not", "meet", "reach",
+                                                            "cover", "satisfy", "must"))) \
+                and rel != "==":
             i = e  # "in order not to exceed the budget": a purpose, not a constraint
             continue
         if objective_span and objective_span[0] <= s < objective_span[1] and \
@@ -232,6 +235,9 @@ def _attr0(toks: list[Token], k: int, seg: tuple[int, int], whole: list[Token],
 def _ignorable(toks: list[Token], k: int, nvars: int) -> bool:
     """Numbers that are not data: "two types", "1 unit of X", years, rounding."""
     t = toks[k]
+    if t.num == nvars and not t.money and not t.pct and k > 0 and \
+            toks[k - 1].low in ("all", "these", "those", "both", "the", "between", "among", "across"):
+        return True
     if t.num == nvars and not t.money and not t.pct and "first" in t.tags and k + 1 < len(toks) \
             and toks[k + 1].num is None and toks[k + 1].low not in ("units", "unit", "times", "%"):
         return True
@@ -244,11 +250,13 @@ def _ignorable(toks: list[Token], k: int, nvars: int) -> bool:
             return True
     nxt = [u.low for u in toks[k + 1:k + 4]]
     prv = toks[k - 1].low if k > 0 else ""
-    if t.num is not None and t.num == int(t.num) and 1900 <= t.num <= 2100 and not t.money:
+    if t.num is not None and t.num == int(t.num) and 1900 <= t.num <= 2100 and not t.money and \
+            k > 0 and toks[k - 1].low in ("in", "year", "since", "by", "of", "until"):
         return True
     if nxt[:1] and nxt[0] in ("types", "type", "kinds", "kind", "different", "products",
                               "options", "categories", "variables", "projects", "routes",
-                              "departments", "main", "distinct", "separate", "sections"):
+                              "departments", "main", "distinct", "separate", "sections",
+                              "items", "methods", "ways", "goods", "models", "sizes"):
         return t.num == nvars or t.num <= 6
     if t.num == 1 and not t.money and not t.pct:
         # "1 kilogram of rice", "1 unit of X", "per 1 ton": the basis of a rate
@@ -381,12 +389,19 @@ def _facts(toks: list[Token], lo: int, hi: int, nvars: int, sent: int, r: Readin
         specific = {v for v in vs if v >= 0}
         if len(specific) == 1:
             seg_var.append(specific.pop())
-        elif not specific and (-1 in vs or any("generic" in t.tags for t in toks[s:e])):
+        elif not specific and (-1 in vs or any("generic" in t.tags or t.low in ("both", "each")
+                                               for t in toks[s:e])):
             seg_var.append(-1)
         elif len(specific) > 1:
             seg_var.append(-2)  # several: nearest mention
         else:
             seg_var.append(None)
+    lead: dict[str, float] = {}
+    for t in toks[lo:hi]:
+        if t.is_num:
+            break
+        if t.var is None and t.low not in STOP and re.match(r"[a-z]", t.low):
+            lead[t.stem] = 0.6
     for si, (s, e) in enumerate(segs):
         nums = [k for k in range(s, e) if toks[k].is_num and not toks[k].used]
         if not nums:
@@ -416,6 +431,8 @@ def _facts(toks: list[Token], lo: int, hi: int, nvars: int, sent: int, r: Readin
                 if var is None:
                     continue
             attr = _attr(toks, k, (s, e), whole, n == 0)
+            for w, x in lead.items():
+                attr[w] = max(attr.get(w, 0.0), x)
             targets = range(nvars) if var == -1 else [var]
             for tv in targets:
                 r.facts.append(Fact(tv, toks[k].num or 0.0, attr, toks[k].money, sent, toks[k]))
@@ -557,6 +574,9 @@ def _multiple(toks: list[Token], lo: int, hi: int, rel: str | None, r: Reading, 
     between = [t.low for t in toks[ka:kb]]
     if not ("as" in between or "than" in between):
         return False
+    if any(toks[k].is_num and not toks[k].used and (k + 1 >= hi or toks[k + 1].low != "times")
+           for k in range(ka, kb)):
+        return False
     mult = 1.0
     if nums:
         if len(nums) > 1:
@@ -615,6 +635,12 @@ def _limits(toks: list[Token], lo: int, hi: int, rel: str | None, sent: int, r: 
             nvars: int, text: str) -> None:
     """Numbers in a part with no variable named: limits on an attribute (or on the total)."""
     cur_rel = rel
+    free = [k for k in range(lo, hi) if toks[k].is_num and not toks[k].used
+            and not _ignorable(toks, k, nvars)]
+    if rel is not None and len(free) > 1 and any(t.low in ("combined", "sum", "plus", "times")
+                                                 for t in toks[lo:hi]):
+        r.problems.append(f"constraint sentence not understood: {text}")
+        return
     for (s, e) in _segments(toks, lo, hi):
         for n, k in enumerate([k for k in range(s, e) if toks[k].is_num and not toks[k].used]):
             if _ignorable(toks, k, nvars):
@@ -631,9 +657,17 @@ def _limits(toks: list[Token], lo: int, hi: int, rel: str | None, sent: int, r: 
                 else:
                     continue
             attr = _attr(toks, k, (s, e), toks, n == 0)
-            totalish = any(t.low in ("total", "combined", "altogether", "overall", "sum", "both",
-                                     "all", "together") or "generic" in t.tags
-                           for t in toks[lo:hi])
+            lows = {t.low for t in toks[lo:hi]}
+            totalish = bool(lows & {"total", "combined", "altogether", "overall", "sum", "both",
+                                    "all", "together"}) or any("generic" in t.tags
+                                                               for t in toks[lo:hi])
+            if rr in (">=", "<=") and lows & {"both", "each"} and not lows & {
+                    "total", "combined", "altogether", "overall", "sum", "together", "all"} and \
+                    (toks[k].num or 0) <= 10:
+                for v in range(nvars):
+                    r.cons.append(LinCon({v: 1.0}, rr, toks[k].num or 0.0, "bound", text))
+                toks[k].used = True
+                continue
             r.limits.append(Limit(toks[k].num or 0.0, rr, attr, toks[k].money, sent, toks[k],
                                   text, totalish))
             toks[k].used = True
@@ -670,6 +704,7 @@ def read_sentence(toks: list[Token], text: str, sent: int, nvars: int, r: Readin
                     _part(sub, 0, len(sub), rels[0][0], rels[0][1], rels[0][2], sent, nvars, r,
                           text)
                     return
+    _ranges(toks, r, text)
     span = _objective(toks, text, r)
     if span is not None:
         for k in range(span[0], span[1]):
@@ -679,7 +714,10 @@ def read_sentence(toks: list[Token], text: str, sent: int, nvars: int, r: Readin
     if span is not None:
         rels = [x for x in rels if not (span[0] - 3 <= x[0] < span[1])]
     if not rels:
-        if not any(t.var is not None and t.var >= 0 for t in toks) and not (
+        generic_only = not any(t.var is not None and t.var >= 0 for t in toks) and any(
+            "generic" in t.tags or t.low in ("both", "each", "either") for t in toks) and not (
+            {t.low for t in toks} & (AVAIL_WORDS - {"only", "spend"}))
+        if not any(t.var is not None and t.var >= 0 for t in toks) and not generic_only and not (
                 "respectively" in [t.low for t in toks]):
             _limits(toks, 0, len(toks), None, sent, r, nvars, text)
             return
@@ -692,9 +730,23 @@ def read_sentence(toks: list[Token], text: str, sent: int, nvars: int, r: Readin
             nxt = rels[idx + 1]
             mid = toks[x[1]:nxt[0]]
             after = toks[nxt[1]:(rels[idx + 2][0] if idx + 2 < len(rels) else len(toks))]
+            free = False
+            for j in range(x[1], nxt[0]):
+                if toks[j].is_num:
+                    ahead = toks[j + 1:j + 5]
+                    attached = False
+                    for u in ahead:
+                        if u.var is not None:
+                            attached = True
+                            break
+                        if u.low in SEPARATORS or u.is_num:
+                            break
+                    if not attached:
+                        free = True
             if any(t.var is not None for t in mid) and not any(t.var is not None for t in after) \
-                    and not any(t.is_num and not any(u.var is not None for u in toks[i + 1:i + 8])
-                                for i, t in ((toks.index(t), t) for t in mid)):
+                    and not free:
+                continue
+            if not any(t.is_num or t.var is not None for t in mid) and len(mid) <= 4:
                 continue
         keep.append(x)
     rels = keep
@@ -752,7 +804,10 @@ def _part(toks: list[Token], lo: int, hi: int, s: int, e: int, rel: str, sent: i
         return
     if _ratio(toks, lo, hi, rel, r, part_text, nvars):
         return
-    if _multiple(toks, lo, hi, rel, r, part_text):
+    if _multiple(toks, s if len({v for _, v in _mentions(toks, s, hi)}) == 2 else lo, hi, rel, r,
+                 part_text):
+        return
+    if _limit_with_facts(toks, e, hi, rel, r, part_text):
         return
     # bounds: number right after the comparative, followed by a variable
     if _bounds(toks, s, hi, rel, r, part_text):
@@ -853,6 +908,50 @@ def _var_is_number(toks, lo, hi, rel, r, text) -> bool:
         r.cons.append(LinCon({v: 1.0}, rel, toks[k].num or 0.0, "bound", text))
         toks[k].used = True
     return True
+
+
+def _limit_with_facts(toks, e, hi, rel, r, text) -> bool:
+    """"limited to 10000 tons, with each tank weighing 3 tons and each aircraft 4 tons"."""
+    nums = [k for k in range(e, hi) if toks[k].is_num and not toks[k].used]
+    if len(nums) < 2 or any(toks[k].var is not None for k in range(e, nums[0])):
+        return False
+    k0 = nums[0]
+    tail = [t.low for t in toks[k0 + 1:k0 + 6]]
+    if not any(w in ("with", "where", "while", "given") for w in tail):
+        return False
+    coefs: dict[int, float] = {}
+    for (s2, e2) in _segments(toks, k0 + 1, hi):
+        vs = {t.var for t in toks[s2:e2] if t.var is not None and t.var >= 0}
+        ns = [k for k in range(s2, e2) if toks[k].is_num and not toks[k].used]
+        if not ns and not vs:
+            continue
+        if len(vs) != 1 or len(ns) != 1:
+            return False
+        coefs[vs.pop()] = toks[ns[0]].num or 0.0
+    if len(coefs) < 2:
+        return False
+    r.cons.append(LinCon(coefs, rel, toks[k0].num or 0.0, "resource", text))
+    _mark_used(toks, e, hi)
+    return True
+
+
+def _ranges(toks: list[Token], r: Reading, text: str) -> None:
+    """"X can range from 0 to 1500", "Y must be between 10 and 40": two bounds."""
+    lows = [t.low for t in toks]
+    for i in range(len(toks) - 3):
+        if lows[i] in ("from", "between") and toks[i + 1].is_num and not toks[i + 1].used and \
+                lows[i + 2] in ("to", "and", "-") and i + 3 < len(toks) and toks[i + 3].is_num:
+            k = i + 3
+            if k + 1 < len(toks) and toks[k + 1].low in ("times", "%"):
+                continue
+            before = [toks[j].var for j in range(i - 1, max(-1, i - 8), -1)
+                      if toks[j].var is not None and toks[j].var >= 0]
+            if not before or lows[i - 1] in ("difference",) or "difference" in lows[max(0, i - 8):i]:
+                continue
+            v = before[0]
+            r.cons.append(LinCon({v: 1.0}, ">=", toks[i + 1].num or 0.0, "bound", text))
+            r.cons.append(LinCon({v: 1.0}, "<=", toks[k].num or 0.0, "bound", text))
+            toks[i + 1].used = toks[k].used = True
 
 
 def _mark_used(toks: list[Token], lo: int, hi: int) -> None:

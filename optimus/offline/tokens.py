@@ -33,7 +33,14 @@ class Token:
 
 
 def stem(word: str) -> str:
-    """A crude stem so that watering/water, hours/hour, materials/material match."""
+    """A crude stem so that watering/water, hours/hour, buses/bus, tables/table match."""
+    w = _stem(word)
+    if len(w) > 3 and w.endswith("e") and not w.endswith("ee"):
+        w = w[:-1]
+    return w
+
+
+def _stem(word: str) -> str:
     w = word.lower().rstrip("'")
     if w.endswith("'s"):
         w = w[:-2]

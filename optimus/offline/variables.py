@@ -11,7 +11,11 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from optimus.offline.lexicon import BOUNDARY, GENERIC_HEADS, NOT_VARIABLE
+from optimus.offline.lexicon import BOUNDARY as _BOUNDARY
+from optimus.offline.lexicon import GENERIC_HEADS, NOT_VARIABLE, learned
+
+_LEARNED_BEFORE = set(learned().get("before_var", []))
+BOUNDARY = _BOUNDARY
 from optimus.offline.tokens import Token, stem, tokenize
 
 
@@ -66,7 +70,8 @@ def _item_back(toks: list[Token], end: int) -> tuple[list[Token], int]:
     j = end
     while j > 0 and end - j < 4:
         t = toks[j - 1]
-        if t.num is not None or t.low in BOUNDARY or not re.match(r"[A-Za-z0-9]", t.text):
+        if t.num is not None or t.low in BOUNDARY or t.low in _LEARNED_BEFORE or \
+                not re.match(r"[A-Za-z0-9]", t.text):
             break
         j -= 1
     return toks[j:end], j
@@ -74,6 +79,8 @@ def _item_back(toks: list[Token], end: int) -> tuple[list[Token], int]:
 
 def _item_fwd(toks: list[Token], start: int) -> list[Token]:
     j = start
+    if j < len(toks) and toks[j].low in ("by", "using", "through", "via", "with", "in", "on"):
+        j += 1
     while j < len(toks) and toks[j].low in ("a", "an", "the"):
         j += 1
     k = j
@@ -127,18 +134,19 @@ def _count(stems: list[str], sents: list[list[Token]]) -> int:
     return n
 
 
-def _distribute(items: list[list[str]], sents: list[list[Token]]) -> list[list[str]]:
+def _distribute(items: list[list[Token]], sents: list[list[Token]]) -> list[list[Token]]:
     """"small and large production lines" -> both get the head "production line"."""
     last = items[-1]
     first = items[0]
+    st = lambda it: [t.stem for t in it]  # noqa: E731
     if len(first) >= 2 and all(len(it) == 1 for it in items[1:]):
         mod = first[:-1]
-        if all(_count(mod + it, sents) >= 1 for it in items[1:]):
+        if all(_count(st(mod + it), sents) >= 1 for it in items[1:]):
             return [first] + [mod + it for it in items[1:]]
     if len(last) < 2 or any(len(it) != 1 for it in items[:-1]):
         return items
     head = last[1:]
-    if all(_count(it + head, sents) >= 1 for it in items[:-1]):
+    if all(_count(st(it + head), sents) >= 1 for it in items[:-1]):
         return [it + head for it in items[:-1]] + [last]
     return items
 
@@ -155,7 +163,8 @@ def _named_vars(sents: list[list[Token]]) -> list[Var]:
             seen.add(key)
             if any(all(s in NOT_VARIABLE for s in it) for it in stems_list):
                 continue
-            stems_list = _distribute(stems_list, sents)
+            cand = _distribute(cand, sents)
+            stems_list = [[t.stem for t in it] for it in cand]
             if len({tuple(s) for s in stems_list}) < len(stems_list):
                 continue
             vs = _make_vars([" ".join(t.text for t in it) for it in cand], stems_list)
@@ -178,8 +187,6 @@ def _make_vars(phrases: list[str], stems_list: list[list[str]]) -> list[Var] | N
         distinct = {s for s in stems if s not in others and s not in GENERIC_HEADS}
         if not distinct:
             return None
-        if len(stems_list[0]) and phrase.split()[-1:] != [stems[-1]] and len(stems) > len(phrase.split()):
-            phrase = " ".join(stems)
         vs.append(Var(phrase=phrase, stems=stems, distinct=distinct))
     return vs
 
@@ -214,6 +221,18 @@ def _prune_distinct(vs: list[Var], sents: list[list[Token]]) -> None:
             v.distinct -= drop
 
 
+def _singular(word: str) -> str:
+    w = word
+    low = w.lower()
+    for suf, rep in (("ies", "y"), ("ches", "ch"), ("shes", "sh"), ("xes", "x"), ("sses", "ss"),
+                     ("uses", "us")):
+        if low.endswith(suf) and len(low) > len(suf) + 1:
+            return w[: -len(suf)] + rep
+    if low.endswith("s") and not low.endswith(("ss", "us", "is")) and len(low) > 3:
+        return w[:-1]
+    return w
+
+
 def find_variables(sents: list[list[Token]]) -> list[Var]:
     """The decision variables, symbolic (x1, X) first, else named from a listed phrase."""
     vs = _symbol_vars(sents)
@@ -222,7 +241,8 @@ def find_variables(sents: list[list[Token]]) -> list[Var]:
         _prune_distinct(vs, sents)
     used: set[str] = set()
     for v in vs:
-        base = re.sub(r"[^a-z0-9]+", "_", v.phrase.lower()).strip("_") or "x"
+        words = v.phrase.split() if v.symbol else [_singular(w) for w in v.phrase.split()]
+        base = v.phrase if v.symbol else re.sub(r"[^a-z0-9]+", "_", " ".join(words).lower()).strip("_") or "x"
         if base[0].isdigit():
             base = "n" + base
         name = base
