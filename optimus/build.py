@@ -131,8 +131,7 @@ def _build(f: Formulation, analysis: Analysis | None) -> LinearProgram:
     rlo: list[float] = []
     rhi: list[float] = []
     # the terms of all rows, concatenated; zeros are dropped once at the end
-    all_cols: list[int] = []
-    all_vals: list[float] = []
+    terms_out = _Terms()
     row_len: list[int] = []
     for c, cc in a.constraints:
         errors = 0
@@ -160,13 +159,10 @@ def _build(f: Formulation, analysis: Analysis | None) -> LinearProgram:
                                             f"{exc.message} (in constraint `{c.name}`{at})",
                                             exc.fix))
                     continue
-                terms = acc.terms
                 row_keys.append((c.name, _flat_key(env, names)))
                 rlo.append(lo_v)
                 rhi.append(hi_v)
-                all_cols.extend(terms.keys())
-                all_vals.extend(terms.values())
-                row_len.append(len(terms))
+                row_len.append(terms_out.add(acc))
         except EvalError as exc:  # raised by a forall filter
             issues.append(Issue(exc.code, f"constraint {c.name}", exc.symbol,
                                 f"{exc.message} (in the forall of `{c.name}`)", exc.fix))
@@ -178,17 +174,15 @@ def _build(f: Formulation, analysis: Analysis | None) -> LinearProgram:
         acc = LinExpr()
         try:
             a.objective.add_to({}, acc, 1.0)
-            if acc.terms:
-                n = len(acc.terms)
-                cost[np.fromiter(acc.terms.keys(), dtype=np.intp, count=n)] = \
-                    np.fromiter(acc.terms.values(), dtype=np.float64, count=n)
+            obj_cols, obj_vals = acc.arrays()  # distinct columns
+            cost[obj_cols] = obj_vals
             offset = acc.const
         except EvalError as exc:
             issues.append(Issue(exc.code, "objective", exc.symbol, f"{exc.message} (in the objective)",
                                 exc.fix))
     if issues:
         raise FormulationError(issues)
-    a_start, a_index, a_value = _csr(all_cols, all_vals, row_len)
+    a_start, a_index, a_value = _csr(*terms_out.arrays(), row_len)
 
     lp = LinearProgram(
         name=f.name,
@@ -211,11 +205,49 @@ def _build(f: Formulation, analysis: Analysis | None) -> LinearProgram:
     return lp
 
 
-def _csr(cols: list[int], vals: list[float], row_len: list[int]
+class _Terms:
+    """The rows' terms, concatenated: short rows through Python lists, rows whose terms a
+    vectorized sum left as arrays (``LinExpr.block``) as those arrays."""
+
+    def __init__(self) -> None:
+        self.cols: list[int] = []
+        self.vals: list[float] = []
+        self.chunks: list[tuple[np.ndarray, np.ndarray]] = []
+
+    def add(self, acc: LinExpr) -> int:
+        """Append the terms of ``acc``; their number."""
+        if acc.block is None:
+            terms = acc.terms
+            self.cols.extend(terms.keys())
+            self.vals.extend(terms.values())
+            return len(terms)
+        self._flush_lists()
+        cols, vals = acc.arrays()
+        self.chunks.append((cols, vals))
+        return len(cols)
+
+    def _flush_lists(self) -> None:
+        if self.cols:
+            self.chunks.append((np.array(self.cols, dtype=np.intp),
+                                np.array(self.vals, dtype=np.float64)))
+            self.cols, self.vals = [], []
+
+    def arrays(self) -> tuple[np.ndarray, np.ndarray]:
+        """All columns (int32) and coefficients (float64), in order."""
+        self._flush_lists()
+        if not self.chunks:
+            return np.zeros(0, dtype=np.int32), np.zeros(0, dtype=np.float64)
+        if len(self.chunks) == 1:
+            cols, vals = self.chunks[0]
+        else:
+            cols = np.concatenate([c for c, _ in self.chunks])
+            vals = np.concatenate([v for _, v in self.chunks])
+        return cols.astype(np.int32), vals.astype(np.float64)
+
+
+def _csr(index: np.ndarray, value: np.ndarray, row_len: list[int]
          ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """CSR arrays from the concatenated terms of the rows, without zero coefficients."""
-    index = np.array(cols, dtype=np.int32)
-    value = np.array(vals, dtype=np.float64)
     lengths = np.array(row_len, dtype=np.int64)
     nonzero = value != 0.0
     if not nonzero.all():

@@ -209,7 +209,10 @@ class DenseSum:
             if not keep.all():
                 cols, g = cols[keep], g[keep]
             vals = factor * g
-        t = acc.terms
+        if self.distinct and acc.block is None and not acc.terms:
+            acc.block = (cols, vals)  # kept as arrays; see LinExpr
+            return True
+        t = acc.terms if acc.block is None else acc.flush()
         col_list, val_list = cols.tolist(), vals.tolist()
         if not t and self.distinct:
             t.update(zip(col_list, val_list))

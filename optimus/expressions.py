@@ -54,13 +54,41 @@ class EvalError(ExprError):
 
 # --------------------------------------------------------------------------- LinExpr
 class LinExpr:
-    """A linear expression: ``sum(terms[col] * x_col) + const``."""
+    """A linear expression: ``sum(terms[col] * x_col) + const``.
 
-    __slots__ = ("terms", "const")
+    A vectorized sum (:mod:`optimus.dense`) that lands in an empty expression may leave
+    its terms as numpy arrays in ``block`` (``(columns, coefficients)``, distinct columns)
+    instead of filling ``terms``; then ``terms`` is empty. Code that adds terms calls
+    :meth:`flush` first when ``block`` is set; readers use :meth:`arrays` (or
+    :meth:`flush`).
+    """
+
+    __slots__ = ("terms", "const", "block")
 
     def __init__(self) -> None:
         self.terms: dict[int, float] = {}
         self.const: float = 0.0
+        self.block: tuple[Any, Any] | None = None
+
+    def flush(self) -> dict[int, float]:
+        """Move a pending ``block`` into ``terms`` (as if added term by term); the terms."""
+        if self.block is not None:
+            cols, vals = self.block
+            self.block = None
+            self.terms.update(zip(cols.tolist(), vals.tolist()))
+        return self.terms
+
+    def arrays(self) -> tuple[Any, Any]:
+        """The terms as numpy arrays ``(columns as intp, coefficients as float64)``, in the
+        order they were first added."""
+        import numpy as np
+
+        if self.block is not None:
+            cols, vals = self.block
+            return np.asarray(cols, dtype=np.intp), np.asarray(vals, dtype=np.float64)
+        n = len(self.terms)
+        return (np.fromiter(self.terms.keys(), dtype=np.intp, count=n),
+                np.fromiter(self.terms.values(), dtype=np.float64, count=n))
 
 
 # --------------------------------------------------------------------------- symbols
@@ -296,7 +324,7 @@ class VarScalar(Node):
         self.col = col
 
     def add_to(self, env: Env, acc: LinExpr, factor: float) -> None:
-        t = acc.terms
+        t = acc.terms if acc.block is None else acc.flush()
         t[self.col] = t.get(self.col, 0.0) + factor
 
 
@@ -314,7 +342,7 @@ class VarRef(Node, _FastKey):
             col = self.colmap.get(get(env) if self._multi else (env[self._first],))
         if col is None:
             col = self.column(env)
-        t = acc.terms
+        t = acc.terms if acc.block is None else acc.flush()
         t[col] = t.get(col, 0.0) + factor
 
     def column(self, env: Env) -> int:
@@ -511,7 +539,7 @@ class Sum(Node):
         # inlined ``coef[...] * var[...]`` / ``var[...]``: the same operations as
         # Mul.add_to and VarRef.add_to without two method calls per term
         coef, var = fast
-        t = acc.terms
+        t = acc.terms if acc.block is None else acc.flush()
         tget = t.get
         colmap, vget, vmulti, vfirst = var.colmap, var._get, var._multi, var._first
         if coef is None:

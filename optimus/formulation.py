@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import copy
 import json
+from operator import itemgetter
 from pathlib import Path
 from typing import Annotated, Any, Literal, Union
 
@@ -110,7 +111,8 @@ class EntryList(LazyRecords[Entry]):
         """``(index, value)`` of every entry, without building the models (do not mutate)."""
         if self.built:
             return [(e.index, e.value) for e in self.records()]
-        return [(d["index"], d["value"]) for d in self._dicts]
+        return list(zip(map(itemgetter("index"), self._dicts),
+                        map(itemgetter("value"), self._dicts)))
 
     def dicts(self) -> list[dict[str, Any]]:
         """The entries as new dicts, as ``[e.model_dump() for e in entries]`` gives them."""
@@ -130,7 +132,7 @@ def _validate_entries(value: Any, handler: ValidatorFunctionWrapHandler) -> Any:
     if isinstance(value, EntryList):
         return value
     if type(value) is list and len(value) >= _LAZY_MIN \
-            and all(type(v) is dict for v in value):
+            and set(map(type, value)) == {dict}:
         try:
             return EntryList(_ENTRY_DICTS.validate_python(value))
         except ValidationError:

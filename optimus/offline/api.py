@@ -25,7 +25,7 @@ from optimus.offline.tokens import sentences, tokenize
 from optimus.offline.variables import find_variables, mark_mentions
 from optimus.result import Outcome, Timings
 
-DEFAULT_MIN_CONFIDENCE = 0.5
+DEFAULT_MIN_CONFIDENCE = 0.7
 
 
 @dataclass

@@ -168,6 +168,7 @@ def build_formulation(r: Reading, vs: list[Var], text: str, notes: list[str]
     # ---- limits -> constraints
     cons: list[tuple[str, str, str]] = []
     symbolic = bool(vs) and vs[0].symbol
+    claimed: set[int] = set()
     for lim in r.limits:
         if lim.totalish and symbolic:
             cons.append(("total", f"{expression({v: 1.0 for v in range(n)}, vs)} {lim.rel} "
@@ -178,6 +179,14 @@ def build_formulation(r: Reading, vs: list[Var], text: str, notes: list[str]
         if lim_money and any(f.money for f in r.facts):
             pool = [f for f in r.facts if f.money]
         choice, score, tie = _best_facts(lim.attr, pool, n, True if lim_money else False, 0.6)
+        if tie or any(id(f) in claimed for f in choice.values()):
+            # facts already matched by another limit go last: each limit its own resource
+            free = [f for f in pool if id(f) not in claimed]
+            c2, s2, t2 = _best_facts(lim.attr, free, n, True if lim_money else False, 0.6)
+            if len(c2) >= len(choice) and c2:
+                choice, score, tie = c2, s2, t2
+        for f in choice.values():
+            claimed.add(id(f))
         if choice and lim.totalish and not lim.money and score < 1.0:
             choice = {}
         if choice:

@@ -24,6 +24,9 @@ BOUNDARY = {
     "but", "however", "options", "mix", "feed", "eat", "drink", "choose", "chooses",
     "respectively", "growing", "planted", "buying", "purchase", "purchasing", "order",
     "via", "through", "do", "does", "should", "per", "less", "more", "most", "least",
+    "build", "manufacture", "assemble", "bake", "craft", "brew", "cook", "sew", "print",
+    "stock", "carry", "rent", "lease", "ship", "mine", "farm", "serve", "raise", "breed",
+    "supply", "provide", "create", "design", "develop", "process", "treat", "mix", "blend",
 }
 
 # nouns that say "one of the things" rather than which one
@@ -78,12 +81,12 @@ MIN_WORDS = {"minimize", "minimise", "minimizing", "minimising", "minimum", "min
              "min", "cheapest"}
 MONEY_WORDS = {"profit", "cost", "revenue", "earn", "earning", "price", "pay", "paid",
                "spend", "expense", "fee", "wage", "salary", "charge", "budget", "dollar",
-               "return", "income", "sell", "invest", "investment", "bill", "value"}
+               "return", "income", "invest", "investment", "bill", "value"}
 COST_WORDS = {"cost", "costs", "expense", "pay", "paid", "fee", "wage", "salary", "spend",
               "charge", "bill", "price", "invest", "investment", "budget", "expenditure",
               "spending", "outlay"}
 GAIN_WORDS = {"profit", "revenue", "earn", "earning", "income", "return", "gain", "yield",
-              "sell", "sale", "net"}
+              "net"}
 
 INTEGER_CUES = ["whole number", "integer", "integers", "integral", "indivisible",
                 "cannot be fractional", "can't be fractional", "not be fractional",

@@ -26,6 +26,7 @@ from optimus.offline.tokens import Token, stem
 
 COST_STEMS = {stem(w) for w in COST_WORDS} | {"spend", "spent", "expens"}
 GAIN_STEMS = {stem(w) for w in GAIN_WORDS} | {"earn", "profit"}
+GAIN_STEMS.discard("sell")
 
 STOP = {
     "a", "an", "the", "of", "to", "for", "in", "on", "at", "by", "with", "from", "is", "are",

@@ -71,6 +71,8 @@ def _item_back(toks: list[Token], end: int) -> tuple[list[Token], int]:
     while j > 0 and end - j < 4:
         t = toks[j - 1]
         if t.num is not None or t.low in BOUNDARY or t.low in _LEARNED_BEFORE or \
+                (len(t.low) > 4 and t.low.endswith("s") and (t.low[:-1] in BOUNDARY or (
+                    t.low.endswith("es") and t.low[:-2] in BOUNDARY))) or \
                 not re.match(r"[A-Za-z0-9]", t.text):
             break
         j -= 1
@@ -226,7 +228,7 @@ def _singular(word: str) -> str:
     low = w.lower()
     for suf, rep in (("ies", "y"), ("ches", "ch"), ("shes", "sh"), ("xes", "x"), ("sses", "ss"),
                      ("uses", "us")):
-        if low.endswith(suf) and len(low) > len(suf) + 1:
+        if low.endswith(suf) and len(low) >= len(suf) + 1:
             return w[: -len(suf)] + rep
     if low.endswith("s") and not low.endswith(("ss", "us", "is")) and len(low) > 3:
         return w[:-1]
