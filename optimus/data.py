@@ -172,6 +172,9 @@ def _csv_records(rows: list[list[str]], vi: int, idx_cols: list[int]
                  ) -> list[tuple[list[Any], float]]:
     """``(index values, value)`` of the data lines (blank lines skipped), column by column:
     each distinct index cell is converted once (files repeat set elements a lot)."""
+    fast = _csv_records_full(rows, vi, idx_cols)
+    if fast is not None:
+        return fast
     data = [(n, r) for n, r in enumerate(rows[1:], start=2) if "".join(r).strip()]
     try:
         values = [float(r[vi]) for _, r in data]
@@ -193,6 +196,31 @@ def _csv_records(rows: list[list[str]], vi: int, idx_cols: list[int]
         convert = {c: _num_or_str(c.strip()) for c in set(cells)}
         columns.append(list(map(convert.__getitem__, cells)))
     keys = [list(k) for k in zip(*columns)] if columns else [[] for _ in data]
+    return list(zip(keys, values))
+
+
+def _csv_records_full(rows: list[list[str]], vi: int, idx_cols: list[int]
+                      ) -> list[tuple[list[Any], float]] | None:
+    """:func:`_csv_records` for the common file (every line as wide as the header, every
+    value a number), column by column without looking at lines one at a time; None for
+    anything else (a blank line has a blank value cell, so it lands there too), which
+    the line-by-line path then reads or reports."""
+    body = rows[1:]
+    width = len(rows[0])
+    if not body or set(map(len, body)) != {width} or vi >= width \
+            or any(i >= width for i in idx_cols):
+        return None
+    columns = list(zip(*body))
+    try:
+        values = list(map(float, columns[vi]))
+    except ValueError:
+        return None
+    keys_by_col = []
+    for i in idx_cols:
+        cells = columns[i]
+        convert = {c: _num_or_str(c.strip()) for c in set(cells)}
+        keys_by_col.append(map(convert.__getitem__, cells))
+    keys = list(map(list, zip(*keys_by_col))) if idx_cols else [[] for _ in body]
     return list(zip(keys, values))
 
 

@@ -43,11 +43,11 @@ def _set_idf(facts: list[Fact]) -> None:
         _IDF[k] = min(1.0, 0.35 + math.log(1 + n / d) / math.log(1 + n) * 0.65) if n > 2 else 1.0
 
 
-def _score(a: dict[str, float], b: dict[str, float]) -> float:
+def _score(a: dict[str, float], b: dict[str, float], units: bool = True) -> float:
     s = 0.0
     for k, w in a.items():
         if k in b:
-            f = 0.5 if k in _UNIT_WORDS else 1.0
+            f = 0.5 if (units and k in _UNIT_WORDS) else 1.0
             s += f * min(w, b[k]) * _IDF.get(k, 1.0)
     return s
 
@@ -77,12 +77,12 @@ def expression(coefs: dict[int, float], vs: list[Var]) -> str:
 
 
 def _best_facts(words: dict[str, float], facts: list[Fact], nvars: int, money: bool | None,
-                threshold: float) -> tuple[dict[int, Fact], float, bool]:
+                threshold: float, units: bool = True) -> tuple[dict[int, Fact], float, bool]:
     """Per variable, the fact that best matches ``words``; (choice, min score, tie)."""
     best: dict[int, tuple[float, Fact]] = {}
     tie = False
     for f in facts:
-        s = _score(words, f.attr)
+        s = _score(words, f.attr, units)
         if money is True:
             s += 0.5 if f.money else (-0.6 if s < 0.45 else 0.15)
         elif money is False and f.money:
@@ -128,7 +128,7 @@ def build_formulation(r: Reading, vs: list[Var], text: str, notes: list[str]
     words = {k: w for k, w in r.obj_words.items() if not k.startswith("<")}
     money = bool(set(words) & _MONEY_STEMS) or "<cost>" in words or "<gain>" in words
     kind = _money_kind(words)
-    choice, score, tie = _best_facts(words, r.facts, n, True if money else None, 0.6)
+    choice, score, tie = _best_facts(words, r.facts, n, True if money else None, 0.6, units=False)
     if money and kind:
         # prefer facts whose own words say the same kind (profit vs cost)
         kinded = [f for f in r.facts if f.money and (

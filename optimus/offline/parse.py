@@ -534,7 +534,7 @@ def _bounds(toks: list[Token], lo: int, hi: int, rel: str, r: Reading, text: str
     found = []
     for k in range(lo, hi):
         t = toks[k]
-        if not t.is_num or t.used:
+        if not t.is_num or t.used or t.pct:
             continue
         j = k + 1
         while j < hi and j - k <= 4 and toks[j].var is None and not toks[j].is_num and \
@@ -598,8 +598,10 @@ def _multiple(toks: list[Token], lo: int, hi: int, rel: str | None, r: Reading, 
 
 
 def _ratio(toks: list[Token], lo: int, hi: int, rel: str, r: Reading, text: str,
-           nvars: int) -> bool:
+           nvars: int, s: int | None = None) -> bool:
     """"at least 30% of the total must be X", "at most a third of the ads are B"."""
+    if s is not None and len({v for _, v in _mentions(toks, lo, hi)}) > 1:
+        lo = s
     nums = [k for k in range(lo, hi) if toks[k].is_num and not toks[k].used]
     if len(nums) != 1:
         return False
@@ -611,8 +613,9 @@ def _ratio(toks: list[Token], lo: int, hi: int, rel: str, r: Reading, text: str,
     specific = [toks[j].var for j in range(lo, hi) if toks[j].var is not None and toks[j].var >= 0]
     vs = set(specific)
     rest = toks[k + 1:hi]
-    totalish = any(u.low in ("total", "all", "combined", "overall", "sum") or "generic" in u.tags
-                   or (u.var == -1) for u in rest) or any(
+    totalish = (t.pct and k + 1 < hi and toks[k + 1].low == "of") or any(
+        u.low in ("total", "all", "combined", "overall", "sum") or "generic" in u.tags
+        or (u.var == -1) for u in rest) or any(
         u.low in ("money", "budget", "funds", "investment", "capital", "production", "fleet",
                   "workforce", "staff", "area", "land", "space", "acres", "containers", "units",
                   "items", "products", "meals", "servings", "vehicles", "cars", "trucks",
@@ -648,8 +651,15 @@ def _limits(toks: list[Token], lo: int, hi: int, rel: str | None, sent: int, r: 
                 toks[k].used = True
                 continue
             rr = cur_rel
+            seg_words = {t.low for t in toks[s:e]}
+            if rel is not None and seg_words & (AVAIL_WORDS - {"only", "spend", "has", "have"}) \
+                    and not find_relations(toks[s:e]):
+                rr = "<="
             if rr is None:
-                words = {t.low for t in toks[lo:hi]}
+                words = seg_words if seg_words & (AVAIL_WORDS | {"need", "needs", "require",
+                                                                 "requires", "demand", "must",
+                                                                 "meet", "minimum"}) \
+                    else {t.low for t in toks[lo:hi]}
                 if words & AVAIL_WORDS or words & {"limit", "limited", "max", "most", "only"}:
                     rr = "<="
                 elif words & {"need", "needs", "require", "requires", "demand", "must",
@@ -803,12 +813,14 @@ def _part(toks: list[Token], lo: int, hi: int, s: int, e: int, rel: str, sent: i
             return
     if _var_is_number(toks, lo, hi, rel, r, part_text):
         return
-    if _ratio(toks, lo, hi, rel, r, part_text, nvars):
+    if _ratio(toks, lo, hi, rel, r, part_text, nvars, s):
         return
     if _multiple(toks, s if len({v for _, v in _mentions(toks, s, hi)}) == 2 else lo, hi, rel, r,
                  part_text):
         return
     if _limit_with_facts(toks, e, hi, rel, r, part_text):
+        return
+    if _number_of_any(toks, e, hi, rel, r, part_text, nvars):
         return
     # bounds: number right after the comparative, followed by a variable
     if _bounds(toks, s, hi, rel, r, part_text):
@@ -933,6 +945,25 @@ def _limit_with_facts(toks, e, hi, rel, r, text) -> bool:
         return False
     r.cons.append(LinCon(coefs, rel, toks[k0].num or 0.0, "resource", text))
     _mark_used(toks, e, hi)
+    return True
+
+
+def _number_of_any(toks, e, hi, rel, r, text, nvars) -> bool:
+    """"at least 1000 t-shirts or hoodies, in any combination": a total."""
+    nums = [k for k in range(e, hi) if toks[k].is_num and not toks[k].used]
+    if len(nums) != 1:
+        return False
+    k = nums[0]
+    ms = _mentions(toks, k + 1, hi)
+    if len(ms) < 2 or len({v for _, v in ms}) != len(ms):
+        return False
+    between = [t.low for t in toks[k + 1:ms[-1][0]] if t.var is None]
+    if not between or any(w not in ("or", "and", ",", "the", "a") for w in between):
+        return False
+    if any(t.var is not None for t in toks[:e]) and False:
+        return False
+    r.cons.append(LinCon({v: 1.0 for _, v in ms}, rel, toks[k].num or 0.0, "total", text))
+    toks[k].used = True
     return True
 
 

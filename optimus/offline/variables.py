@@ -235,8 +235,26 @@ def _singular(word: str) -> str:
     return w
 
 
+_CATEGORIES: set[str] = set()
+
+
 def find_variables(sents: list[list[Token]]) -> list[Var]:
     """The decision variables, symbolic (x1, X) first, else named from a listed phrase."""
+    _CATEGORIES.clear()
+    for toks in sents:
+        for a, b, c in zip(toks, toks[1:], toks[2:]):
+            if a.low in ("types", "type", "kinds", "kind", "sizes") and b.low == "of" and c.num is None:
+                _CATEGORIES.add(c.stem)
+        for i, t in enumerate(toks):
+            if t.num is not None and 2 <= t.num <= 4 and not t.money and not t.pct:
+                nxt = toks[i + 1:i + 4]
+                if any(u.text in (",", ":") or u.low in ("by", "using", "to", "for")
+                       for u in nxt[1:]):
+                    for u in nxt:
+                        if u.text in (",", ":") or u.low in BOUNDARY:
+                            break
+                        if u.low not in ("different", "distinct", "separate", "main"):
+                            _CATEGORIES.add(u.stem)
     vs = _symbol_vars(sents)
     if not vs:
         vs = _named_vars(sents)
@@ -279,6 +297,7 @@ def mark_mentions(toks: list[Token], vs: list[Var]) -> None:
     shared = set(vs[0].stems)
     for v in vs[1:]:
         shared &= set(v.stems)
+    shared |= _CATEGORIES
     i = 0
     while i < len(toks):
         hit = None
@@ -291,6 +310,9 @@ def mark_mentions(toks: list[Token], vs: list[Var]) -> None:
                 if window & v.distinct and not any(window & o.distinct for o in vs if o is not v):
                     if toks[i].stem == "plus" and toks[i].text == "plus":
                         continue
+                    if len(window) < len(set(v.stems)) and i > 0 and toks[i - 1].low == "of" \
+                            and len(v.stems) > 1 and not window >= v.distinct:
+                        continue  # "85 units of protein" is not "protein shakes"
                     if hit is None or j > hit[1]:
                         hit = (k, j)
         if hit and hit[1] < len(toks):
