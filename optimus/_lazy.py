@@ -20,6 +20,8 @@ from typing import Any, Generic, Iterator, TypeVar, overload
 from pydantic import BaseModel, SerializationInfo, ValidatorFunctionWrapHandler
 from pydantic_core import core_schema
 
+from optimus._gc import gc_paused
+
 M = TypeVar("M", bound=BaseModel)
 
 _NOT_PLAIN = ("exclude_unset", "exclude_defaults", "exclude_none", "round_trip")
@@ -39,7 +41,8 @@ class LazyRecords(Sequence[M], Generic[M]):
     def records(self) -> list[M]:
         """The models as a list (built on first call, then cached; do not mutate it)."""
         if self._records is None:
-            self._records = self._build()
+            with gc_paused():  # many small objects at once (see optimus._gc)
+                self._records = self._build()
         return self._records
 
     @property

@@ -14,7 +14,7 @@ import math
 from itertools import product
 from operator import itemgetter
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any, Iterable, Sequence
 
 from optimus.expressions import canonical
 from optimus.formulation import EntryList, Formulation, Parameter
@@ -123,8 +123,10 @@ def _key_in_sets(key: tuple, index: list[str], sets: dict[str, list[Any]],
     return True, None
 
 
-def read_records(p: Parameter, base_dir: Path, issues: list[Issue]) -> list[tuple[list[Any], float]] | float | None:
-    """Read a parameter's data file: a list of (index, value) or a scalar."""
+def read_records(p: Parameter, base_dir: Path, issues: list[Issue]
+                 ) -> list[tuple[Sequence[Any], float]] | float | None:
+    """Read a parameter's data file: a list of (index values as a list or tuple, value)
+    or a scalar."""
     assert p.data is not None
     path = Path(p.data.path)
     if not path.is_absolute():
@@ -169,7 +171,7 @@ def read_records(p: Parameter, base_dir: Path, issues: list[Issue]) -> list[tupl
 
 
 def _csv_records(rows: list[list[str]], vi: int, idx_cols: list[int]
-                 ) -> list[tuple[list[Any], float]]:
+                 ) -> list[tuple[Sequence[Any], float]]:
     """``(index values, value)`` of the data lines (blank lines skipped), column by column:
     each distinct index cell is converted once (files repeat set elements a lot)."""
     fast = _csv_records_full(rows, vi, idx_cols)
@@ -200,7 +202,7 @@ def _csv_records(rows: list[list[str]], vi: int, idx_cols: list[int]
 
 
 def _csv_records_full(rows: list[list[str]], vi: int, idx_cols: list[int]
-                      ) -> list[tuple[list[Any], float]] | None:
+                      ) -> list[tuple[Sequence[Any], float]] | None:
     """:func:`_csv_records` for the common file (every line as wide as the header, every
     value a number), column by column without looking at lines one at a time; None for
     anything else (a blank line has a blank value cell, so it lands there too), which
@@ -220,7 +222,7 @@ def _csv_records_full(rows: list[list[str]], vi: int, idx_cols: list[int]
         cells = columns[i]
         convert = {c: _num_or_str(c.strip()) for c in set(cells)}
         keys_by_col.append(map(convert.__getitem__, cells))
-    keys = list(map(list, zip(*keys_by_col))) if idx_cols else [[] for _ in body]
+    keys = zip(*keys_by_col) if idx_cols else [() for _ in body]  # index tuples
     return list(zip(keys, values))
 
 
@@ -233,20 +235,21 @@ def _num_or_str(s: str) -> Any:
         return s
 
 
-def _bulk_table(records: list[tuple[list[Any], float]], pools: list[set]) -> dict | None:
+def _bulk_table(raws: list[Sequence[Any]], vals: list[float], pools: list[set]
+                ) -> dict | None:
     """The table in one go when every record is already canonical and valid (each index
     value a str or int member of its set, every value finite), checked with set
     operations over the distinct values; None sends the caller to the record-by-record
     path that canonicalizes values and reports problems."""
     arity = len(pools)
-    keys = list(map(tuple, map(itemgetter(0), records)))
+    keys = list(map(tuple, raws))  # tuple(t) is t itself
     if set(map(len, keys)) - {arity}:
         return None
     for pos, pool in enumerate(pools):
         seen = set(map(itemgetter(pos), keys))
         if not seen <= pool or not all(type(v) is str or type(v) is int for v in seen):
             return None
-    values = list(map(float, map(itemgetter(1), records)))
+    values = list(map(float, vals))
     if not all(map(math.isfinite, values)):
         return None
     return dict(zip(keys, values))
@@ -295,11 +298,16 @@ def parameter_table(p: Parameter, sets: dict[str, list[Any]], members: dict[str,
                             f"Give `values` as a list of {{index, value}} records, a data file, "
                             f"or a `default`."))
         return None
-    records: list[tuple[list[Any], float]] = []
-    if isinstance(p.values, EntryList):  # a large table: its pairs, without the models
-        records += p.values.pairs()
+    # the records as two columns: index values (lists or tuples) and values
+    raws: list[Sequence[Any]] = []
+    vals: list[float] = []
+    if isinstance(p.values, EntryList):  # a large table: its columns, without the models
+        keys, values = p.values.columns()
+        raws += keys
+        vals += values
     elif p.values is not None:
-        records += [(e.index, e.value) for e in p.values]
+        raws += [e.index for e in p.values]
+        vals += [e.value for e in p.values]
     if p.data is not None:
         got = read_records(p, base_dir, issues)
         if got is None:
@@ -309,15 +317,16 @@ def parameter_table(p: Parameter, sets: dict[str, list[Any]], members: dict[str,
                                 f"data file of indexed parameter `{p.name}` holds a scalar",
                                 "Point it at a table."))
             return None
-        records += got
+        raws += map(itemgetter(0), got)
+        vals += map(itemgetter(1), got)
     bad: list[str] = []
     pools = [members.get(name, set()) for name in p.index]
     simple = not any(isinstance(e, tuple) for name in p.index for e in sets.get(name, [])[:1])
     arity = len(p.index)
     isfinite = math.isfinite
-    bulk = _bulk_table(records, pools) if simple else None
+    bulk = _bulk_table(raws, vals, pools) if simple else None
     table: dict[tuple, float] = {} if bulk is None else bulk
-    for raw, value in (records if bulk is None else ()):
+    for raw, value in (zip(raws, vals) if bulk is None else ()):
         if simple and len(raw) == arity:
             # fast path: the record's values are already canonical members (the common case)
             key = tuple(raw)
@@ -331,10 +340,11 @@ def parameter_table(p: Parameter, sets: dict[str, list[Any]], members: dict[str,
         key = _canon_key(raw, p.index, sets, members)
         ok, which = (False, None) if key is None else _key_in_sets(key, p.index, sets, members)
         if not ok:
-            bad.append(f"{raw!r}" + (f" ({which})" if which else " (wrong number of index values)"))
+            bad.append(f"{list(raw)!r}"
+                       + (f" ({which})" if which else " (wrong number of index values)"))
             continue
         if not math.isfinite(value):
-            bad.append(f"{raw!r} (value {value})")
+            bad.append(f"{list(raw)!r} (value {value})")
             continue
         table[key] = float(value)
     if bad:

@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import copy
 import json
+from itertools import chain
 from operator import itemgetter
 from pathlib import Path
 from typing import Annotated, Any, Literal, Union
@@ -36,7 +37,6 @@ from pydantic import (
     SerializerFunctionWrapHandler, TypeAdapter, ValidationError, ValidatorFunctionWrapHandler,
     WrapSerializer, WrapValidator,
 )
-from typing_extensions import TypedDict
 
 from optimus._gc import gc_paused
 from optimus._lazy import LazyRecords, ListSchemaOf, plain_dump
@@ -70,82 +70,100 @@ class Entry(_Strict):
     value: float
 
 
-class _EntryDict(TypedDict):
-    """What a valid :class:`Entry` holds, as a plain dict (validated the same way)."""
-
-    __pydantic_config__ = ConfigDict(extra="forbid")  # type: ignore[misc]
-    index: list[Scalar]
-    value: float
-
-
-_ENTRY_DICTS = TypeAdapter(list[_EntryDict])
 _ENTRIES = TypeAdapter(list[Entry])
-_LAZY_MIN = 1000  # tables at least this long are kept as dicts (see EntryList)
+_LAZY_MIN = 1000  # tables at least this long are kept as columns (see EntryList)
 
 
 class EntryList(LazyRecords[Entry]):
-    """A large parameter table's ``{index, value}`` records, kept as validated dicts.
+    """A large parameter table's ``{index, value}`` records, kept as two columns.
 
-    Validating 100,000 :class:`Entry` models (and later collecting their garbage) cost
-    more than compiling and solving a model that size, and the checker only needs the
-    ``(index, value)`` pairs (:meth:`pairs`). Reads like a ``list[Entry]``; the models are
-    built on first access to an element (see :mod:`optimus._lazy`). :class:`Parameter`
-    makes one from a list of at least ``_LAZY_MIN`` dicts that pass exactly
-    :class:`Entry`'s rules; any other input, or an invalid record, goes through the
-    ordinary ``list[Entry]`` validation and its error messages.
+    Validating 100,000 :class:`Entry` models (and the garbage collector rescanning them
+    for as long as the formulation lives) cost more than compiling and solving a model
+    that size, and the checker only needs the index tuples and the values
+    (:meth:`columns`). Reads like a ``list[Entry]``; the models are built on first access
+    to an element (see :mod:`optimus._lazy`). :class:`Parameter` makes one from a list
+    of at least ``_LAZY_MIN`` records in their plainest form (:meth:`from_plain`); any
+    other input goes through the ordinary ``list[Entry]`` validation.
     """
 
-    __slots__ = ("_dicts",)
+    __slots__ = ("_keys", "_values")
 
-    def __init__(self, dicts: list[dict[str, Any]]) -> None:
+    def __init__(self, keys: list[tuple[Scalar, ...]], values: list[float]) -> None:
+        if len(keys) != len(values):
+            raise ValueError(f"{len(keys)} index tuples but {len(values)} values")
         super().__init__()
-        self._dicts = dicts  # validated _EntryDict items, owned by this list
+        self._keys = keys
+        self._values = values
+
+    @classmethod
+    def from_plain(cls, records: Any) -> "EntryList | None":
+        """From ``{"index": [...], "value": v}`` dicts in their plainest form, or None.
+
+        Plainest form: a list of dicts, each with exactly the keys ``index`` (a list of
+        ``str`` or ``int``, not ``bool``) and ``value`` (a ``float`` or an ``int``). For
+        such records :class:`Entry`'s validation changes nothing but ints to floats, so
+        they are checked here with a few passes over whole columns instead of record by
+        record; anything else (strings as numbers, ``Entry`` objects, a missing or extra
+        key, an invalid record) returns None and goes through ``list[Entry]``.
+        """
+        if type(records) is not list or set(map(type, records)) != {dict} \
+                or set(map(len, records)) != {2}:
+            return None
+        try:  # two keys, both of them present: exactly these two
+            indexes = list(map(itemgetter("index"), records))
+            values = list(map(itemgetter("value"), records))
+        except KeyError:
+            return None
+        if set(map(type, indexes)) != {list} \
+                or not set(map(type, chain.from_iterable(indexes))) <= {str, int} \
+                or not set(map(type, values)) <= {float, int}:
+            return None
+        try:
+            floats = list(map(float, values))
+        except OverflowError:  # an int too large for a float: let pydantic say so
+            return None
+        return cls(list(map(tuple, indexes)), floats)
 
     def _build(self) -> list[Entry]:
-        return _ENTRIES.validate_python(self._dicts)
+        return _ENTRIES.validate_python(self.dicts())
 
     def __len__(self) -> int:
-        return len(self._dicts)
+        return len(self._values)
 
-    def pairs(self) -> list[tuple[list[Scalar], float]]:
-        """``(index, value)`` of every entry, without building the models (do not mutate)."""
-        if self.built:
-            return [(e.index, e.value) for e in self.records()]
-        return list(zip(map(itemgetter("index"), self._dicts),
-                        map(itemgetter("value"), self._dicts)))
+    def columns(self) -> tuple[list[tuple[Scalar, ...]], list[float]]:
+        """The index tuples and the values, without building the models (do not mutate)."""
+        return self._keys, self._values
 
     def dicts(self) -> list[dict[str, Any]]:
         """The entries as new dicts, as ``[e.model_dump() for e in entries]`` gives them."""
-        return [{"index": list(i), "value": v} for i, v in self.pairs()]
+        return [{"index": list(k), "value": v} for k, v in zip(self._keys, self._values)]
 
     def __copy__(self) -> "EntryList":
-        return EntryList(self.dicts())
+        return EntryList(self._keys, self._values)  # immutable contents
 
     def __deepcopy__(self, memo: dict) -> "EntryList":
-        return EntryList(self.dicts())
+        return EntryList(list(self._keys), list(self._values))
 
     def __reduce__(self) -> tuple:
-        return (EntryList, (self.dicts(),))
+        return (EntryList, (list(self._keys), list(self._values)))
 
 
 def _validate_entries(value: Any, handler: ValidatorFunctionWrapHandler) -> Any:
     if isinstance(value, EntryList):
         return value
-    if type(value) is list and len(value) >= _LAZY_MIN \
-            and set(map(type, value)) == {dict}:
-        try:
-            return EntryList(_ENTRY_DICTS.validate_python(value))
-        except ValidationError:
-            pass  # the ordinary validation below reports it, in Entry's words
-    return handler(value)
+    if type(value) is list and len(value) >= _LAZY_MIN:
+        plain = EntryList.from_plain(value)
+        if plain is not None:
+            return plain
+    return handler(value)  # Entry's validation: its coercions and its error messages
 
 
 def _serialize_entries(value: Any, handler: SerializerFunctionWrapHandler,
                        info: SerializationInfo) -> Any:
     if isinstance(value, EntryList):
         if plain_dump(info):
-            dicts = value.dicts()
-            return _ENTRY_DICTS.dump_python(dicts, mode="json") if info.mode_is_json() else dicts
+            with gc_paused():  # pydantic serializes these dicts like the entries
+                return value.dicts()
         value = value.records()
     return handler(value)
 
@@ -371,8 +389,9 @@ def read_model_file(path: str | Path) -> dict[str, Any]:
 def load_formulation(path: str | Path) -> Formulation:
     """Load a JSON or YAML model file; data files are resolved relative to it."""
     path = Path(path)
-    data = read_model_file(path)
-    return formulation_from_data(data, source=str(path)).with_base_dir(path.resolve().parent)
+    with gc_paused():  # a large file: the parsed data is freed before collection resumes
+        f = formulation_from_data(read_model_file(path), source=str(path))
+    return f.with_base_dir(path.resolve().parent)
 
 
 # --------------------------------------------------------------------------- schema

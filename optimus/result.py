@@ -10,8 +10,8 @@ from pydantic import (
     BaseModel, Field, SerializationInfo, SerializerFunctionWrapHandler, TypeAdapter,
     WrapSerializer, WrapValidator,
 )
-from typing_extensions import TypedDict
 
+from optimus._gc import gc_paused
 from optimus._lazy import LazyRecords, ListSchemaOf, keep_lazy, plain_dump
 
 
@@ -90,22 +90,15 @@ class VariableValues(LazyRecords[VariableValue]):
         return (VariableValues, (list(self._keys), list(self._values)))
 
 
-class _VariableDict(TypedDict):
-    name: str
-    index: list[Any]
-    value: float
-
-
 _RECORDS = TypeAdapter(list[VariableValue])
-_DICTS = TypeAdapter(list[_VariableDict])
 
 
 def _dump_lazy(value: Any, handler: SerializerFunctionWrapHandler,
                info: SerializationInfo) -> Any:
     if isinstance(value, VariableValues):
         if plain_dump(info):
-            dicts = value.dicts()
-            return _DICTS.dump_python(dicts, mode="json") if info.mode_is_json() else dicts
+            with gc_paused():  # pydantic serializes these dicts like the records
+                return value.dicts()
         value = value.records()
     return handler(value)
 
@@ -182,7 +175,9 @@ class Result(BaseModel):
         return None
 
     def to_json_dict(self) -> dict[str, Any]:
-        data = self.model_dump(mode="json", exclude={"backend", "message"})
+        """design.md's JSON shape (without ``backend`` and ``message``)."""
+        with gc_paused():  # 100,000 variables: many small objects at once
+            data = self.model_dump(mode="json", exclude={"backend", "message"})
         if self.diagnosis is None:
             data["diagnosis"] = None
         return data

@@ -19,6 +19,7 @@ import time
 from typing import Any
 
 import numpy as np
+
 from optimus.build import LinearProgram, build
 from optimus.check import analyze
 from optimus.errors import FormulationError

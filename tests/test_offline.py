@@ -159,8 +159,8 @@ def _score_dev():
 def test_dev_set_measured_floor():
     """Regression guard at the level measured when this was written (see the README)."""
     accuracy, precision = _score_dev()
-    assert accuracy >= 0.2, (accuracy, precision)
-    assert precision >= 0.6, (accuracy, precision)
+    assert accuracy >= 0.35, (accuracy, precision)
+    assert precision >= 0.8, (accuracy, precision)
 
 
 @pytest.mark.xfail(reason="issue targets (60% accuracy, 90% precision) not reached yet",

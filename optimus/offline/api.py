@@ -112,6 +112,17 @@ def solve_offline(text: str, *, min_confidence: float = DEFAULT_MIN_CONFIDENCE) 
                       message=f"could not formulate: the model read from the text is "
                       f"{result.status}, so it was probably misread",
                       timings=Timings(total=time.perf_counter() - t0))
+    conf = res.confidence
+    notes = list(res.notes)
+    if result.variables and all(abs(v.value) < 1e-9 for v in result.variables):
+        # doing nothing is rarely the answer to a word problem: a constraint was likely missed
+        conf = max(0.0, round(conf - 0.3, 3))
+        notes.append("the optimum is to do nothing (all variables 0)")
+        if conf < min_confidence:
+            return Answer(status=Outcome.ABSTAINED.value, formulator="offline", confidence=conf,
+                          formulation=res.formulation, usage=usage,
+                          message="could not formulate: the model read from the text is "
+                          "solved by doing nothing, so a constraint was probably missed",
+                          timings=Timings(total=time.perf_counter() - t0))
     return Answer.from_result(result, formulation=res.formulation, formulator="offline",
-                              confidence=res.confidence, usage=usage,
-                              message="; ".join(res.notes) or None)
+                              confidence=conf, usage=usage, message="; ".join(notes) or None)

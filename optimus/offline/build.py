@@ -7,11 +7,8 @@ objective is matched the same way ("maximize profit" -> the profit facts).
 
 from __future__ import annotations
 
-import re
-
 from optimus.formulation import Constraint, Formulation, Objective, Variable
-from optimus.offline.lexicon import (CONTINUOUS_CUES, COST_WORDS, GAIN_WORDS, INTEGER_CUES,
-                                     MONEY_WORDS)
+from optimus.offline.lexicon import CONTINUOUS_CUES, MONEY_WORDS
 from optimus.offline.parse import Fact, Reading
 from optimus.offline.tokens import stem
 from optimus.offline.variables import Var
@@ -48,7 +45,7 @@ def _score(a: dict[str, float], b: dict[str, float], units: bool = True) -> floa
     for k, w in a.items():
         if k in b:
             f = 0.5 if (units and k in _UNIT_WORDS) else 1.0
-            s += f * min(w, b[k]) * _IDF.get(k, 1.0)
+            s += f * min(w, b[k]) * (_IDF.get(k, 1.0) if units else 1.0)
     return s
 
 
@@ -164,13 +161,16 @@ def build_formulation(r: Reading, vs: list[Var], text: str, notes: list[str]
         obj_coefs = {v: 1.0 for v in range(n)}
         notes.append("objective: the number of items (sum of the variables)")
     else:
-        return None, "could not find the objective coefficients"
+        obj_coefs = {}  # decided after the limits: the figures no limit used
+    leftover_objective = not obj_coefs
     # ---- limits -> constraints
     cons: list[tuple[str, str, str]] = []
     symbolic = bool(vs) and vs[0].symbol
     claimed: set[int] = set()
     for lim in r.limits:
-        if lim.totalish and symbolic:
+        strong = {k: w for k, w in lim.attr.items() if w >= 0.7 and k not in _UNIT_WORDS}
+        sym_match = _best_facts(strong, r.facts, n, None, 1.0)[0] if symbolic else {}
+        if (lim.totalish and symbolic) or lim.counts_items:
             cons.append(("total", f"{expression({v: 1.0 for v in range(n)}, vs)} {lim.rel} "
                          f"{_fmt(lim.value)}", lim.text))
             continue
@@ -187,8 +187,21 @@ def build_formulation(r: Reading, vs: list[Var], text: str, notes: list[str]
                 choice, score, tie = c2, s2, t2
         for f in choice.values():
             claimed.add(id(f))
+        if not choice and not lim.totalish:
+            # "They require 1000 hours of labour": only the unit (hours) ties it to facts
+            units = {k: 1.0 for k, w in lim.attr.items() if w >= 1.0 and k in _UNIT_WORDS}
+            if units:
+                c2, s2, t2 = _best_facts(units, pool, n, True if lim_money else False, 0.6,
+                                         units=False)
+                if len(c2) == n and not t2:
+                    choice, score, tie = c2, s2, t2
+                    notes.append(f"limit {_fmt(lim.value)}: matched by its unit only")
         if choice and lim.totalish and not lim.money and score < 1.0:
             choice = {}
+        unit_words = {k for k, w in lim.attr.items() if w >= 1.0} & r.var_units
+        if unit_words and not lim.money and score < 1.0:
+            choice = {}
+            lim.totalish = True
         if choice:
             coefs = {v: f.value for v, f in choice.items()}
             for f in choice.values():
@@ -201,6 +214,10 @@ def build_formulation(r: Reading, vs: list[Var], text: str, notes: list[str]
         elif lim.totalish or _mentions_head(lim.attr, vs):
             cons.append(("total", f"{expression({v: 1.0 for v in range(n)}, vs)} {lim.rel} "
                          f"{_fmt(lim.value)}", lim.text))
+        elif symbolic and not lim.money:
+            cons.append(("total", f"{expression({v: 1.0 for v in range(n)}, vs)} {lim.rel} "
+                         f"{_fmt(lim.value)}", lim.text))
+            notes.append(f"limit {_fmt(lim.value)} read as a total of all variables")
         else:
             return None, f"could not tell what the limit {_fmt(lim.value)} applies to: {lim.text}"
     for c in r.cons:
@@ -212,6 +229,14 @@ def build_formulation(r: Reading, vs: list[Var], text: str, notes: list[str]
             else:
                 coefs[v] = coefs.get(v, 0.0) + x
         cons.append((c.kind, f"{expression(coefs, vs)} {c.rel} {_fmt(c.rhs)}", c.text))
+    if leftover_objective:
+        rest = [f for f in r.facts if id(f) not in used and id(f) not in claimed]
+        if len(rest) == n and {f.var for f in rest} == set(range(n)):
+            obj_coefs = {f.var: f.value for f in rest}
+            used.update(id(f) for f in rest)
+            notes.append("objective: the figures left over after the constraints")
+        else:
+            return None, "could not find the objective coefficients"
     unused = [f for f in r.facts if id(f) not in used]
     if unused:
         seen = {f.tok.text for f in unused}
@@ -247,4 +272,3 @@ def _mentions_head(attr: dict[str, float], vs: list[Var]) -> bool:
 
 
 __all__ = ["build_formulation", "expression", "integrality"]
-_ = re

@@ -10,16 +10,19 @@ from __future__ import annotations
 PENALTIES: list[tuple[str, float]] = [
     ("numbers not used", 0.35),
     ("unplaced numbers", 0.3),
-    ("a number near two variables", 0.1),
+    ("a number near two variables", 0.3),
     ("two objective directions", 0.3),
-    ("objective: two candidate", 0.15),
+    ("objective: two candidate", 0.3),
     ("objective: the number of items", 0.1),
     ("no coefficient for some variables", 0.15),
     ("ambiguous coefficients", 0.15),
     ("numbers left in the text", 0.35),
     ("no constraints", 0.4),
+    ("matched by its unit only", 0.1),
+    ("read as a total of all variables", 0.3),
+    ("objective: the figures left over", 0.3),
     ("objective: a coefficient taken from the same sentence", 0.05),
-    ("objective: the only money figures", 0.1),
+    ("objective: the only money figures", 0.3),
 ]
 
 

@@ -68,6 +68,7 @@ def _fix_numbers(text: str) -> str:
     text = re.sub(r"(\d+(?:\.\d+)?)\s*(?:percent|per cent)\b", r"\1%", text, flags=re.I)
     text = re.sub(r"(\d)\s+%", r"\1%", text)
     # $2k / 5 million
+    text = re.sub(r"(?<=\$)(\d+(?:\.\d+)?)\s*[kK]\b", lambda m: _fmt(float(m.group(1)) * 1e3), text)
     text = re.sub(r"(\d+(?:\.\d+)?)\s*million\b",
                   lambda m: _fmt(float(m.group(1)) * 1e6), text, flags=re.I)
     text = re.sub(r"(\d+(?:\.\d+)?)\s*thousand\b",
@@ -103,6 +104,8 @@ def _number_words(text: str) -> str:
 
     def rep_mult(m: re.Match[str]) -> str:
         return f"{_MULTIPLES[m.group(1).lower()]} times"
+    text = re.sub(r"\(\s*(doubled|tripled)\s*\)", lambda m: "(counted 2 times)"
+                  if m.group(1).lower() == "doubled" else "(counted 3 times)", text, flags=re.I)
     text = re.sub(r"\b(twice|thrice|double|triple|quadruple)\b", rep_mult, text, flags=re.I)
 
     # compound tens: twenty-five
@@ -126,6 +129,8 @@ def _number_words(text: str) -> str:
         return (m.group(1) or "") + _fmt(v)
     text = re.sub(r"(\b[A-Za-z]+\s+)?\b(" + "|".join(_UNITS) + r")\b(?![- ]?(?:piece|way|"
                   r"dimensional|third|half|quarter))", rep_unit, text, flags=re.I)
+    text = re.sub(r"\ba (hundred|thousand)\b", lambda m: "100" if m.group(1) == "hundred"
+                  else "1000", text, flags=re.I)
     # "5 hundred"
     text = re.sub(r"\b(\d+)\s+hundred\b", lambda m: _fmt(int(m.group(1)) * 100), text)
     return text

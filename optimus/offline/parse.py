@@ -17,84 +17,18 @@ What cannot be read is recorded in ``Reading.problems`` (abstention reasons) and
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
-
-from optimus.offline.lexicon import (AVAIL_WORDS, EQ_PHRASES, GE_PHRASES, LE_PHRASES,
-                                     MAX_WORDS, MIN_WORDS, ROUNDING)
+from optimus.offline.lexicon import AVAIL_WORDS, EQ_PHRASES, GE_PHRASES, LE_PHRASES, ROUNDING
 from optimus.offline.lexicon import COST_WORDS, GAIN_WORDS
+from optimus.offline.extract import (_bounds, _limit_with_facts, _more_than, _multiple,
+                                     _number_of_any, _ranges, _ratio, _resp_bounds, _side,
+                                     _var_is_number)
+from optimus.offline.reading import (SEPARATORS, STOP, Fact, Limit, LinCon, Reading,
+                                     _mark_used, _mentions, _segments)
 from optimus.offline.tokens import Token, stem
 
 COST_STEMS = {stem(w) for w in COST_WORDS} | {"spend", "spent", "expens"}
 GAIN_STEMS = {stem(w) for w in GAIN_WORDS} | {"earn", "profit"}
 GAIN_STEMS.discard("sell")
-
-STOP = {
-    "a", "an", "the", "of", "to", "for", "in", "on", "at", "by", "with", "from", "is", "are",
-    "be", "was", "were", "it", "its", "they", "their", "this", "that", "these", "those",
-    "and", "or", "per", "each", "every", "can", "could", "will", "would", "should", "must",
-    "may", "has", "have", "had", "there", "which", "who", "his", "her", "he", "she", "we",
-    "our", "only", "also", "while", "whereas", "but", "one", "than", "as", "into", "so",
-    "if", "do", "does", "make", "made", "take", "takes", "it", "require", "requires",
-    "need", "needs", "unit", "units", "average", "about", "total", "some", "any", "all",
-    "how", "many", "much", "should", "what", "whom", "being", "been", "use", "used",
-    "up", "just", "however", "further", "additionally", "moreover", "furthermore", "also",
-    "both", "either", "such", "same", "then", "get", "gets", "given", "amount", "number",
-    "$", ",", ".", ":", "(", ")", "'", "-", "%", "company", "respectively", "approximately",
-}
-SEPARATORS = {",", "and", "while", "whereas", "but", ";", ":", "(", ")"}
-
-
-@dataclass
-class Fact:
-    """``var`` gets ``value`` of an attribute described by ``attr`` (stem -> weight)."""
-
-    var: int
-    value: float
-    attr: dict[str, float]
-    money: bool
-    sent: int
-    tok: Token
-
-
-@dataclass
-class Limit:
-    """A bound on an attribute total (no variable named): ``rel`` is <=, >= or ==."""
-
-    value: float
-    rel: str
-    attr: dict[str, float]
-    money: bool
-    sent: int
-    tok: Token
-    text: str
-    totalish: bool = False
-
-
-@dataclass
-class LinCon:
-    """A constraint read directly: ``sum(coefs[v] * v) rel rhs``; v = -1 means every var."""
-
-    coefs: dict[int, float]
-    rel: str
-    rhs: float
-    kind: str
-    text: str
-
-
-@dataclass
-class Reading:
-    """Everything read from a text."""
-
-    facts: list[Fact] = field(default_factory=list)
-    limits: list[Limit] = field(default_factory=list)
-    cons: list[LinCon] = field(default_factory=list)
-    sense: str | None = None
-    obj_words: dict[str, float] = field(default_factory=dict)
-    obj_text: str = ""
-    obj_money: bool = False
-    obj_facts: list[Fact] = field(default_factory=list)  # coefficients named with the goal
-    problems: list[str] = field(default_factory=list)
-    doubts: list[str] = field(default_factory=list)
 
 
 # ---------------------------------------------------------------- relation phrases
@@ -113,8 +47,8 @@ _REL = _phrases([("<=", LE_PHRASES), (">=", GE_PHRASES), ("==", EQ_PHRASES)])
 _OBJ_PHRASE = re.compile(
     r"\b(maximi[sz]\w*|minimi[sz]\w*|(?:what|find|determine|calculate|compute|identify)\b"
     r"[^.?]{0,40}?\b(?:maximum|minimum|max|min|highest|lowest|largest|smallest|least|most|"
-    r"greatest|optimal)\b|(?:highest|lowest|least|most)\b(?= (?:possible )?(?:total|profit|"
-    r"cost|amount|number)))", re.I)
+    r"greatest|optimal)\b|(?<=the )(?:highest|lowest|least|most)\b(?= (?:possible )?(?:total|"
+    r"profit|cost|amount|number)))", re.I)
 
 
 def find_relations(toks: list[Token], objective_span: tuple[int, int] | None = None
@@ -158,6 +92,10 @@ def find_relations(toks: list[Token], objective_span: tuple[int, int] | None = N
             pass
         if first in ("minimum", "maximum") and e < len(toks) and lows[e:e + 1] == ["number"]:
             pass
+        if s > 0 and lows[s - 1] == "by":
+            # "exceed twice Y by more than 4", "greater than Y by at least 300": an offset
+            i = e
+            continue
         neg = lows[max(0, s - 3):s]
         if rel in ("<=", ">=") and first in ("less", "fewer", "more", "greater", "below", "lower",
                                              "higher", "above") and \
@@ -178,25 +116,6 @@ def find_relations(toks: list[Token], objective_span: tuple[int, int] | None = N
 
 
 # ---------------------------------------------------------------- helpers
-
-def _content(toks: list[Token]) -> list[Token]:
-    return [t for t in toks if t.var is None and t.num is None and t.low not in STOP
-            and re.match(r"[a-z]", t.low)]
-
-
-def _segments(toks: list[Token], lo: int = 0, hi: int | None = None) -> list[tuple[int, int]]:
-    hi = len(toks) if hi is None else hi
-    out = []
-    s = lo
-    for i in range(lo, hi):
-        if toks[i].low in SEPARATORS and not (toks[i].low == "and" and i > 0 and
-                                              toks[i - 1].low == "between"):
-            if i > s:
-                out.append((s, i))
-            s = i + 1
-    if hi > s:
-        out.append((s, hi))
-    return out
 
 
 def _classes(attr: dict[str, float]) -> dict[str, float]:
@@ -259,6 +178,10 @@ def _ignorable(toks: list[Token], k: int, nvars: int) -> bool:
                               "departments", "main", "distinct", "separate", "sections",
                               "items", "methods", "ways", "goods", "models", "sizes"):
         return t.num == nvars or t.num <= 6
+    if t.num == 1 and not t.money and not t.pct and k + 1 < len(toks) and toks[k + 1].low in (
+            "week", "day", "month", "year", "hour", "minute", "shift", "season") and \
+            k > 0 and toks[k - 1].low in ("in", "per", "every", "each", "within", "during"):
+        return True
     if t.num == 1 and not t.money and not t.pct:
         # "1 kilogram of rice", "1 unit of X", "per 1 ton": the basis of a rate
         j = k + 1
@@ -346,9 +269,19 @@ def _respectively(toks: list[Token], lo: int, hi: int, nvars: int, sent: int, r:
     lows = [t.low for t in toks[lo:hi]]
     if "respectively" not in lows:
         return False
-    nums = [k for k in range(lo, hi) if toks[k].is_num and not toks[k].used]
+    resp = next((k for k in range(lo, hi) if toks[k].low == "respectively"), None)
+    if resp is None:
+        return False
+    start = lo
+    for k in range(resp - 1, lo - 1, -1):
+        if toks[k].low in (";",) or (toks[k].low == "," and k + 2 < hi and
+                                     toks[k + 1].low in ("and", "while", "but", "whereas") and
+                                     not toks[k + 2].is_num and toks[k + 2].var is None):
+            start = k + 1
+            break
+    nums = [k for k in range(start, resp) if toks[k].is_num and not toks[k].used]
     vars_in = []
-    for k in range(lo, hi):
+    for k in range(start, resp):
         if toks[k].var is not None and toks[k].var >= 0 and (k == lo or toks[k - 1].var != toks[k].var):
             vars_in.append(toks[k].var)
     if not nums:
@@ -381,8 +314,7 @@ def _respectively(toks: list[Token], lo: int, hi: int, nvars: int, sent: int, r:
 def _facts(toks: list[Token], lo: int, hi: int, nvars: int, sent: int, r: Reading) -> None:
     """Numbers tied to variables in a sentence (part) with no comparative."""
     whole = toks
-    if _respectively(toks, lo, hi, nvars, sent, r, whole):
-        return
+    _respectively(toks, lo, hi, nvars, sent, r, whole)  # then the numbers left, if any
     segs = _segments(toks, lo, hi)
     seg_var: list[int | None] = []
     for s, e in segs:
@@ -408,6 +340,13 @@ def _facts(toks: list[Token], lo: int, hi: int, nvars: int, sent: int, r: Readin
         if not nums:
             continue
         v = seg_var[si]
+        seg_low = [t.low for t in toks[s:e]]
+        if v is not None and v >= 0 and len(nums) == 1 and any(
+                w in ("has", "have", "owns", "available") for w in seg_low[:nums[0] - s]):
+            first_var = next(j for j in range(s, e) if toks[j].var is not None)
+            if first_var > nums[0] + 3:
+                _limits(toks, s, e, None, sent, r, nvars, " ".join(t.text for t in toks[s:e]))
+                continue
         if v is None and {t.low for t in toks[s:e]} & (AVAIL_WORDS - {"only", "spend"}):
             _limits(toks, s, e, None, sent, r, nvars, " ".join(t.text for t in toks[s:e]))
             continue
@@ -438,201 +377,6 @@ def _facts(toks: list[Token], lo: int, hi: int, nvars: int, sent: int, r: Readin
             for tv in targets:
                 r.facts.append(Fact(tv, toks[k].num or 0.0, attr, toks[k].money, sent, toks[k]))
             toks[k].used = True
-
-
-def _side(toks: list[Token], lo: int, hi: int, nvars: int) -> tuple[dict[int, float], float, list[int]]:
-    """Linear expression in toks[lo:hi]: coefficients, constant, unexplained numbers."""
-    coefs: dict[int, float] = {}
-    const = 0.0
-    loose: list[int] = []
-    sign = 1.0
-    pending: tuple[int, float] | None = None  # number waiting for its variable
-    difference = 0
-    k = lo
-    pct_total: float | None = None
-    while k < hi:
-        t = toks[k]
-        low = t.low
-        if low in ("difference",):
-            difference = 1
-        if low in ("minus", "subtract", "subtracting", "less", "-", "subtracted", "deducting") and \
-                not any(f.startswith("offset") for f in t.tags):
-            if low == "subtracted":
-                # "a subtracted from b": the term before is negative
-                for v in list(coefs):
-                    pass
-            sign = -1.0
-        if low in ("plus", "+", "and", "add", "added", "adding", "with") and not difference:
-            sign = 1.0
-        if t.is_num:
-            if pending is not None:
-                loose.append(pending[0])
-            pending = (k, t.num or 0.0)
-            # "10 more than" / "5 less than": an offset
-            nxt = toks[k + 1:k + 4]
-            for u in nxt:
-                if "offset_plus" in u.tags:
-                    const += sign * (t.num or 0.0)
-                    pending = None
-                    break
-                if "offset_minus" in u.tags:
-                    const -= sign * (t.num or 0.0)
-                    pending = None
-                    break
-            if pending and t.pct or (pending and (t.num or 0) < 1 and k + 1 < hi and toks[k + 1].low == "of"):
-                # "30% of the total"
-                rest = [u for u in toks[k + 1:hi]]
-                if not any(u.var is not None and u.var >= 0 for u in rest[:6]) and any(
-                        u.low in ("total", "all", "combined", "sum") or "generic" in u.tags
-                        for u in rest[:6]):
-                    pct_total = (pct_total or 0) + sign * (t.num or 0.0)
-                    pending = None
-            k += 1
-            continue
-        if t.var is not None:
-            v = t.var
-            j = k
-            while j < hi and toks[j].var == v:
-                j += 1
-            coef = 1.0
-            if pending is not None:
-                # the number must be close: only filler words in between
-                between = toks[pending[0] + 1:k]
-                if len(between) <= 9 and all(u.low not in (",", "and", "plus", "minus", "+", "-")
-                                             and not u.is_num for u in between):
-                    coef = pending[1]
-                else:
-                    loose.append(pending[0])
-                pending = None
-            s = sign
-            if difference == 2:
-                s = -1.0
-            if difference == 1:
-                difference = 2
-            targets = range(nvars) if v == -1 else [v]
-            for tv in targets:
-                coefs[tv] = coefs.get(tv, 0.0) + s * coef
-            # "X multiplied by 3" / "X times 3"
-            k = j
-            continue
-        if "generic" in t.tags or low in ("total", "combined", "sum", "all"):
-            pass
-        k += 1
-    if pending is not None:
-        const_tok = toks[pending[0]]
-        const += sign * (const_tok.num or 0.0) if sign < 0 else (const_tok.num or 0.0)
-        loose_const = pending[0]
-        toks[loose_const].tags.add("const")
-    if pct_total is not None:
-        for v in range(nvars):
-            coefs[v] = coefs.get(v, 0.0) + pct_total
-    return coefs, const, loose
-
-
-def _bounds(toks: list[Token], lo: int, hi: int, rel: str, r: Reading, text: str) -> bool:
-    """"at most 50 A and 30 B", "at least 25 must be boxes": bounds on single variables."""
-    found = []
-    for k in range(lo, hi):
-        t = toks[k]
-        if not t.is_num or t.used or t.pct:
-            continue
-        j = k + 1
-        while j < hi and j - k <= 4 and toks[j].var is None and not toks[j].is_num and \
-                toks[j].low not in (",", "and", "or", "than", "times", "more", "less", "%"):
-            j += 1
-        if j < hi and toks[j].var is not None and toks[j].var >= 0:
-            found.append((k, toks[j].var))
-    if not found:
-        return False
-    others = [k for k in range(lo, hi) if toks[k].is_num and not toks[k].used
-              and k not in {f[0] for f in found}]
-    if others:
-        return False
-    specific = {t.var for t in toks[lo:hi] if t.var is not None and t.var >= 0}
-    if len(specific) != len({v for _, v in found}):
-        return False
-    for k, v in found:
-        r.cons.append(LinCon({v: 1.0}, rel, toks[k].num or 0.0, "bound", text))
-        toks[k].used = True
-    return True
-
-
-def _multiple(toks: list[Token], lo: int, hi: int, rel: str | None, r: Reading, text: str) -> bool:
-    """"at least 3 times as many A as B", "twice as many A than B", "more A than B"."""
-    lows = [t.low for t in toks[lo:hi]]
-    has_as = any(lows[i:i + 2] in (["as", "many"], ["as", "much"]) for i in range(len(lows)))
-    has_than = "than" in lows
-    if not (has_as or has_than):
-        return False
-    mentions = []
-    for k in range(lo, hi):
-        if toks[k].var is not None and toks[k].var >= 0 and (k == lo or toks[k - 1].var != toks[k].var):
-            mentions.append((k, toks[k].var))
-    if len({v for _, v in mentions}) != 2 or len(mentions) != 2:
-        return False
-    (ka, a), (kb, b) = mentions
-    nums = [k for k in range(lo, ka) if toks[k].is_num and not toks[k].used]
-    between = [t.low for t in toks[ka:kb]]
-    if not ("as" in between or "than" in between):
-        return False
-    if any(toks[k].is_num and not toks[k].used and (k + 1 >= hi or toks[k + 1].low != "times")
-           for k in range(ka, kb)):
-        return False
-    mult = 1.0
-    if nums:
-        if len(nums) > 1:
-            return False
-        k = nums[0]
-        nxt = toks[k + 1].low if k + 1 < hi else ""
-        if nxt not in ("times", "x") and not toks[k].pct:
-            return False
-        mult = toks[k].num or 0.0
-        toks[k].used = True
-    if rel is None:
-        rel = ">="
-    if has_than and not has_as and "times" not in lows:
-        # "more A than B": A >= B
-        pass
-    r.cons.append(LinCon({a: 1.0, b: -mult}, rel, 0.0, "multiple", text))
-    return True
-
-
-def _ratio(toks: list[Token], lo: int, hi: int, rel: str, r: Reading, text: str,
-           nvars: int, s: int | None = None) -> bool:
-    """"at least 30% of the total must be X", "at most a third of the ads are B"."""
-    if s is not None and len({v for _, v in _mentions(toks, lo, hi)}) > 1:
-        lo = s
-    nums = [k for k in range(lo, hi) if toks[k].is_num and not toks[k].used]
-    if len(nums) != 1:
-        return False
-    k = nums[0]
-    t = toks[k]
-    frac = t.pct or ((t.num or 0) < 1 and k + 1 < hi and toks[k + 1].low == "of")
-    if not frac:
-        return False
-    specific = [toks[j].var for j in range(lo, hi) if toks[j].var is not None and toks[j].var >= 0]
-    vs = set(specific)
-    rest = toks[k + 1:hi]
-    totalish = (t.pct and k + 1 < hi and toks[k + 1].low == "of") or any(
-        u.low in ("total", "all", "combined", "overall", "sum") or "generic" in u.tags
-        or (u.var == -1) for u in rest) or any(
-        u.low in ("money", "budget", "funds", "investment", "capital", "production", "fleet",
-                  "workforce", "staff", "area", "land", "space", "acres", "containers", "units",
-                  "items", "products", "meals", "servings", "vehicles", "cars", "trucks",
-                  "ads", "advertisements")
-        for u in rest)
-    if len(vs) != 1 or not totalish:
-        if len(vs) == 2 and len(specific) >= 2:
-            # "A must be at least 30% of B" -> linear reader
-            return False
-        return False
-    v = vs.pop()
-    p = t.num or 0.0
-    coefs = {j: -p for j in range(nvars)}
-    coefs[v] = coefs[v] + 1.0
-    r.cons.append(LinCon(coefs, rel, 0.0, "ratio", text))
-    t.used = True
-    return True
 
 
 def _limits(toks: list[Token], lo: int, hi: int, rel: str | None, sent: int, r: Reading,
@@ -669,23 +413,33 @@ def _limits(toks: list[Token], lo: int, hi: int, rel: str | None, sent: int, r: 
                     continue
             attr = _attr(toks, k, (s, e), toks, n == 0)
             lows = {t.low for t in toks[lo:hi]}
-            totalish = bool(lows & {"total", "combined", "altogether", "overall", "sum", "both",
-                                    "all", "together"}) or any("generic" in t.tags
-                                                               for t in toks[lo:hi])
-            if rr in (">=", "<=") and lows & {"both", "each"} and not lows & {
+            near = toks[s:e]  # the number's own clause
+            totalish = bool({t.low for t in near} & {"total", "combined", "altogether", "overall",
+                                                     "sum", "both", "all", "together"}) or any(
+                "generic" in t.tags for t in near)
+            if rr in (">=", "<=") and ("both" in lows or " each of " in f" {text.lower()} ") \
+                    and not lows & {
                     "total", "combined", "altogether", "overall", "sum", "together", "all"} and \
                     (toks[k].num or 0) <= 10:
                 for v in range(nvars):
                     r.cons.append(LinCon({v: 1.0}, rr, toks[k].num or 0.0, "bound", text))
                 toks[k].used = True
                 continue
+            after = toks[k + 1:k + 4]
+            counts = any("generic" in u.tags for u in after[:3]) and not any(
+                u.low in ("of",) for u in after[:1])
             r.limits.append(Limit(toks[k].num or 0.0, rr, attr, toks[k].money, sent, toks[k],
-                                  text, totalish))
+                                  text, totalish, counts))
             toks[k].used = True
 
 
 def read_sentence(toks: list[Token], text: str, sent: int, nvars: int, r: Reading) -> None:
     """Read one sentence into ``r``."""
+    for a, b, c in zip(toks, toks[1:], toks[2:]):
+        # "an acre of strawberries", "per kg of ham": what a variable is counted in
+        if b.low == "of" and c.var is not None and c.var >= 0 and a.var is None and \
+                a.num is None and a.low not in STOP:
+            r.var_units.add(a.stem)
     if sent == 0:
         for t in toks:
             t.tags.add("first")
@@ -705,8 +459,8 @@ def read_sentence(toks: list[Token], text: str, sent: int, nvars: int, r: Readin
             while end < len(toks) and toks[end].text != ")":
                 end += 1
             inner = toks[b:end]
-            if any(t.text in ("<=", ">=", "<", ">", "=") for t in inner) and \
-                    any(t.var is not None for t in inner):
+            if (any(t.text in ("<=", ">=", "<", ">", "=") for t in inner) or
+                    len(find_relations(inner)) == 1) and any(t.var is not None for t in inner):
                 for t in toks:
                     t.used = True
                 sub = [Token(t.text, t.low, t.stem, t.num, t.money, t.pct, t.var) for t in inner]
@@ -724,6 +478,9 @@ def read_sentence(toks: list[Token], text: str, sent: int, nvars: int, r: Readin
     rels = find_relations(toks, span)
     if span is not None:
         rels = [x for x in rels if not (span[0] - 3 <= x[0] < span[1])]
+    if not rels and any(t.low == "as" for t in toks) and _multiple(toks, 0, len(toks), None, r,
+                                                                  text):
+        return  # "there must be 2 times as many A as B"
     if not rels:
         generic_only = not any(t.var is not None and t.var >= 0 for t in toks) and any(
             "generic" in t.tags or t.low in ("both", "each", "either") for t in toks) and not (
@@ -744,7 +501,7 @@ def read_sentence(toks: list[Token], text: str, sent: int, nvars: int, r: Readin
             free = False
             for j in range(x[1], nxt[0]):
                 if toks[j].is_num:
-                    ahead = toks[j + 1:j + 5]
+                    ahead = toks[j + 1:j + 10]
                     attached = False
                     for u in ahead:
                         if u.var is not None:
@@ -784,16 +541,24 @@ def read_sentence(toks: list[Token], text: str, sent: int, nvars: int, r: Readin
         if cut is None:
             cut = s
         bounds.append(cut)
-    starts = [0] + [b + 1 for b in bounds]
+    # "needs to move 1000 units of product and must have at most 40% ...": the clause
+    # before "and must" has no comparative of its own
+    first = 0
+    for j in range(1, rels[0][0]):
+        if toks[j - 1].low == "and" and toks[j].low in ("must", "should", "can", "needs",
+                                                        "has", "have", "wants", "cannot") and \
+                any(t.is_num for t in toks[:j]):
+            first = j
+    if first:
+        if any(t.var is not None and t.var >= 0 for t in toks[:first - 1]):
+            _facts(toks, 0, first - 1, nvars, sent, r)
+        else:
+            _limits(toks, 0, first - 1, None, sent, r, nvars,
+                    " ".join(t.text for t in toks[:first - 1]))
+    starts = [first] + [b + 1 for b in bounds]
     ends = bounds + [len(toks)]
     for (lo, hi), (s, e, rel) in zip(zip(starts, ends), rels):
         _part(toks, lo, hi, s, e, rel, sent, nvars, r, text)
-    # leftover numbers before the first part (facts in the same sentence)
-    _leftover_limits(toks, sent, r, nvars, text)
-
-
-def _leftover_limits(toks, sent, r, nvars, text):
-    return None
 
 
 def _part(toks: list[Token], lo: int, hi: int, s: int, e: int, rel: str, sent: int,
@@ -815,6 +580,8 @@ def _part(toks: list[Token], lo: int, hi: int, s: int, e: int, rel: str, sent: i
         return
     if _ratio(toks, lo, hi, rel, r, part_text, nvars, s):
         return
+    if _more_than(toks, e, hi, rel, r, part_text):
+        return
     if _multiple(toks, s if len({v for _, v in _mentions(toks, s, hi)}) == 2 else lo, hi, rel, r,
                  part_text):
         return
@@ -826,6 +593,18 @@ def _part(toks: list[Token], lo: int, hi: int, s: int, e: int, rel: str, sent: i
     if _bounds(toks, s, hi, rel, r, part_text):
         # numbers before the comparative in this part are facts
         _facts(toks, lo, s, nvars, sent, r)
+        return
+    # "a minimum of 400 vehicles must be allocated to route X": one variable, one number
+    free = [k for k in range(lo, hi) if toks[k].is_num and not toks[k].used]
+    ms = _mentions(toks, lo, hi)
+    if len(specific) == 1 and len(free) == 1 and free[0] > s and not any(
+            t.low in ("plus", "minus", "times", "difference", "sum", "combined", "total", "than",
+                      "ratio", "%", "more", "less", "fewer", "per", "each", "every", "+", "-",
+                      "both", "all", "twice", "half", "percent", "proportion", "fraction")
+            or t.pct or "generic" in t.tags for t in toks[lo:hi]) and len(ms) == 1:
+        v = next(iter(specific))
+        r.cons.append(LinCon({v: 1.0}, rel, toks[free[0]].num or 0.0, "bound", part_text))
+        toks[free[0]].used = True
         return
     # "at least 25 must be boxes"
     nums_after = [k for k in range(e, hi) if toks[k].is_num and not toks[k].used]
@@ -839,12 +618,35 @@ def _part(toks: list[Token], lo: int, hi: int, s: int, e: int, rel: str, sent: i
                 r.cons.append(LinCon({v: 1.0}, rel, toks[k].num or 0.0, "bound", part_text))
                 toks[k].used = True
                 return
-    lhs, c1, loose1 = _side(toks, lo, s, nvars)
+    # "Since drones cost more, the number of drones cannot exceed ...": the clause after
+    # the last comma is the subject
+    lo2 = lo
+    intro = toks[lo].low in ("since", "because", "due", "as", "to", "given", "if", "although",
+                             "while", "in", "for", "with", "after", "before", "when", "however",
+                             "additionally", "moreover", "furthermore", "also", "finally")
+    for j in range(s - 1, lo - 1, -1):
+        if intro and toks[j].text == ",":
+            if any(toks[q].var is not None for q in range(j + 1, s)):
+                lo2 = j + 1
+            break
+    lhs, c1, loose1 = _side(toks, lo2, s, nvars)
     rhs, c2, loose2 = _side(toks, e, hi, nvars)
     if not lhs and not rhs:
         r.problems.append(f"constraint sentence not understood: {part_text}")
         return
     if not lhs:
+        # "no more than 36 units of effort, calculated as 3 times X plus 4 times Y"
+        free = [k for k in range(e, hi) if toks[k].is_num and not toks[k].used]
+        if free and not any(toks[j].var is not None for j in range(e, free[0])):
+            k0 = free[0]
+            nxt = toks[k0 + 1].low if k0 + 1 < hi else ""
+            expr, c3, loose3 = _side(toks, k0 + 1, hi, nvars)
+            if nxt not in ("times", "%") and len(expr) >= 1 and not loose3 and c3 == 0 and (
+                    len(expr) >= 2 or any(toks[j].num is not None and toks[j].var is None
+                                          for j in range(k0 + 1, hi))):
+                r.cons.append(LinCon(expr, rel, toks[k0].num or 0.0, "linear", part_text))
+                _mark_used(toks, lo, hi)
+                return
         # "at least 100 X and Y in total": the comparative came first
         if any(t.low in ("total", "combined", "all", "together") or "generic" in t.tags
                for t in toks[lo:hi]) and len(rhs) >= 1 and c2 and not any(
@@ -876,117 +678,3 @@ def _part(toks: list[Token], lo: int, hi: int, s: int, e: int, rel: str, sent: i
     _mark_used(toks, lo, hi)
 
 
-def _mentions(toks: list[Token], lo: int, hi: int) -> list[tuple[int, int]]:
-    out = []
-    for k in range(lo, hi):
-        if toks[k].var is not None and toks[k].var >= 0 and (k == lo or toks[k - 1].var != toks[k].var):
-            out.append((k, toks[k].var))
-    return out
-
-
-def _resp_bounds(toks, lo, hi, rel, r, text) -> bool:
-    """"the maximum for X and Y being 60 and 70 respectively"."""
-    ms = _mentions(toks, lo, hi)
-    nums = [k for k in range(lo, hi) if toks[k].is_num and not toks[k].used]
-    if len(ms) < 2 or len(ms) != len(nums) or len({v for _, v in ms}) != len(ms):
-        return False
-    if nums[0] < ms[-1][0]:
-        return False
-    if any(t.low in ("times", "plus", "minus", "difference", "sum", "combined", "total")
-           for t in toks[lo:hi]):
-        return False
-    for (_, v), k in zip(ms, nums):
-        r.cons.append(LinCon({v: 1.0}, rel, toks[k].num or 0.0, "bound", text))
-        toks[k].used = True
-    return True
-
-
-def _var_is_number(toks, lo, hi, rel, r, text) -> bool:
-    """"the maximum for X is 700 units and for Y is 500 units": bounds, one per variable."""
-    ms = _mentions(toks, lo, hi)
-    nums = [k for k in range(lo, hi) if toks[k].is_num and not toks[k].used]
-    if len(ms) < 2 or len(ms) != len(nums) or len({v for _, v in ms}) != len(ms):
-        return False
-    if any(t.low in ("times", "plus", "minus", "difference", "sum", "combined", "total", "than",
-                     "between", "of")
-           for t in toks[lo:hi]):
-        return False
-    for i, (k, v) in enumerate(ms):
-        nk = nums[i]
-        nxt_m = ms[i + 1][0] if i + 1 < len(ms) else hi
-        if not (k < nk < nxt_m) or not any(t.low in ("is", "are", "be", "being", "at", "of", "to")
-                                          for t in toks[k:nk]):
-            return False
-    for (_, v), k in zip(ms, nums):
-        r.cons.append(LinCon({v: 1.0}, rel, toks[k].num or 0.0, "bound", text))
-        toks[k].used = True
-    return True
-
-
-def _limit_with_facts(toks, e, hi, rel, r, text) -> bool:
-    """"limited to 10000 tons, with each tank weighing 3 tons and each aircraft 4 tons"."""
-    nums = [k for k in range(e, hi) if toks[k].is_num and not toks[k].used]
-    if len(nums) < 2 or any(toks[k].var is not None for k in range(e, nums[0])):
-        return False
-    k0 = nums[0]
-    tail = [t.low for t in toks[k0 + 1:k0 + 6]]
-    if not any(w in ("with", "where", "while", "given") for w in tail):
-        return False
-    coefs: dict[int, float] = {}
-    for (s2, e2) in _segments(toks, k0 + 1, hi):
-        vs = {t.var for t in toks[s2:e2] if t.var is not None and t.var >= 0}
-        ns = [k for k in range(s2, e2) if toks[k].is_num and not toks[k].used]
-        if not ns and not vs:
-            continue
-        if len(vs) != 1 or len(ns) != 1:
-            return False
-        coefs[vs.pop()] = toks[ns[0]].num or 0.0
-    if len(coefs) < 2:
-        return False
-    r.cons.append(LinCon(coefs, rel, toks[k0].num or 0.0, "resource", text))
-    _mark_used(toks, e, hi)
-    return True
-
-
-def _number_of_any(toks, e, hi, rel, r, text, nvars) -> bool:
-    """"at least 1000 t-shirts or hoodies, in any combination": a total."""
-    nums = [k for k in range(e, hi) if toks[k].is_num and not toks[k].used]
-    if len(nums) != 1:
-        return False
-    k = nums[0]
-    ms = _mentions(toks, k + 1, hi)
-    if len(ms) < 2 or len({v for _, v in ms}) != len(ms):
-        return False
-    between = [t.low for t in toks[k + 1:ms[-1][0]] if t.var is None]
-    if not between or any(w not in ("or", "and", ",", "the", "a") for w in between):
-        return False
-    if any(t.var is not None for t in toks[:e]) and False:
-        return False
-    r.cons.append(LinCon({v: 1.0 for _, v in ms}, rel, toks[k].num or 0.0, "total", text))
-    toks[k].used = True
-    return True
-
-
-def _ranges(toks: list[Token], r: Reading, text: str) -> None:
-    """"X can range from 0 to 1500", "Y must be between 10 and 40": two bounds."""
-    lows = [t.low for t in toks]
-    for i in range(len(toks) - 3):
-        if lows[i] in ("from", "between") and toks[i + 1].is_num and not toks[i + 1].used and \
-                lows[i + 2] in ("to", "and", "-") and i + 3 < len(toks) and toks[i + 3].is_num:
-            k = i + 3
-            if k + 1 < len(toks) and toks[k + 1].low in ("times", "%"):
-                continue
-            before = [toks[j].var for j in range(i - 1, max(-1, i - 8), -1)
-                      if toks[j].var is not None and toks[j].var >= 0]
-            if not before or lows[i - 1] in ("difference",) or "difference" in lows[max(0, i - 8):i]:
-                continue
-            v = before[0]
-            r.cons.append(LinCon({v: 1.0}, ">=", toks[i + 1].num or 0.0, "bound", text))
-            r.cons.append(LinCon({v: 1.0}, "<=", toks[k].num or 0.0, "bound", text))
-            toks[i + 1].used = toks[k].used = True
-
-
-def _mark_used(toks: list[Token], lo: int, hi: int) -> None:
-    for t in toks[lo:hi]:
-        if t.is_num:
-            t.used = True

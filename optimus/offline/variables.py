@@ -16,7 +16,7 @@ from optimus.offline.lexicon import GENERIC_HEADS, NOT_VARIABLE, learned
 
 _LEARNED_BEFORE = set(learned().get("before_var", []))
 BOUNDARY = _BOUNDARY
-from optimus.offline.tokens import Token, stem, tokenize
+from optimus.offline.tokens import Token
 
 
 @dataclass
@@ -27,6 +27,8 @@ class Var:
     stems: list[str]
     symbol: bool = False
     distinct: set[str] = field(default_factory=set)
+    alias: list[str] = field(default_factory=list)  # "patient care (X)": stems of the name
+    alias_distinct: set[str] = field(default_factory=set)
     ident: str = ""
 
 
@@ -55,14 +57,41 @@ def _symbol_vars(sents: list[list[Token]]) -> list[Var]:
                 for f in sorted(set(xs), key=lambda s: int(s[1:]))]
     coded = [f for f in found if re.match(r"^[A-Za-z]{1,4}\d+$", f) and counts[f] >= 2]
     prefixes = {re.sub(r"\d+$", "", f).lower() for f in coded}
-    if len(coded) >= 2 and len(prefixes) == 1:
-        coded.sort(key=lambda s: int(re.sub(r"^\D+", "", s)))
+    if 2 <= len(coded) <= 6 and len(prefixes) == 1:
+        if len(prefixes) == 1:
+            coded.sort(key=lambda s: int(re.sub(r"^\D+", "", s)))
         return [Var(phrase=f, stems=[f.lower()], symbol=True, distinct={f.lower()}) for f in coded]
-    letters = [f for f in found if len(f) == 1 and counts[f] >= 2]
+    aliases = _aliases(sents)
+    letters = [f for f in found if len(f) == 1 and (counts[f] >= 2 or f in aliases)]
     if len(letters) >= 2:
-        letters.sort()
-        return [Var(phrase=f, stems=[f.lower()], symbol=True, distinct={f.lower()}) for f in letters]
+        # order of first appearance: "costs of 30, 20 and 40 respectively" follows it
+        vs = [Var(phrase=f, stems=[f.lower()], symbol=True, distinct={f.lower()}) for f in letters]
+        for v in vs:
+            v.alias = aliases.get(v.phrase, [])
+        others = [{s for s in v.alias} for v in vs]
+        for i, v in enumerate(vs):
+            rest = set().union(*(o for j, o in enumerate(others) if j != i)) if len(vs) > 1 else set()
+            v.alias_distinct = {s for s in v.alias if s not in rest and s not in GENERIC_HEADS}
+        return vs
     return []
+
+
+def _aliases(sents: list[list[Token]]) -> dict[str, list[str]]:
+    """"patient care (X), medical research (Y)": the words that name each symbol."""
+    out: dict[str, list[str]] = {}
+    for toks in sents:
+        for i in range(1, len(toks) - 2):
+            if toks[i].text == "(" and toks[i + 2].text == ")" and len(toks[i + 1].text) == 1 \
+                    and toks[i + 1].text.isalpha() and toks[i + 1].text.upper() == toks[i + 1].text:
+                words = []
+                j = i - 1
+                while j >= 0 and len(words) < 3 and toks[j].num is None and \
+                        toks[j].low not in BOUNDARY and re.match(r"[A-Za-z]", toks[j].text):
+                    words.insert(0, toks[j].stem)
+                    j -= 1
+                if words:
+                    out.setdefault(toks[i + 1].text, words)
+    return out
 
 
 def _item_back(toks: list[Token], end: int) -> tuple[list[Token], int]:
@@ -136,6 +165,15 @@ def _count(stems: list[str], sents: list[list[Token]]) -> int:
     return n
 
 
+def _trim(item: list[Token], sents: list[list[Token]]) -> list[Token]:
+    """"shipper loads crates": drop leading words that never come back with the rest."""
+    if len(item) > 1 and _count([t.stem for t in item], sents) <= 1:
+        for k in range(1, len(item)):
+            if _count([t.stem for t in item[k:]], sents) >= 2:
+                return item[k:]
+    return item
+
+
 def _distribute(items: list[list[Token]], sents: list[list[Token]]) -> list[list[Token]]:
     """"small and large production lines" -> both get the head "production line"."""
     last = items[-1]
@@ -165,6 +203,7 @@ def _named_vars(sents: list[list[Token]]) -> list[Var]:
             seen.add(key)
             if any(all(s in NOT_VARIABLE for s in it) for it in stems_list):
                 continue
+            cand = [_trim(it, sents) for it in cand]
             cand = _distribute(cand, sents)
             stems_list = [[t.stem for t in it] for it in cand]
             if len({tuple(s) for s in stems_list}) < len(stems_list):
@@ -245,11 +284,14 @@ def find_variables(sents: list[list[Token]]) -> list[Var]:
         for a, b, c in zip(toks, toks[1:], toks[2:]):
             if a.low in ("types", "type", "kinds", "kind", "sizes") and b.low == "of" and c.num is None:
                 _CATEGORIES.add(c.stem)
+        for a, b, c in zip(toks, toks[1:], toks[2:]):
+            if a.low == "of" and b.low == "each" and c.num is None and c.low not in BOUNDARY:
+                _CATEGORIES.add(c.stem)
         for i, t in enumerate(toks):
-            if t.num is not None and 2 <= t.num <= 4 and not t.money and not t.pct:
+            if t.num is not None and 2 <= t.num <= 4 and not t.money and not t.pct and \
+                    toks is sents[0]:
                 nxt = toks[i + 1:i + 4]
-                if any(u.text in (",", ":") or u.low in ("by", "using", "to", "for")
-                       for u in nxt[1:]):
+                if any(u.text in (",", ":") or u.low in ("by", "using") for u in nxt[1:]):
                     for u in nxt:
                         if u.text in (",", ":") or u.low in BOUNDARY:
                             break
@@ -275,6 +317,27 @@ def find_variables(sents: list[list[Token]]) -> list[Var]:
     return vs
 
 
+def _mark_aliases(toks: list[Token], vs: list[Var]) -> None:
+    i = 0
+    while i < len(toks):
+        hit = None
+        for k, v in enumerate(vs):
+            if not v.alias_distinct:
+                continue
+            j = i
+            while j < len(toks) and toks[j].stem in v.alias and toks[j].var is None:
+                j += 1
+            if j > i and {t.stem for t in toks[i:j]} & v.alias_distinct:
+                hit = (k, j)
+                break
+        if hit:
+            for t in toks[i:hit[1]]:
+                t.var = hit[0]
+            i = hit[1]
+        else:
+            i += 1
+
+
 def mark_mentions(toks: list[Token], vs: list[Var]) -> None:
     """Set ``Token.var`` on tokens that mention a variable (-1: all of them)."""
     if not vs:
@@ -293,6 +356,13 @@ def mark_mentions(toks: list[Token], vs: list[Var]) -> None:
                 k = names[t.text.upper()]
             if k is not None:
                 t.var = k
+        _mark_aliases(toks, vs)
+        # "cardio (X)": one mention, not two
+        for i in range(1, len(toks) - 2):
+            if toks[i].text == "(" and toks[i + 2].text == ")" and toks[i + 1].var is not None \
+                    and toks[i - 1].var == toks[i + 1].var:
+                toks[i + 1].var = None
+                toks[i + 1].used = True
         return
     shared = set(vs[0].stems)
     for v in vs[1:]:
@@ -332,9 +402,4 @@ def mark_mentions(toks: list[Token], vs: list[Var]) -> None:
             i += 1
 
 
-def var_tokens(text: str) -> list[Token]:
-    """Tokenize (helper for tests)."""
-    return tokenize(text)
-
-
-__all__ = ["Var", "find_variables", "mark_mentions", "stem"]
+__all__ = ["Var", "find_variables", "mark_mentions"]

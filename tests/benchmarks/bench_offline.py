@@ -26,21 +26,27 @@ def correct(objective: float | None, reference: float) -> bool:
 
 
 def score_file(path: Path, min_confidence: float = DEFAULT_MIN_CONFIDENCE) -> dict:
-    """Accuracy, precision, abstention, per-band accuracy and ms per problem of one file."""
+    """Accuracy, precision, abstention, per-band accuracy and ms per problem of one file.
+
+    Each problem is solved once with no confidence floor; an answer whose confidence is
+    below ``min_confidence`` counts as abstained (what ``solve_offline`` does by default).
+    """
     rows = [json.loads(line) for line in path.read_text().splitlines() if line.strip()]
     rows = [r for r in rows if not r.get("meta", {}).get("answer_unknown") and r["answer"] is not None]
     bands: dict[str, list[int]] = defaultdict(lambda: [0, 0])
     ok = answered = 0
     t0 = time.perf_counter()
     for r in rows:
-        a = solve_offline(r["question"], min_confidence=min_confidence)
+        a = solve_offline(r["question"], min_confidence=0.0)
         good = a.status == "optimal" and correct(a.objective, r["answer"])
+        conf = a.confidence or 0.0
         if a.status == "abstained":
             band = "abstained"
         else:
-            answered += 1
-            ok += good
-            band = next(name for name, lo in BANDS if (a.confidence or 0.0) >= lo)
+            band = next(name for name, lo in BANDS if conf >= lo)
+            if conf >= min_confidence:
+                answered += 1
+                ok += good
         bands[band][0] += good
         bands[band][1] += 1
     ms = (time.perf_counter() - t0) / max(len(rows), 1) * 1000
@@ -60,12 +66,13 @@ def main() -> None:
         path = Path(name) if Path(name).exists() else BENCH / name
         s = score_file(path, args.min_confidence)
         print(f"{s['file']}: scored {s['scored']}, accuracy {s['accuracy']:.1%}, "
-              f"precision {s['precision']:.1%}, abstained {s['abstention']:.1%}, "
-              f"{s['ms_per_problem']:.1f} ms/problem")
+              f"precision {s['precision']:.1%}, abstained {s['abstention']:.1%} "
+              f"(min confidence {args.min_confidence}), {s['ms_per_problem']:.1f} ms/problem")
+        print("  accuracy per confidence band (all problems, before the floor):")
         for band in ["[0.9,1]", "[0.7,0.9)", "[0.5,0.7)", "<0.5", "abstained"]:
-            if band in s["bands"]:
-                b = s["bands"][band]
-                print(f"  {band:>10}: {b['correct']}/{b['n']} correct")
+            b = s["bands"].get(band, {"correct": 0, "n": 0})
+            acc = f"{b['correct'] / b['n']:.0%}" if b["n"] else "-"
+            print(f"  {band:>10}: {b['correct']}/{b['n']} correct ({acc})")
 
 
 if __name__ == "__main__":

@@ -1,0 +1,114 @@
+"""What the offline reader finds in a text: facts, limits, constraints and the objective."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from optimus.offline.tokens import Token
+
+STOP = {
+    "a", "an", "the", "of", "to", "for", "in", "on", "at", "by", "with", "from", "is", "are",
+    "be", "was", "were", "it", "its", "they", "their", "this", "that", "these", "those",
+    "and", "or", "per", "each", "every", "can", "could", "will", "would", "should", "must",
+    "may", "has", "have", "had", "there", "which", "who", "his", "her", "he", "she", "we",
+    "our", "only", "also", "while", "whereas", "but", "one", "than", "as", "into", "so",
+    "if", "do", "does", "make", "made", "take", "takes", "it", "require", "requires",
+    "need", "needs", "unit", "units", "average", "about", "total", "some", "any", "all",
+    "how", "many", "much", "should", "what", "whom", "being", "been", "use", "used",
+    "up", "just", "however", "further", "additionally", "moreover", "furthermore", "also",
+    "both", "either", "such", "same", "then", "get", "gets", "given", "amount", "number",
+    "$", ",", ".", ":", "(", ")", "'", "-", "%", "company", "respectively", "approximately",
+}
+
+
+SEPARATORS = {",", "and", "while", "whereas", "but", ";", ":", "(", ")"}
+
+
+@dataclass
+class Fact:
+    """``var`` gets ``value`` of an attribute described by ``attr`` (stem -> weight)."""
+
+    var: int
+    value: float
+    attr: dict[str, float]
+    money: bool
+    sent: int
+    tok: Token
+
+
+@dataclass
+class Limit:
+    """A bound on an attribute total (no variable named): ``rel`` is <=, >= or ==."""
+
+    value: float
+    rel: str
+    attr: dict[str, float]
+    money: bool
+    sent: int
+    tok: Token
+    text: str
+    totalish: bool = False
+    counts_items: bool = False
+
+
+@dataclass
+class LinCon:
+    """A constraint read directly: ``sum(coefs[v] * v) rel rhs``; v = -1 means every var."""
+
+    coefs: dict[int, float]
+    rel: str
+    rhs: float
+    kind: str
+    text: str
+
+
+@dataclass
+class Reading:
+    """Everything read from a text."""
+
+    facts: list[Fact] = field(default_factory=list)
+    limits: list[Limit] = field(default_factory=list)
+    cons: list[LinCon] = field(default_factory=list)
+    sense: str | None = None
+    obj_words: dict[str, float] = field(default_factory=dict)
+    obj_text: str = ""
+    obj_money: bool = False
+    obj_facts: list[Fact] = field(default_factory=list)  # coefficients named with the goal
+    var_units: set[str] = field(default_factory=set)
+    problems: list[str] = field(default_factory=list)
+    doubts: list[str] = field(default_factory=list)
+
+
+def _content(toks: list[Token]) -> list[Token]:
+    return [t for t in toks if t.var is None and t.num is None and t.low not in STOP
+            and re.match(r"[a-z]", t.low)]
+
+
+def _segments(toks: list[Token], lo: int = 0, hi: int | None = None) -> list[tuple[int, int]]:
+    hi = len(toks) if hi is None else hi
+    out = []
+    s = lo
+    for i in range(lo, hi):
+        if toks[i].low in SEPARATORS and not (toks[i].low == "and" and i > 0 and
+                                              toks[i - 1].low == "between"):
+            if i > s:
+                out.append((s, i))
+            s = i + 1
+    if hi > s:
+        out.append((s, hi))
+    return out
+
+
+def _mentions(toks: list[Token], lo: int, hi: int) -> list[tuple[int, int]]:
+    out = []
+    for k in range(lo, hi):
+        if toks[k].var is not None and toks[k].var >= 0 and (k == lo or toks[k - 1].var != toks[k].var):
+            out.append((k, toks[k].var))
+    return out
+
+
+def _mark_used(toks: list[Token], lo: int, hi: int) -> None:
+    for t in toks[lo:hi]:
+        if t.is_num:
+            t.used = True
