@@ -75,6 +75,11 @@ class VariableValues(LazyRecords[VariableValue]):
     def __len__(self) -> int:
         return len(self._values)
 
+    def columns(self) -> tuple[Sequence[tuple[str, tuple]], Sequence[float]]:
+        """The ``(name, index tuple)`` keys and the values, without building the records
+        (do not mutate them)."""
+        return self._keys, self._values
+
     def dicts(self) -> list[dict[str, Any]]:
         """The records as new dicts, as ``[v.model_dump() for v in values]`` gives them."""
         return [{"name": name, "index": list(key), "value": value}

@@ -193,6 +193,7 @@ def test_lazy_variable_values_read_and_dump_like_a_list() -> None:
     r = lazy()
     assert isinstance(r.variables, VariableValues) and not r.variables.built
     assert len(r.variables) == 4 and not r.variables.built  # len needs no records
+    assert r.variables.columns() == (keys, vals) and not r.variables.built
     assert r.variables == eager.variables and eager.variables == r.variables
     assert r == eager and r.variables[1:3] == eager.variables[1:3]
     assert r.variables[0] is r.variables[0]  # built once

@@ -35,6 +35,8 @@ class Token:
 def stem(word: str) -> str:
     """A crude stem so that watering/water, hours/hour, buses/bus, tables/table match."""
     w = _stem(word)
+    if len(w) > 3 and w.endswith("ie"):
+        w = w[:-2] + "y"  # cookie / cookies -> cooky
     if len(w) > 3 and w.endswith("e") and not w.endswith("ee"):
         w = w[:-1]
     return w

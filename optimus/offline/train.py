@@ -7,7 +7,10 @@ this file:
 * ``before_var``: lowercase words seen at least twice right before a VAR entity (skipping
   articles) and (almost) never inside one ("builds", "sells", "between"): they end a
   listed item when finding decision variables;
-* ``obj_names``: stems seen in OBJ_NAME entities (what objectives talk about).
+* ``obj_names``: stems seen in OBJ_NAME entities (what objectives talk about);
+* ``after_var``: lowercase words seen at least twice right after a VAR entity and (almost)
+  never inside one ("costs", "takes", "examines", "work"): they end the subject noun phrase
+  when variables are found as the subjects of figures ("A shuttle bus costs $20").
 
 The output is deterministic (sorted) and a few kilobytes.
 """
@@ -30,6 +33,7 @@ def train(path: Path) -> dict[str, list[str]]:
     in_var: Counter[str] = Counter()
     obj: Counter[str] = Counter()
     before: Counter[str] = Counter()
+    after: Counter[str] = Counter()
     for line in path.read_text().splitlines():
         if not line.strip():
             continue
@@ -42,6 +46,9 @@ def train(path: Path) -> dict[str, list[str]]:
                     j -= 1
                 if j >= 0 and toks[j].isalpha():
                     before[toks[j].lower()] += 1
+            if tag.endswith("VAR") and (i + 1 >= len(tags) or not tags[i + 1].endswith("VAR")):
+                if i + 1 < len(toks) and toks[i + 1].isalpha():
+                    after[toks[i + 1].lower()] += 1
         for tok, tag in zip(toks, tags):
             if not tok.isalpha():
                 continue
@@ -52,7 +59,9 @@ def train(path: Path) -> dict[str, list[str]]:
             if tag.endswith("OBJ_NAME"):
                 obj[s] += 1
     never = sorted(s for s, n in before.items() if n >= 2 and in_var[s] <= 0.01 * total[s])
-    return {"before_var": never, "obj_names": sorted(s for s, n in obj.items() if n >= 3)}
+    after_never = sorted(s for s, n in after.items() if n >= 2 and in_var[s] <= 0.01 * total[s])
+    return {"after_var": after_never, "before_var": never,
+            "obj_names": sorted(s for s, n in obj.items() if n >= 3)}
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -262,9 +262,18 @@ def _prune_distinct(vs: list[Var], sents: list[list[Token]]) -> None:
             v.distinct -= drop
 
 
+# nouns whose singular ends in "ie": "pies" is "pie", not "py"
+_IE_NOUNS = {"pie", "tie", "lie", "die", "cookie", "movie", "brownie", "smoothie", "calorie",
+             "hoodie", "zombie", "rookie", "selfie", "veggie", "goalie", "beanie", "freebie",
+             "genie", "pixie", "birdie", "sortie", "budgie", "prairie", "lassie", "specie"}
+
+
 def _singular(word: str) -> str:
+    """English singular of a plural noun, for identifiers ("pies" -> "pie", "boxes" -> "box")."""
     w = word
     low = w.lower()
+    if low.endswith("ies") and (low[:-1] in _IE_NOUNS or len(low) <= 4):
+        return w[:-1]
     for suf, rep in (("ies", "y"), ("ches", "ch"), ("shes", "sh"), ("xes", "x"), ("sses", "ss"),
                      ("uses", "us")):
         if low.endswith(suf) and len(low) >= len(suf) + 1:
