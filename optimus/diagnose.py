@@ -46,7 +46,7 @@ import numpy as np
 
 from optimus.build import LinearProgram, display_name
 from optimus.formulation import Formulation
-from optimus.result import Diagnosis, Result, Status
+from optimus.result import Diagnosis, Result, Status, VariableValues
 from optimus.solvers.base import SolverOptions
 from optimus.solvers.highs import make_highs
 
@@ -598,9 +598,10 @@ def _values(lp: LinearProgram, result: Result) -> np.ndarray | None:
     variables = result.variables
     if len(variables) != lp.num_cols:
         return None
-    raw = getattr(variables, "_values", None)  # a lazy VariableValues: skip building records
-    if raw is not None and getattr(variables, "_keys", None) is lp.col_keys:
-        return np.asarray(raw, dtype=float)
+    if isinstance(variables, VariableValues):  # lazy: read the columns, build no records
+        keys, raw = variables.columns()
+        if keys is lp.col_keys:
+            return np.asarray(raw, dtype=float)
     return np.fromiter((v.value for v in variables), dtype=float, count=lp.num_cols)
 
 

@@ -322,6 +322,8 @@ class Formulation(_Strict):
 
 
 # --------------------------------------------------------------------------- loading
+_YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
 def formulation_from_data(data: Any, *, source: str = "input") -> Formulation:
     """Validate a decoded JSON/YAML object into a Formulation, or raise a UserError."""
     if isinstance(data, dict) and "formulation" in data and "objective" not in data:
@@ -363,7 +365,7 @@ def read_model_file(path: str | Path) -> dict[str, Any]:
         if suffix == ".json":
             data = json.loads(text)
         elif suffix in (".yaml", ".yml"):
-            data = yaml.safe_load(text)
+            data = yaml.load(text, Loader=_YAML_LOADER)  # safe loader, C version if built
         else:
             raise UserError(
                 f"{path}: unknown model file type {suffix or '(none)'!r}.",

@@ -15,6 +15,7 @@ from optimus.offline.lexicon import BOUNDARY as _BOUNDARY
 from optimus.offline.lexicon import GENERIC_HEADS, NOT_VARIABLE, learned
 
 _LEARNED_BEFORE = set(learned().get("before_var", []))
+_LEARNED_AFTER = set(learned().get("after_var", []))
 BOUNDARY = _BOUNDARY
 from optimus.offline.tokens import Token
 
@@ -30,6 +31,7 @@ class Var:
     alias: list[str] = field(default_factory=list)  # "patient care (X)": stems of the name
     alias_distinct: set[str] = field(default_factory=set)
     ident: str = ""
+    from_subjects: bool = False  # found by _subject_vars (less sure)
 
 
 _SYMBOL = re.compile(r"^(?:[xX]\d+|[A-Z]|[A-Z]\d+|[a-zA-Z]{1,4}\d+)$")
@@ -285,6 +287,100 @@ def _singular(word: str) -> str:
 
 _CATEGORIES: set[str] = set()
 
+# words that open a clause before its subject ("Each serving of ...", "Conversely, a ...")
+_INTRO = {"each", "every", "a", "an", "the", "one", "conversely", "similarly", "also", "then",
+          "however", "additionally", "furthermore", "moreover", "meanwhile", "likewise",
+          "on", "average", "in", "addition", "while", "whereas", "but", "and", "finally",
+          "lastly", "first", "second", "third", "besides", "otherwise", "alternatively"}
+# "a serving of fruit", "a batch of brownies": the thing is after "of"
+_MEASURE = {"serving", "unit", "batch", "pitcher", "scoop", "acre", "hectare", "bottle", "cup",
+            "bag", "box", "pack", "packet", "kg", "kilogram", "ton", "tonne", "pound", "lb",
+            "gram", "liter", "litre", "portion", "piece", "trip", "hour", "minute", "shift",
+            "load", "can", "jar", "carton", "crate", "bowl", "glass", "plate", "slice", "tray",
+            "pair", "set", "dose", "pill", "tablet", "spoonful", "ounce", "gallon", "square",
+            "foot", "feet", "meter", "metre", "yard", "sq", "ft", "mile", "km", "barrel"}
+_COMMIT = {"least", "most", "must", "minimum", "maximum", "exceed", "available", "budget",
+           "needs", "need", "wants", "want", "require", "required", "limit", "limited",
+           "only", "total", "capacity", "more", "less", "fewer", "has", "have"}
+_PRONOUNS = {"it", "they", "he", "she", "we", "you", "i", "this", "that", "there", "these",
+             "those", "which", "who", "each", "all", "both", "either", "someone", "everyone"}
+
+
+def _subject_phrase(toks: list[Token], s: int, e: int) -> tuple[list[Token], int] | None:
+    """The noun phrase opening a clause ("Each serving of juice | contains 7 units")."""
+    j = s
+    while j < e and toks[j].low in _INTRO:
+        j += 1
+    k = j
+    while k < e and k - j < 4:
+        t = toks[k]
+        if t.low == "of" and k == j + 1 and _singular(toks[j].low) in _MEASURE:
+            j = k + 1
+            while j < e and toks[j].low in ("a", "an", "the"):
+                j += 1
+            k = j
+            continue
+        if t.num is not None or not re.match(r"[A-Za-z]", t.text) or t.low in BOUNDARY or \
+                t.low in _LEARNED_AFTER or t.low in _LEARNED_BEFORE:
+            break
+        k += 1
+    if k == j or k >= e or toks[j].low in _PRONOUNS:
+        return None
+    return toks[j:k], k
+
+
+def _subject_vars(sents: list[list[Token]]) -> list[Var]:
+    """Variables as the subjects of parallel figures, when no listed phrase names them.
+
+    "A shuttle bus costs $20 and carries 7 workers, whereas a taxi service costs $50 and
+    carries 5 workers": the clause subjects that come with a number and share what the
+    number measures (here "$" and "workers") are the things to decide on.
+    """
+    subj: dict[tuple[str, ...], tuple[list[Token], set[str]]] = {}
+    order: list[tuple[str, ...]] = []
+    for toks in sents:
+        cuts = [i for i, t in enumerate(toks) if t.low in (",", ";", "while", "whereas", "but")]
+        bounds = [-1] + cuts + [len(toks)]
+        for s, e in zip(bounds, bounds[1:]):
+            s += 1
+            if e - s < 3 or {t.low for t in toks[s:e]} & _COMMIT:
+                continue
+            got = _subject_phrase(toks, s, e)
+            if got is None:
+                continue
+            phrase, k = got
+            nums = [q for q in range(k, e) if toks[q].num is not None]
+            if not nums:
+                continue
+            stems = tuple(t.stem for t in phrase)
+            if all(x in NOT_VARIABLE for x in stems):
+                continue
+            attr = {"$"} if any(toks[q].money for q in nums) else set()
+            for q in nums:
+                for t in toks[q + 1:q + 4]:
+                    if t.num is not None or t.low in ("and", ","):
+                        break
+                    if re.match(r"[a-z]", t.low) and t.low not in BOUNDARY:
+                        attr.add(t.stem)
+            if stems not in subj:
+                subj[stems] = (phrase, set())
+                order.append(stems)
+            subj[stems][1].update(attr)
+    # keep the subjects that share what their numbers measure with another subject
+    keep = [k for k in order if any(subj[k][1] & subj[o][1] for o in order if o != k)]
+    if not 2 <= len(keep) <= 5:
+        return []
+    stems_list = [list(k) for k in keep]
+    vs = _make_vars([" ".join(t.text for t in subj[k][0]) for k in keep], stems_list)
+    if vs is None:
+        return []
+    counts = [sum(_mentions_in(v, vs, toks) for toks in sents) for v in vs]
+    if min(counts) < 2:
+        return []
+    for v in vs:
+        v.from_subjects = True
+    return vs
+
 
 def find_variables(sents: list[list[Token]]) -> list[Var]:
     """The decision variables, symbolic (x1, X) first, else named from a listed phrase."""
@@ -309,6 +405,8 @@ def find_variables(sents: list[list[Token]]) -> list[Var]:
     vs = _symbol_vars(sents)
     if not vs:
         vs = _named_vars(sents)
+        if not vs:
+            vs = _subject_vars(sents)
         _prune_distinct(vs, sents)
     used: set[str] = set()
     for v in vs:
