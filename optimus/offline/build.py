@@ -7,6 +7,8 @@ objective is matched the same way ("maximize profit" -> the profit facts).
 
 from __future__ import annotations
 
+import re
+
 from optimus.formulation import Constraint, Formulation, Objective, Variable
 from optimus.offline.lexicon import CONTINUOUS_CUES, MONEY_WORDS
 from optimus.offline.parse import Fact, Reading
@@ -134,6 +136,8 @@ def build_formulation(r: Reading, vs: list[Var], text: str, notes: list[str]
         if len(c2) == n:
             choice, score, tie = c2, s2, t2
     countish = any(k in r.obj_words for k in ("<number>", "<count>", "<generic>"))
+    if not countish and not money and len(choice) < n and _counts_variables(words, text):
+        countish = True  # "minimize the total time needed" when we decide hours to run
     if 0 < len(choice) < n:
         # siblings: the other variables' figures in the same sentence as the matched ones
         sents = {f.sent for f in choice.values()}
@@ -259,6 +263,21 @@ def build_formulation(r: Reading, vs: list[Var], text: str, notes: list[str]
         objective=Objective(sense=r.sense, expression=expression(obj_coefs, vs),
                             description=r.obj_text or None))
     return f, None
+
+
+_TIME_STEMS = {stem(w) for w in ("time", "hours", "minutes", "days", "weeks", "duration")}
+_PEOPLE_STEMS = {stem(w) for w in ("staff", "workers", "employees", "people", "persons",
+                                   "personnel", "workforce", "headcount")}
+_ASKS_TIME = re.compile(r"\bhow (?:many|much) (?:hours|minutes|days|weeks|time)\b|\bhow long\b|"
+                        r"\b(?:hours|minutes|days|weeks) should\b", re.I)
+
+
+def _counts_variables(words: dict[str, float], text: str) -> bool:
+    """The objective is the sum of the variables: time when we decide durations, staff."""
+    keys = set(words)
+    if keys & _TIME_STEMS and _ASKS_TIME.search(text):
+        return True
+    return bool(keys & _PEOPLE_STEMS)
 
 
 def _one_money_each(facts: list[Fact], n: int) -> bool:

@@ -324,6 +324,9 @@ def _subject_phrase(toks: list[Token], s: int, e: int) -> tuple[list[Token], int
                 t.low in _LEARNED_AFTER or t.low in _LEARNED_BEFORE:
             break
         k += 1
+        if len(t.low) > 3 and t.low.endswith("s") and t.stem != t.low and k - j >= 1 and \
+                k < e and toks[k].num is None and toks[k].low not in ("of",):
+            break  # "assistant tutors | work 4 hours": a plural noun ends the phrase
     if k == j or k >= e or toks[j].low in _PRONOUNS:
         return None
     return toks[j:k], k
