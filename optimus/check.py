@@ -11,13 +11,14 @@ Example::
     ...     "constraints": [{"name": "c", "expression": "labour <= 4"}],
     ...     "objective": {"sense": "maximize", "expression": "labor"}})
     >>> print(check(f)[0].message)
-    unknown symbol `labour`; did you mean `labor`?
+    unknown symbol `labour`; did you mean `labor`? (in constraint `c`)
 """
 
 from __future__ import annotations
 
 import keyword
 import math
+import unicodedata
 from dataclasses import dataclass, field
 
 from optimus._gc import gc_paused
@@ -50,16 +51,30 @@ class Analysis:
         return not self.issues
 
 
+def is_plain_identifier(name: object) -> bool:
+    """True for a name usable as a symbol and in generated code: a Python identifier,
+    not a keyword, not starting with ``__``, not a reserved word of the expression
+    language, and unchanged by NFKC normalization (Python's parser would read ``ﬁx`` as
+    ``fix``)."""
+    return (isinstance(name, str) and name.isidentifier() and not keyword.iskeyword(name)
+            and not name.startswith("__") and name not in RESERVED
+            and unicodedata.normalize("NFKC", name) == name)
+
+
+def name_suggestion(name: object, kind: str) -> str:
+    """A plain ASCII identifier close to ``name``, for a fix message."""
+    safe = "".join(ch if ch.isascii() and (ch.isalnum() or ch == "_") else "_"
+                   for ch in unicodedata.normalize("NFKC", str(name))).strip("_") or "name"
+    return f"{kind[0]}_{safe}" if safe[0].isdigit() else safe
+
+
 def _name_issue(kind: str, name: str) -> Issue | None:
-    if not isinstance(name, str) or not name.isidentifier() or keyword.iskeyword(name) \
-            or name.startswith("__") or name in RESERVED:
-        safe = "".join(ch if ch.isalnum() or ch == "_" else "_" for ch in str(name)).strip("_")
-        if not safe or safe[0].isdigit():
-            safe = f"{kind[0]}_{safe}"
-        return Issue("invalid_name", f"{kind} {name!r}", str(name),
-                     f"{kind} name {name!r} is not a valid identifier",
-                     f"Use letters, digits and underscores, starting with a letter, e.g. `{safe}`.")
-    return None
+    if is_plain_identifier(name):
+        return None
+    return Issue("invalid_name", f"{kind} {name!r}", str(name),
+                 f"{kind} name {name!r} is not a valid identifier",
+                 f"Use letters, digits and underscores, starting with a letter, e.g. "
+                 f"`{name_suggestion(name, kind)}`.")
 
 
 def analyze(f: Formulation) -> Analysis:
@@ -164,8 +179,3 @@ def _analyze(f: Formulation) -> Analysis:
 def check(f: Formulation) -> list[Issue]:
     """Validate ``f`` statically; return every issue found (empty list when valid)."""
     return analyze(f).issues
-
-
-def issues_text(issues: list[Issue]) -> str:
-    """Issues as a bulleted list for people and repair prompts."""
-    return "\n".join(f"- {i}" for i in issues)

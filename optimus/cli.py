@@ -29,7 +29,7 @@ def _root() -> None:
 for module in (run, solve, chat, eval_cmd):
     module.register(app)
 
-err_console = Console(stderr=True)
+err_console = Console(stderr=True, soft_wrap=True)  # no hard line breaks inside messages
 
 
 @app.command("schema")
@@ -78,7 +78,7 @@ def main(argv: list[str] | None = None) -> int:
         if type(exc).__name__ == "Abort":
             err_console.print("aborted")
             return 1
-        err_console.print(f"[bold red]internal error:[/] {type(exc).__name__}: {exc}",
+        err_console.print(f"[bold red]internal error:[/] {escape(f'{type(exc).__name__}: {exc}')}",
                           highlight=False)
         err_console.print("Please report this with the command you ran.")
         return 1

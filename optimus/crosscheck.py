@@ -157,7 +157,7 @@ def cross_check(f: Formulation, *, time_limit: float | None = None,
     ``error`` results that agree.
     """
     from optimus.diagnose import diagnose as run_diagnosis
-    from optimus.solve import solve_lp
+    from optimus.solve import invalid_result, solve_lp
 
     t0 = time.perf_counter()
     try:
@@ -165,13 +165,8 @@ def cross_check(f: Formulation, *, time_limit: float | None = None,
         lp: LinearProgram = build(f, a)
     except FormulationError as exc:
         total = time.perf_counter() - t0
-        results = {}
-        for name in BACKEND_NAMES:
-            r = Result(status=Status.ERROR.value, backend=name, message="invalid formulation",
-                       diagnosis=Diagnosis(kind="invalid", summary="The formulation is invalid.",
-                                           issues=[str(i) for i in exc.issues]))
-            r.timings.build = r.timings.total = total
-            results[name] = r
+        results = {name: invalid_result(exc.issues, backend=name, elapsed=total)
+                   for name in BACKEND_NAMES}
         return CrossCheck(results=results, agree=True,
                           notes=["the formulation is invalid; nothing was solved"])
     options = SolverOptions(time_limit=time_limit, mip_gap=mip_gap)

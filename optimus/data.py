@@ -104,10 +104,6 @@ def _canon_key(raw: list[Any], index: list[str], sets: dict[str, list[Any]],
     return tuple(out)
 
 
-def _tuple_members(index: list[str], sets: dict[str, list[Any]]) -> list[set]:
-    return [set(sets.get(n, [])) for n in index]
-
-
 def _key_in_sets(key: tuple, index: list[str], sets: dict[str, list[Any]],
                  members: dict[str, set] | None = None) -> tuple[bool, str | None]:
     pos = 0

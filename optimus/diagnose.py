@@ -104,8 +104,8 @@ def diagnose(f: Formulation | None, lp: LinearProgram, result: Result,
         if status == Status.TIME_LIMIT_FEASIBLE.value:
             d = _sanity(f, lp, result)
             gap = f", gap {result.gap:.2%}" if result.gap is not None else ""
-            bound = f", best bound {result.bound:g}" if result.bound is not None else ""
-            obj = f"objective {result.objective:g}" if result.objective is not None else "no objective"
+            bound = f", best bound {_fmt(result.bound)}" if result.bound is not None else ""
+            obj = f"objective {_fmt(result.objective)}" if result.objective is not None else "no objective"
             d.summary = (f"Stopped at the time limit with a feasible solution ({obj}"
                          f"{bound}{gap}); it may not be optimal. "
                          + ("" if not d.warnings else d.summary))
@@ -132,12 +132,8 @@ def _diag_options(options: SolverOptions | None) -> SolverOptions:
     return SolverOptions(time_limit=limit, mip_gap=None, verbose=False)
 
 
-def _key_index(key: tuple) -> list[Any]:
-    return list(key)
-
-
 def _fmt(v: float) -> str:
-    return f"{v:g}"
+    return f"{v:.10g}"  # `:g` keeps six digits: 1234567 would read 1.23457e+06
 
 
 def _row_text(lp: LinearProgram, i: int, side: str | None = None, max_terms: int = 6) -> str:
@@ -176,7 +172,7 @@ def _row_entry(lp: LinearProgram, i: int, side: str | None, **extra: Any) -> dic
         sense = ">=" if math.isfinite(lo) and not math.isfinite(hi) else (
             "<=" if math.isfinite(hi) and not math.isfinite(lo) else "range")
     rhs = lo if sense in (">=", "==") else (hi if sense == "<=" else None)
-    entry = {"constraint": name, "index": _key_index(key), "kind": "row", "sense": sense,
+    entry = {"constraint": name, "index": list(key), "kind": "row", "sense": sense,
              "rhs": rhs, "text": _row_text(lp, i, side)}
     entry.update(extra)
     return entry
@@ -186,7 +182,7 @@ def _bound_entry(lp: LinearProgram, j: int, which: str, **extra: Any) -> dict[st
     name, key = lp.col_keys[j]
     value = float(lp.col_lower[j] if which == "lower" else lp.col_upper[j])
     rel = ">=" if which == "lower" else "<="
-    entry = {"variable": name, "index": _key_index(key), "kind": f"{which} bound",
+    entry = {"variable": name, "index": list(key), "kind": f"{which} bound",
              "value": value, "text": f"{display_name(name, key)} {rel} {_fmt(value)}"}
     entry.update(extra)
     return entry
@@ -232,11 +228,11 @@ def _trivial_conflicts(lp: LinearProgram) -> list[dict[str, Any]]:
                                 & (np.ceil(lo - 1e-9) > np.floor(hi + 1e-9)) & (lo <= hi + _TOL))
     for j in crossed[:_MAX_LISTED].tolist():
         name, key = lp.col_keys[j]
-        out.append({"variable": name, "index": _key_index(key), "kind": "bounds",
+        out.append({"variable": name, "index": list(key), "kind": "bounds",
                     "text": f"{display_name(name, key)}: lower bound {_fmt(lo[j])} > upper bound {_fmt(hi[j])}"})
     for j in no_int[:_MAX_LISTED].tolist():
         name, key = lp.col_keys[j]
-        out.append({"variable": name, "index": _key_index(key), "kind": "integrality",
+        out.append({"variable": name, "index": list(key), "kind": "integrality",
                     "text": f"{display_name(name, key)} is integer but its bounds "
                             f"[{_fmt(lo[j])}, {_fmt(hi[j])}] hold no integer"})
     empty = np.flatnonzero((np.diff(lp.a_start) == 0)
@@ -543,7 +539,7 @@ def _ray_variables(lp: LinearProgram, ray: np.ndarray) -> list[dict[str, Any]]:
     out = []
     for j in order[:_MAX_LISTED].tolist():
         name, key = lp.col_keys[j]
-        out.append({"name": name, "index": _key_index(key),
+        out.append({"name": name, "index": list(key),
                     "direction": "increases" if ray[j] > 0 else "decreases",
                     "ray": float(ray[j]), "in_objective": bool(lp.cost[j] != 0)})
     return out
@@ -562,7 +558,7 @@ def _candidates(lp: LinearProgram, unconstrained_only: bool = False) -> list[dic
     out = []
     for j, d in [(j, "increases") for j in up.tolist()] + [(j, "decreases") for j in down.tolist()]:
         name, key = lp.col_keys[j]
-        out.append({"name": name, "index": _key_index(key), "direction": d,
+        out.append({"name": name, "index": list(key), "direction": d,
                     "in_objective": True})
     return out[:_MAX_LISTED]
 

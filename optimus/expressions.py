@@ -25,7 +25,6 @@ from __future__ import annotations
 
 import ast
 import difflib
-import math
 import re
 from dataclasses import dataclass, field
 from operator import itemgetter
@@ -138,7 +137,7 @@ def _src(node: ast.AST) -> str:
 
 
 # --------------------------------------------------------------------------- parsing
-def parse(text: str, mode: str = "expr") -> ast.expr:
+def parse(text: str) -> ast.expr:
     """Parse ``text`` to an AST expression and check every node against the whitelist."""
     if not isinstance(text, str) or not text.strip():
         raise ExprError("empty expression", fix="Write an expression such as '3*x + 2*y'.")
@@ -858,7 +857,7 @@ class Compiler:
                 f"`{src}`: {kind} `{name}` takes {arity} index value(s), got {width}",
                 code="arity", symbol=name,
                 fix=f"Write {name} with {arity} index value(s), one per index set.")
-        self._check_literals(name, kind, parts, scope)
+        self._check_literals(name, parts)
         if kind == "parameter":
             _, table = self.sym.params[name]
             return ParamRef(name, idx, table, self.sym.param_defaults.get(name), src)
@@ -876,7 +875,7 @@ class Compiler:
                 total += 1
         return total
 
-    def _check_literals(self, name: str, kind: str, parts: list[ast.expr], scope: Scope) -> None:
+    def _check_literals(self, name: str, parts: list[ast.expr]) -> None:
         """Literal index values (``cost["A", j]``) must be members of the index set."""
         index_sets = self.sym.index_sets.get(name)
         if not index_sets or len(index_sets) != len(parts):
@@ -1015,7 +1014,3 @@ def compile_objective(compiler: Compiler, expression: str) -> Node:
                         code="syntax", symbol=_src(tree),
                         fix="The objective is an expression such as '3*x + 5*y'.")
     return compiler.expression(tree, Scope())
-
-
-def is_finite(v: float) -> bool:
-    return not (math.isinf(v) or math.isnan(v))

@@ -324,6 +324,16 @@ class Formulation(_Strict):
 # --------------------------------------------------------------------------- loading
 _YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
+def validation_errors(exc: ValidationError, limit: int = 15) -> list[str]:
+    """Readable lines for a pydantic ValidationError: field path and message."""
+    errors = exc.errors()
+    lines = [f"{'.'.join(str(p) for p in err['loc']) or '(top level)'}: {err['msg']}"
+             for err in errors[:limit]]
+    if len(errors) > limit:
+        lines.append(f"... and {len(errors) - limit} more")
+    return lines
+
+
 def formulation_from_data(data: Any, *, source: str = "input") -> Formulation:
     """Validate a decoded JSON/YAML object into a Formulation, or raise a UserError."""
     if isinstance(data, dict) and "formulation" in data and "objective" not in data:
@@ -339,10 +349,7 @@ def formulation_from_data(data: Any, *, source: str = "input") -> Formulation:
         with gc_paused():  # large tables: 100,000 records validate 3x faster
             return Formulation.model_validate(data)
     except ValidationError as exc:
-        lines = []
-        for err in exc.errors()[:20]:
-            loc = ".".join(str(p) for p in err["loc"])
-            lines.append(f"  - {loc or '(top level)'}: {err['msg']}")
+        lines = [f"  - {line}" for line in validation_errors(exc, limit=20)]
         raise UserError(
             f"{source} does not match the formulation schema:\n" + "\n".join(lines),
             fix="Fix the fields named above (`optimus schema` prints the schema).",

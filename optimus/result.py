@@ -123,7 +123,8 @@ class Diagnosis(BaseModel):
     """What went wrong (or looks suspicious), in the problem's own terms.
 
     ``kind``: ``ok``, ``invalid``, ``infeasible``, ``unbounded``, ``suspicious``,
-    ``error``. ``conflict`` lists constraint rows (and variable bounds) of an IIS or of an
+    ``time_limit``, ``error``; the agent adds ``parse_error``, ``not_formulated`` and
+    ``ungrounded`` to its attempts. ``conflict`` lists constraint rows (and variable bounds) of an IIS or of an
     elastic relaxation, each ``{"constraint", "index", "kind"}``; ``unbounded_variables``
     lists ``{"name", "index", "direction"}``; ``warnings`` are plain sentences.
     """

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import math
 import time
-from typing import Any
+from typing import Any, Iterable
 
 import numpy as np
 
@@ -65,6 +65,16 @@ def _finite(v: float | None) -> float | None:
     return v if v is not None and math.isfinite(v) else None
 
 
+def invalid_result(issues: Iterable[Any], *, backend: str | None = None,
+                   elapsed: float = 0.0) -> Result:
+    """The result of a formulation that could not be built: status ``error`` with a
+    diagnosis of kind ``invalid`` listing every issue (as text)."""
+    return Result(status=Status.ERROR.value, backend=backend, message="invalid formulation",
+                  diagnosis=Diagnosis(kind="invalid", summary="The formulation is invalid.",
+                                      issues=[str(i) for i in issues]),
+                  timings=Timings(build=elapsed, total=elapsed))
+
+
 def solve_formulation(f: Formulation, *, backend: str = "highs",
                       time_limit: float | None = None, mip_gap: float | None = None,
                       diagnose: bool = True) -> Result:
@@ -79,12 +89,7 @@ def solve_formulation(f: Formulation, *, backend: str = "highs",
         a = analyze(f)
         lp = build(f, a)
     except FormulationError as exc:
-        total = time.perf_counter() - t0
-        return Result(status=Status.ERROR.value, backend=backend,
-                      diagnosis=Diagnosis(kind="invalid", summary="The formulation is invalid.",
-                                          issues=[str(i) for i in exc.issues]),
-                      timings=Timings(build=total, total=total),
-                      message="invalid formulation")
+        return invalid_result(exc.issues, backend=backend, elapsed=time.perf_counter() - t0)
     result = solve_lp(lp, backend, options)
     if diagnose:
         from optimus.diagnose import diagnose as run_diagnosis

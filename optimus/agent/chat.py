@@ -27,6 +27,7 @@ from optimus.agent.prompts import render
 from optimus.answer import Answer
 from optimus.errors import UserError
 from optimus.formulation import Formulation
+from optimus.render.text import compact_text
 
 HELP = """Type a problem to start; then type changes ("add a minimum of 10 units of B",
 "what if the budget is 500?", "make x integer").
@@ -84,10 +85,20 @@ class _State:
 
 
 def formulation_diff(before: Formulation | None, after: Formulation | None) -> str:
-    """A unified diff of the compact forms (empty when equal)."""
-    a = before.compact().splitlines() if before is not None else []
-    b = after.compact().splitlines() if after is not None else []
-    return "\n".join(difflib.unified_diff(a, b, "before", "after", lineterm="", n=1))
+    """A unified diff of the compact forms (empty when equal).
+
+    When the change lies in table entries or set elements that the compact form
+    abbreviates, the diff is taken over the full forms (long lines cut)."""
+    def diff(full: bool) -> str:
+        a = compact_text(before, full=full).splitlines() if before is not None else []
+        b = compact_text(after, full=full).splitlines() if after is not None else []
+        return "\n".join(difflib.unified_diff(a, b, "before", "after", lineterm="", n=1))
+
+    short = diff(False)
+    if short:
+        return short
+    return "\n".join(line if len(line) <= 300 else line[:300] + " ..."
+                     for line in diff(True).splitlines())
 
 
 def solution_change(before: Answer | None, after: Answer) -> SolutionChange:
@@ -239,19 +250,14 @@ class ChatSession:
 
 
 def math_text(f: Formulation) -> str:
-    """The formulation as Markdown with LaTeX (compact text if the renderer is absent)."""
-    try:
-        from optimus.render.latex import to_markdown
-    except ImportError:
-        return "```text\n" + f.compact() + "\n```\n"
+    """The formulation as Markdown with LaTeX."""
+    from optimus.render.latex import to_markdown
+
     return to_markdown(f)
 
 
 def code_text(f: Formulation) -> str:
     """A standalone Pyomo script for the formulation."""
-    try:
-        from optimus.render.pyomo_code import to_pyomo_script
-    except ImportError:
-        raise UserError("The Pyomo script renderer is not available in this installation.",
-                        fix="Save the formulation with /save model.yaml and run `optimus run model.yaml`.") from None
+    from optimus.render.pyomo_code import to_pyomo_script
+
     return to_pyomo_script(f)

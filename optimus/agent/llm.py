@@ -23,9 +23,10 @@ from typing import Any, Callable, Literal
 
 from pydantic import ValidationError
 
-from optimus.agent.schema import SCHEMA_NAME, ModelReply, reply_json_schema, validate_reply, validation_errors
+from optimus.agent.schema import SCHEMA_NAME, ModelReply, reply_json_schema, validate_reply
 from optimus.answer import Usage
 from optimus.errors import ProviderError, UserError
+from optimus.formulation import validation_errors
 
 DEFAULT_TIMEOUT = 120.0  # seconds per model call
 Structured = Literal["tool", "json"]
@@ -363,6 +364,9 @@ def make_llm(model: str | None = None, *, base_url: str | None = None, chat_mode
     if structured is not None and structured not in ("tool", "json"):
         raise UserError(f"unknown structured-output mode {structured!r}.",
                         fix="Use --structured tool or --structured json.")
+    if timeout is not None and not timeout > 0:
+        raise UserError(f"--timeout must be a positive number of seconds, got {timeout:g}.",
+                        fix="For example --timeout 60.")
     if chat_model is not None:
         return StructuredLLM(chat_model, structured=structured, retry=retry, timeout=timeout)
     chat, label, provider = load_chat_model(model, base_url, timeout=timeout)

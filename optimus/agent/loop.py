@@ -26,6 +26,7 @@ from optimus.agent.repair import repair_message
 from optimus.answer import Answer, Attempt, Usage
 from optimus.errors import ProviderError, UserError
 from optimus.formulation import Formulation
+from optimus.render.text import compact_text
 from optimus.result import Diagnosis, Outcome, Result, Status
 
 MAX_TEXT_CHARS = 20_000
@@ -61,12 +62,11 @@ def safety_issues(f: Formulation) -> list[str]:
 
 def evaluate(f: Formulation, *, time_limit: float | None = DEFAULT_TIME_LIMIT) -> Result:
     """Check, build, solve and diagnose ``f``; every failure comes back as data."""
+    from optimus.solve import invalid_result, solve_formulation
+
     refused = safety_issues(f)
     if refused:
-        return Result(status=Status.ERROR.value, message="invalid formulation",
-                      diagnosis=Diagnosis(kind="invalid", summary="The formulation is invalid.",
-                                          issues=refused))
-    from optimus.solve import solve_formulation
+        return invalid_result(refused)
 
     try:
         return solve_formulation(f, time_limit=time_limit)
@@ -74,9 +74,7 @@ def evaluate(f: Formulation, *, time_limit: float | None = DEFAULT_TIME_LIMIT) -
         issues = [exc.message + (f" Fix: {exc.fix}" if exc.fix else "")]
     except Exception as exc:  # model output must never crash the loop
         issues = [f"{type(exc).__name__}: {exc}"]
-    return Result(status=Status.ERROR.value, message="invalid formulation",
-                  diagnosis=Diagnosis(kind="invalid", summary="The formulation is invalid.",
-                                      issues=issues))
+    return invalid_result(issues)
 
 
 def _attempt_status(result: Result) -> str:
@@ -171,7 +169,9 @@ class Agent:
         result = evaluate(f, time_limit=self.time_limit)
         att = Attempt(number=number, formulation=f.to_dict(), status=_attempt_status(result),
                       objective=result.objective, diagnosis=result.diagnosis)
-        return _Step(att, f, result)
+        # A refused formulation is never handed on: the renderers (Pyomo script, math,
+        # notebook display) would read the local files it names into their output.
+        return _Step(att, None if safety_issues(f) else f, result)
 
     def _loop(self, problem: str, base: list[BaseMessage], steps: list[_Step],
               ground: bool) -> Answer:
@@ -254,7 +254,8 @@ class Agent:
             answer.unexplained_numbers = missing
             return answer
         steps.append(step)
-        unchanged = step.formulation is None or step.formulation.compact() == best.formulation.compact()
+        unchanged = step.attempt.formulation is None or (step.formulation is not None and
+            compact_text(step.formulation, full=True) == compact_text(best.formulation, full=True))
         reason = (reply.reply.reason or "").strip() if reply.ok and reply.reply else ""
         if step.formulation is not None and not unchanged and step.attempt.status == Status.OPTIMAL.value:
             new = self._final(step, steps, message=f"Revised on attempt {number} to use the numbers {listed}.")

@@ -13,7 +13,7 @@ from __future__ import annotations
 import copy
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field
 
 from optimus.formulation import Formulation, strict_json_schema
 
@@ -77,14 +77,3 @@ def validate_reply(data: Any) -> ModelReply:
     if isinstance(data, dict) and "is_optimization_problem" not in data and "objective" in data:
         data = {"is_optimization_problem": True, "reason": None, "formulation": data}
     return ModelReply.model_validate(data)
-
-
-def validation_errors(exc: ValidationError, limit: int = 15) -> list[str]:
-    """Readable lines for a pydantic ValidationError: field path and message."""
-    lines = []
-    for err in exc.errors()[:limit]:
-        loc = ".".join(str(p) for p in err["loc"]) or "(top level)"
-        lines.append(f"{loc}: {err['msg']}")
-    if len(exc.errors()) > limit:
-        lines.append(f"... and {len(exc.errors()) - limit} more")
-    return lines

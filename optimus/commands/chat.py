@@ -19,23 +19,20 @@ from optimus.agent.chat import ChatSession, ChatTurn, SolutionChange
 from optimus.agent.llm import DEFAULT_TIMEOUT, make_llm
 from optimus.agent.loop import DEFAULT_MAX_ATTEMPTS
 from optimus.errors import ProviderError
-
-
-def _num(v: float | None) -> str:
-    return "-" if v is None else f"{v:.10g}"
+from optimus.render.console import fmt_number
 
 
 def print_change(console: Console, change: SolutionChange) -> None:
     if change.status_before is not None:
         console.print(Text(f"status: {change.status_before} -> {change.status_after}; objective: "
-                           f"{_num(change.objective_before)} -> {_num(change.objective_after)}"))
+                           f"{fmt_number(change.objective_before)} -> {fmt_number(change.objective_after)}"))
     if change.variables and change.status_before is not None:
         table = Table(title="Changed values", title_justify="left", show_edge=False)
         for col in ("variable", "before", "after"):
             table.add_column(col, justify="left" if col == "variable" else "right")
         for v in change.variables[:50]:
             idx = f"[{', '.join(map(str, v.index))}]" if v.index else ""
-            table.add_row(Text(v.name + idx), _num(v.before), _num(v.after))
+            table.add_row(Text(v.name + idx), fmt_number(v.before), fmt_number(v.after))
         console.print(table)
 
 

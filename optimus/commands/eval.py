@@ -2,18 +2,19 @@
 
 from __future__ import annotations
 
-import os
 from datetime import datetime
 from pathlib import Path
 from typing import Any, Callable, Optional
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
+from rich.text import Text
 
 from optimus.errors import UserError
 
-err_console = Console(stderr=True)
+err_console = Console(stderr=True, soft_wrap=True)
 
 
 def default_problems_file() -> Path:
@@ -27,15 +28,14 @@ def make_solve_fn(model: str | None, base_url: str | None, offline: bool,
                   max_attempts: int | None) -> tuple[Callable[[str], Any], str]:
     """The solver callable for a run and a label for reports (model name or ``offline``).
 
-    ``--model``/``OPTIMUS_MODEL`` -> the agent (``optimus.api.solve``); ``--offline`` or
-    neither -> the offline formulator.
+    A model or a base URL -> the agent (``optimus.api.solve``); ``offline`` or neither ->
+    the offline formulator.
     """
-    if model:
-        try:
-            from optimus import api
-        except ImportError as exc:
-            raise UserError(f"The agent is not available in this install ({exc}).",
-                            fix="Run with --offline.")
+    if (model or base_url) and not offline:
+        from optimus import api
+        from optimus.agent.llm import load_chat_model
+
+        load_chat_model(model, base_url)  # a missing key or package: fail before the run starts
 
         def solve_with_model(text: str) -> Any:
             kwargs: dict[str, Any] = {"model": model, "base_url": base_url}
@@ -43,7 +43,7 @@ def make_solve_fn(model: str | None, base_url: str | None, offline: bool,
                 kwargs["max_attempts"] = max_attempts
             return api.solve(text, **kwargs)
 
-        return solve_with_model, model
+        return solve_with_model, model or str(base_url)
     try:
         from optimus.offline import solve_offline
     except ImportError as exc:
@@ -86,6 +86,12 @@ def eval_command(
     from optimus.evaluate.runner import read_run_info, run_eval
     from optimus.evaluate.scoring import RULES
 
+    if timeout < 0:
+        raise UserError(f"--timeout must be 0 (no limit) or a positive number of seconds, "
+                        f"got {timeout:g}.", fix="For example --timeout 600.")
+    if max_attempts is not None and max_attempts < 1:
+        raise UserError(f"--max-attempts must be at least 1 (got {max_attempts}).",
+                        fix="For example --max-attempts 4.")
     if model and offline:
         raise UserError("--model and --offline exclude each other.", fix="Pass only one of them.")
     if resume and out is None:
@@ -106,11 +112,15 @@ def eval_command(
                             fix="Pass a benchmark file: optimus eval FILE.jsonl")
     problems = select(load_problems(file), _parse_ids(ids), limit)
 
-    model = model or (None if offline else os.environ.get("OPTIMUS_MODEL") or None)
-    if not model and not offline:
-        err_console.print("No --model and no OPTIMUS_MODEL: using the offline formulator. "
-                          "Set OPTIMUS_MODEL=provider:model (or pass --model) to run the agent.")
-    solve_fn, label = make_solve_fn(model, base_url, offline or not model, max_attempts)
+    from optimus.agent.llm import configured
+
+    model, base_url = (None, None) if offline else configured(model, base_url)
+    use_offline = offline or not (model or base_url)
+    if use_offline and not offline:
+        err_console.print("No --model, --base-url, OPTIMUS_MODEL or OPTIMUS_BASE_URL: using the "
+                          "offline formulator. Set OPTIMUS_MODEL=provider:model (or pass "
+                          "--model) to run the agent.")
+    solve_fn, label = make_solve_fn(model, base_url, use_offline, max_attempts)
     if out is None:
         stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
         out = Path("runs") / f"{file.stem}-{stamp}"
@@ -129,14 +139,13 @@ def eval_command(
     if result.skipped_ids:
         console.print(f"Resumed: {len(result.skipped_ids)} problems already done, "
                       f"{len(result.new_ids)} solved now.")
-    console.print(f"Accuracy ({rule} rule, {file.name}): [bold]{acc_text}[/] "
+    console.print(f"Accuracy ({rule} rule, {escape(file.name)}): [bold]{acc_text}[/] "
                   f"({summary['correct']}/{summary['scored']} scored; "
                   f"{summary['excluded_unknown']} unknown left out; "
                   f"{summary['correct_via_alt_answers']} via alt_answers)", highlight=False)
     cats = ", ".join(f"{k} {v}" for k, v in summary["categories"].items() if v)
     console.print(f"Categories: {cats}", highlight=False)
-    console.print(f"Report: {out / 'report.md'}  Results: {out / 'results.jsonl'}",
-                  highlight=False)
+    console.print(Text(f"Report: {out / 'report.md'}  Results: {out / 'results.jsonl'}"))
 
 
 def compare_command(
@@ -154,7 +163,8 @@ def compare_command(
         for col in ("id", "A", "B", "change"):
             table.add_column(col)
         for ch in c.changed:
-            table.add_row(ch.id, label(ch.before), label(ch.after), ch.direction)
+            table.add_row(Text(str(ch.id)), Text(label(ch.before)), Text(label(ch.after)),
+                          ch.direction)
         console.print(table)
     else:
         console.print(f"No outcome changed among {c.common} common problems.")

@@ -16,20 +16,18 @@ with ``--cross-check``); messages go to stderr.
 
 from __future__ import annotations
 
-import contextlib
 import json
-import os
 import sys
-import tempfile
 import time
 from pathlib import Path
-from typing import Any, Callable, Iterator, Optional
+from typing import Any, Optional
 
 import typer
 from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
+from optimus.commands.outputs import atomic_write, check_output_paths, stdout_silenced, write_text
 from optimus.errors import UserError
 
 EXIT_OK = 0
@@ -95,7 +93,7 @@ def run(model: str | Path, *, backend: str = "highs", cross_check: bool = False,
     outputs = _plan_outputs(model_path, f, {"code": code, "latex": latex, "lp": lp, "mps": mps})
 
     real_stdout = sys.stdout
-    with _stdout_silenced(json_out):
+    with stdout_silenced(json_out):
         payload, exit_code, written, result, cc = _solve(
             f, backend=backend, cross_check=cross_check, time_limit=time_limit,
             mip_gap=mip_gap, outputs=outputs, err=err)
@@ -126,9 +124,9 @@ def _solve(f: Any, *, backend: str, cross_check: bool, time_limit: float | None,
     from optimus.build import build
     from optimus.check import analyze
     from optimus.errors import FormulationError
-    from optimus.result import Diagnosis, Result, Timings
+    from optimus.result import Timings
     from optimus.render.console import print_issues
-    from optimus.solve import solve_lp
+    from optimus.solve import invalid_result, solve_lp
     from optimus.solvers import SolverOptions
 
     t0 = time.perf_counter()
@@ -144,11 +142,7 @@ def _solve(f: Any, *, backend: str, cross_check: bool, time_limit: float | None,
         print_issues(err, issues)
         err.print(Text("Fix the issues above and run again; nothing was solved or written.",
                        style="bold"), soft_wrap=True)
-        total = time.perf_counter() - t0
-        result = Result(status="error", backend=backend, message="invalid formulation",
-                        diagnosis=Diagnosis(kind="invalid", summary="The formulation is invalid.",
-                                            issues=[str(i) for i in issues]),
-                        timings=Timings(build=total, total=total))
+        result = invalid_result(issues, backend=backend, elapsed=time.perf_counter() - t0)
         return result.to_json_dict(), EXIT_BAD_INPUT, [], None, None
     assert lp is not None
     build_time = time.perf_counter() - t0
@@ -156,7 +150,7 @@ def _solve(f: Any, *, backend: str, cross_check: bool, time_limit: float | None,
     written: list[tuple[str, Path]] = []
     for kind in ("code", "lp", "mps"):
         if kind in outputs:
-            _write_output(kind, outputs[kind], f, None)
+            _write_output(kind, outputs[kind], f, None, lp)
             written.append((kind, outputs[kind]))
 
     options = SolverOptions(time_limit=time_limit, mip_gap=mip_gap)
@@ -233,100 +227,32 @@ def _plan_outputs(model: Path, f: Any, wanted: dict[str, Path | None]) -> dict[s
             path = Path(p.data.path)
             path = path if path.is_absolute() else f.base_dir / path
             inputs[path.resolve()] = f"the data file of parameter `{p.name}`"
-    planned: dict[str, Path] = {}
-    seen: dict[Path, str] = {}
-    for kind, raw in wanted.items():
-        if raw is None:
-            continue
-        path = Path(raw).expanduser()
-        resolved = path.resolve()
-        if resolved in inputs:
-            raise UserError(f"--{kind} {raw} is {inputs[resolved]}; writing it would destroy "
-                            f"your input.", fix=f"Choose another path for --{kind}.")
-        if resolved in seen:
-            raise UserError(f"--{kind} and --{seen[resolved]} both write {raw}.",
-                            fix="Give each output its own file.")
-        if path.is_dir():
-            raise UserError(f"--{kind} {raw} is a directory.", fix="Give a file path.")
-        if not path.parent.exists():
-            raise UserError(f"--{kind} {raw}: directory {path.parent} does not exist.",
-                            fix="Create the directory first or choose another path.")
-        seen[resolved] = kind
-        planned[kind] = path
-    return planned
+    return check_output_paths(wanted, inputs)
 
 
 # --------------------------------------------------------------------------- outputs
-def _write_output(kind: str, path: Path, f: Any, result: Any) -> None:
-    """Write one output file atomically (a temporary file renamed over the target)."""
+def _write_output(kind: str, path: Path, f: Any, result: Any, lp: Any = None) -> None:
+    """Write one output file atomically (a temporary file renamed over the target).
+
+    LP and MPS files are written from ``lp`` when given (the program already built)."""
     if kind == "code":
         from optimus.render.pyomo_code import to_pyomo_script
 
-        _atomic(path, lambda tmp: tmp.write_text(to_pyomo_script(f), encoding="utf-8"))
+        write_text(path, to_pyomo_script(f))
     elif kind == "latex":
         from optimus.render.latex import to_markdown
 
-        _atomic(path, lambda tmp: tmp.write_text(to_markdown(f, result=result), encoding="utf-8"))
+        write_text(path, to_markdown(f, result=result))
     elif kind == "lp":
         from optimus.export import write_lp
 
-        _atomic(path, lambda tmp: write_lp(f, tmp))
+        atomic_write(path, lambda tmp: write_lp(f if lp is None else lp, tmp))
     elif kind == "mps":
         from optimus.export import write_mps
 
-        _atomic(path, lambda tmp: write_mps(f, tmp))
+        atomic_write(path, lambda tmp: write_mps(f if lp is None else lp, tmp))
     else:  # pragma: no cover
         raise ValueError(kind)
-
-
-def _atomic(path: Path, write: Callable[[Path], Any]) -> None:
-    fd, name = tempfile.mkstemp(prefix=f".{path.stem}.", suffix=path.suffix or ".tmp",
-                                dir=str(path.parent))
-    os.close(fd)
-    tmp = Path(name)
-    try:
-        write(tmp)
-        os.chmod(tmp, 0o666 & ~_umask())  # mkstemp makes it private; use the usual mode
-        os.replace(tmp, path)
-    except OSError as exc:
-        raise UserError(f"cannot write {path}: {exc.strerror or exc}",
-                        fix="Check the path and its permissions.") from None
-    finally:
-        if tmp.exists():
-            tmp.unlink()
-
-
-def _umask() -> int:
-    mask = os.umask(0o022)
-    os.umask(mask)
-    return mask
-
-
-@contextlib.contextmanager
-def _stdout_silenced(active: bool) -> Iterator[None]:
-    """With ``--json``, send anything printed during the work (by us, a solver or its C
-    library) to stderr so that stdout holds only the JSON object."""
-    if not active:
-        yield
-        return
-    sys.stdout.flush()
-    saved = None
-    try:
-        saved = os.dup(1)
-        os.dup2(2, 1)
-    except OSError:
-        saved = None
-    try:
-        with contextlib.redirect_stdout(sys.stderr):
-            yield
-    finally:
-        try:
-            sys.stderr.flush()
-        except Exception:  # noqa: BLE001
-            pass
-        if saved is not None:
-            os.dup2(saved, 1)
-            os.close(saved)
 
 
 def _print_cross_check(console: Console, cc: Any) -> None:

@@ -37,6 +37,7 @@ from rich.text import Text
 from optimus.agent.llm import DEFAULT_TIMEOUT, configured, no_model_message
 from optimus.agent.loop import DEFAULT_MAX_ATTEMPTS, check_text
 from optimus.answer import Answer
+from optimus.commands.outputs import check_output_paths, stdout_silenced, write_text
 from optimus.errors import UserError
 
 EXIT_OK = 0
@@ -65,8 +66,11 @@ def read_problem(text: str | None, file: Path | None) -> str:
         if str(file) == "-":
             text = sys.stdin.read()
         else:
-            if not file.exists() or file.is_dir():
+            if not file.exists():
                 raise UserError(f"no such file: {file}", fix="Check the path of -f FILE.")
+            if file.is_dir():
+                raise UserError(f"{file} is a directory, not a text file.",
+                                fix="Pass the path of a text file with -f FILE.")
             try:
                 text = file.read_text(encoding="utf-8")
             except (OSError, UnicodeDecodeError) as exc:
@@ -97,25 +101,13 @@ def terminal_markdown(markdown: str) -> Markdown:
 
 def print_answer(console: Console, answer: Answer) -> None:
     """Formulation as math, solution table, attempts and notes."""
+    from optimus.render.console import print_result
+    from optimus.render.latex import to_markdown
+
     if answer.formulation is not None:
-        try:
-            from optimus.render.latex import to_markdown
-
-            console.print(terminal_markdown(to_markdown(answer.formulation)))
-        except ImportError:
-            console.print(Text(answer.formulation.compact()))
+        console.print(terminal_markdown(to_markdown(answer.formulation)))
         console.print()
-    try:
-        from optimus.render.console import print_result
-
-        print_result(console, answer)
-    except ImportError:  # minimal fallback
-        console.print(Text(f"status: {answer.status}  objective: {answer.objective}"))
-        for v in answer.variables:
-            idx = f"[{', '.join(map(str, v.index))}]" if v.index else ""
-            console.print(Text(f"  {v.name}{idx} = {v.value:g}"))
-        if answer.diagnosis is not None and answer.diagnosis.kind != "ok":
-            console.print(Text(answer.diagnosis.text()))
+    print_result(console, answer)
     print_attempts(console, answer)
     if answer.unexplained_numbers:
         nums = ", ".join(f"{n:g}" for n in answer.unexplained_numbers)
@@ -129,6 +121,9 @@ def print_answer(console: Console, answer: Answer) -> None:
 
 
 def print_attempts(console: Console, answer: Answer) -> None:
+    """The attempts made (outcome, objective, what the checker or solver found)."""
+    from optimus.render.console import fmt_number
+
     if not answer.attempts:
         return
     table = Table(title="Attempts", title_justify="left", show_edge=False)
@@ -143,28 +138,30 @@ def print_attempts(console: Console, answer: Answer) -> None:
             found = d.summary or ""
             if d.issues:
                 found += (" " if found else "") + "; ".join(d.issues[:3])
-        obj = "-" if a.objective is None else f"{a.objective:.10g}"
-        table.add_row(str(a.number), Text(a.status), obj, Text(found[:300]))
+        table.add_row(str(a.number), Text(a.status), fmt_number(a.objective), Text(found[:300]))
     console.print(table)
 
 
-def write_outputs(answer: Answer, code: Path | None, latex: Path | None, err: Console) -> None:
-    if not (code or latex):
+def plan_outputs(code: Path | None, latex: Path | None, file: Path | None) -> dict[str, Path]:
+    """Validate ``--code``/``--latex`` before any model call (never the ``-f`` input)."""
+    inputs = {file.resolve(): "the problem file"} if file is not None and str(file) != "-" else {}
+    return check_output_paths({"code": code, "latex": latex}, inputs)
+
+
+def write_outputs(answer: Answer, outputs: dict[str, Path], err: Console) -> None:
+    """Write the Pyomo script and the Markdown math of the answer's formulation."""
+    if not outputs:
         return
     f = answer.formulation
     if f is None:
         err.print("no formulation: --code/--latex files were not written", highlight=False)
         return
-    if code:
-        from optimus.agent.chat import code_text
+    from optimus.agent.chat import code_text, math_text
 
-        code.write_text(code_text(f), encoding="utf-8")
-        err.print(f"wrote {code}", highlight=False)
-    if latex:
-        from optimus.agent.chat import math_text
-
-        latex.write_text(math_text(f), encoding="utf-8")
-        err.print(f"wrote {latex}", highlight=False)
+    for kind, render in (("code", code_text), ("latex", math_text)):
+        if kind in outputs:
+            write_text(outputs[kind], render(f))
+            err.print(Text(f"wrote {outputs[kind]}"))
 
 
 def register(app: typer.Typer) -> None:
@@ -205,6 +202,7 @@ def run_solve(text: str | None, *, file: Path | None = None, model: str | None =
     err = Console(stderr=True)
     out = console or Console()
     problem = read_problem(text, file)
+    outputs = plan_outputs(code, latex, file)
     model, base_url = configured(model, base_url)
     if offline or not (model or base_url):
         if not offline:
@@ -212,18 +210,20 @@ def run_solve(text: str | None, *, file: Path | None = None, model: str | None =
             err.print(f"{message} Used the offline formulator (rules, no network; simple "
                       f"word problems only).", highlight=False)
             err.print(f"To use a language model: {fix}", highlight=False)
-        answer = solve_offline_answer(problem)
+        with stdout_silenced(json_out):
+            answer = solve_offline_answer(problem)
     else:
         from optimus.api import solve
 
-        answer = solve(problem, model, base_url=base_url, max_attempts=max_attempts,
-                       structured=structured, timeout=timeout)  # type: ignore[arg-type]
+        with stdout_silenced(json_out):
+            answer = solve(problem, model, base_url=base_url, max_attempts=max_attempts,
+                           structured=structured, timeout=timeout)  # type: ignore[arg-type]
     if json_out:
         sys.stdout.write(json.dumps(answer.to_json_dict()) + "\n")
         sys.stdout.flush()
     else:
         print_answer(out, answer)
-    write_outputs(answer, code, latex, err)
+    write_outputs(answer, outputs, err)
     return exit_code(answer)
 
 

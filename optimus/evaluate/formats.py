@@ -166,6 +166,9 @@ def load_problems(path: str | Path) -> list[Problem]:
         text = p.read_text(encoding="utf-8")
     except UnicodeDecodeError:
         raise UserError(f"{p} is not UTF-8 text.", fix="Pass a JSON or JSONL benchmark file.")
+    except OSError as exc:
+        raise UserError(f"cannot read {p}: {exc.strerror or exc}",
+                        fix="Check the file's permissions.") from None
     stem = p.stem
     problems: list[Problem] = []
     seen: dict[str, int] = {}

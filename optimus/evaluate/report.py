@@ -147,7 +147,8 @@ def render_markdown(summary: dict[str, Any], records: list[dict[str, Any]],
         for r in failures[:200]:
             note = (r.get("error") or r.get("message") or "").replace("|", "\\|")
             note = note.replace("\n", " ")[:100]
-            lines.append(f"| {r['id']} | {label(r.get('category', ''))} | {r.get('status')} | "
+            rid = str(r["id"]).replace("|", "\\|").replace("\n", " ")
+            lines.append(f"| {rid} | {label(r.get('category', ''))} | {r.get('status')} | "
                          f"{_fmt(r.get('objective'), 4)} | {_fmt(r.get('expected'), 4)} | "
                          f"{note} |")
         if len(failures) > 200:

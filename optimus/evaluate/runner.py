@@ -33,11 +33,12 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, Callable
 
-from optimus.answer import Answer
+from optimus.answer import Answer, Usage
 from optimus.errors import BudgetExhausted, ProviderError, UserError
 from optimus.evaluate.categories import categorize
 from optimus.evaluate.formats import Problem
 from optimus.evaluate.scoring import check_rule, score
+from optimus.result import Result
 
 SolveFn = Callable[[str], Answer]
 RESULTS = "results.jsonl"
@@ -195,10 +196,8 @@ def make_record(problem: Problem, answer: Answer | None, rule: str, *,
         usage = answer.usage.model_dump(mode="json")
         extra = {"formulator": answer.formulator, "message": answer.message}
     else:
-        base = {"status": status or "error", "objective": None, "bound": None, "gap": None,
-                "variables": [], "diagnosis": None,
-                "timings": {"build": 0.0, "solve": 0.0, "total": 0.0}}
-        attempts, usage, extra = 0, {"calls": 0, "input_tokens": 0, "output_tokens": 0}, {}
+        base = Result(status=status or "error").to_json_dict()  # the same shape, empty
+        attempts, usage, extra = 0, Usage().model_dump(mode="json"), {}
     if status is not None:
         base["status"] = status
     is_error = answer is None and (status or "error") == "error"
@@ -268,8 +267,12 @@ def prepare_out_dir(out_dir: str | Path, resume: bool) -> Path:
     if out.exists() and any(out.iterdir()) and not resume:
         raise UserError(f"{out} is not empty.",
                         fix="Pass --resume to continue that run, or choose a new --out DIR.")
-    out.mkdir(parents=True, exist_ok=True)
-    (out / "problems").mkdir(exist_ok=True)
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+        (out / "problems").mkdir(exist_ok=True)
+    except OSError as exc:
+        raise UserError(f"cannot create the output folder {out}: {exc.strerror or exc}",
+                        fix="Pick a writable --out DIR.") from None
     return out
 
 

@@ -20,7 +20,7 @@ from optimus.formulation import Formulation
 from optimus.offline.build import build_formulation
 from optimus.offline.confidence import confidence
 from optimus.offline.normalize import normalize
-from optimus.offline.parse import Reading, read_sentence
+from optimus.offline.parse import Reading, close_pending, read_sentence
 from optimus.offline.tokens import sentences, tokenize
 from optimus.offline.variables import find_variables, mark_mentions
 from optimus.result import Outcome, Timings
@@ -66,6 +66,7 @@ def _formulate(text: str) -> OfflineResult:
     r = Reading()
     for i, (s, t) in enumerate(zip(sents, toks)):
         read_sentence(t, s, i, len(vs), r)
+    close_pending(r)
     if r.sense is None:
         return _abstain("could not find the objective (no maximize/minimize)")
     if r.problems:

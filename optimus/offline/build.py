@@ -126,8 +126,17 @@ def build_formulation(r: Reading, vs: list[Var], text: str, notes: list[str]
     obj_coefs: dict[int, float] = {}
     words = {k: w for k, w in r.obj_words.items() if not k.startswith("<")}
     money = bool(set(words) & _MONEY_STEMS) or "<cost>" in words or "<gain>" in words
-    kind = _money_kind(words)
+    kind = _money_kind(r.obj_words)
     choice, score, tie = _best_facts(words, r.facts, n, True if money else None, 0.6, units=False)
+    if len(choice) < n and kind:
+        # "minimize these costs" / "an investment of 5 units": the same class of word
+        classed = dict(words)
+        classed["<" + kind + ">"] = 1.0
+        other = "<gain>" if kind == "cost" else "<cost>"
+        pure = [f for f in r.facts if other not in f.attr]  # "returns" do not answer "cost"
+        c2, s2, t2 = _best_facts(classed, pure, n, True, 0.6, units=False)
+        if len(c2) == n:
+            choice, score, tie = c2, s2, t2
     if money and kind:
         # prefer facts whose own words say the same kind (profit vs cost)
         kinded = [f for f in r.facts if f.money and (
@@ -149,6 +158,11 @@ def build_formulation(r: Reading, vs: list[Var], text: str, notes: list[str]
             if len(cands) == 1:
                 choice[v] = cands[0]
                 notes.append("objective: a coefficient taken from the same sentence")
+    head = _counted_head(r.obj_text)
+    if len(choice) == n and countish and not money and head and (head in r.var_units or not any(
+            f.attr.get(head, 0.0) >= 1.0 for f in choice.values())):
+        # "maximize the number of sales" and the figures are ounces: count the items
+        choice, score = {}, 0.0
     if len(choice) == n and not (countish and score < 0.7 and not money):
         for v, f in choice.items():
             obj_coefs[v] = f.value
@@ -179,6 +193,8 @@ def build_formulation(r: Reading, vs: list[Var], text: str, notes: list[str]
                          f"{_fmt(lim.value)}", lim.text))
             continue
         lim_money = lim.money or bool(set(k for k, w in lim.attr.items() if w >= 0.7) & _MONEY_STEMS)
+        if not lim.money and _counts_things(lim.tok, lim.text):
+            lim_money = False  # "a budget that can finance up to 50 properties": a count
         pool = r.facts
         if lim_money and any(f.money for f in r.facts):
             pool = [f for f in r.facts if f.money]
@@ -189,6 +205,8 @@ def build_formulation(r: Reading, vs: list[Var], text: str, notes: list[str]
             c2, s2, t2 = _best_facts(lim.attr, free, n, True if lim_money else False, 0.6)
             if len(c2) >= len(choice) and c2:
                 choice, score, tie = c2, s2, t2
+        if 0 < len(choice) < n:
+            _unit_siblings(choice, pool, n, claimed, notes, lim.value)
         for f in choice.values():
             claimed.add(id(f))
         if not choice and not lim.totalish:
@@ -232,6 +250,8 @@ def build_formulation(r: Reading, vs: list[Var], text: str, notes: list[str]
                     coefs[k] = coefs.get(k, 0.0) + x
             else:
                 coefs[v] = coefs.get(v, 0.0) + x
+        if _always_holds(coefs, c.rel, c.rhs):
+            notes.append(f"a constraint that always holds (probably misread): {c.text[:60]}")
         cons.append((c.kind, f"{expression(coefs, vs)} {c.rel} {_fmt(c.rhs)}", c.text))
     if leftover_objective:
         rest = [f for f in r.facts if id(f) not in used and id(f) not in claimed]
@@ -278,6 +298,57 @@ def _counts_variables(words: dict[str, float], text: str) -> bool:
     if keys & _TIME_STEMS and _ASKS_TIME.search(text):
         return True
     return bool(keys & _PEOPLE_STEMS)
+
+
+_MONEY_UNITS = {"dollar", "dollars", "usd", "euro", "euros", "cent", "cents", "pound", "pounds",
+                "k", "m", "bn", "million", "thousand", "units", "unit"}
+
+
+def _counts_things(tok, text: str) -> bool:
+    """The number is followed by a plural noun that is not money ("50 hires", "30 cars")."""
+    m = re.search(r"(?<![\d.])" + re.escape(tok.text) + r"\s+([A-Za-z]+)", text)
+    if not m:
+        return False
+    word = m.group(1).lower()
+    return len(word) > 3 and word.endswith("s") and not word.endswith("ss") and \
+        word not in _MONEY_UNITS and stem(word) not in _MONEY_STEMS and stem(word) not in _TIME_STEMS
+
+
+def _counted_head(obj_text: str) -> str | None:
+    """"the total number of sales of ice cream" -> the stem of "sales"."""
+    m = re.search(r"\bnumber of ([A-Za-z]+)", obj_text or "")
+    return stem(m.group(1)) if m else None
+
+
+def _always_holds(coefs: dict[int, float], rel: str, rhs: float) -> bool:
+    """True for non-negative variables whatever their values: "-49*X - Y <= 0"."""
+    vals = [c for c in coefs.values() if abs(c) > 1e-12]
+    if not vals:
+        return False
+    if rel == "<=" and all(c <= 0 for c in vals) and rhs >= 0:
+        return True
+    return rel == ">=" and all(c >= 0 for c in vals) and rhs <= 0 and len(vals) > 1
+
+
+def _unit_siblings(choice: dict[int, Fact], pool: list[Fact], n: int, claimed: set[int],
+                   notes: list[str], value: float) -> None:
+    """"a poster takes 3 minutes of press time and a leaflet takes 1 minute": the figure in
+    the same sentence with the same unit fills in for a variable the limit's words missed."""
+    for v in range(n):
+        if v in choice:
+            continue
+        cands = []
+        for f in pool:
+            if f.var != v or id(f) in claimed or f.money:
+                continue
+            for g in choice.values():
+                units = {k for k, w in g.attr.items() if w >= 1.0 and k in _UNIT_WORDS}
+                if f.sent == g.sent and units & {k for k, w in f.attr.items() if w >= 1.0}:
+                    cands.append(f)
+                    break
+        if len(cands) == 1:
+            choice[v] = cands[0]
+            notes.append(f"limit {_fmt(value)}: a coefficient taken from the same sentence")
 
 
 def _one_money_each(facts: list[Fact], n: int) -> bool:

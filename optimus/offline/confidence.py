@@ -23,6 +23,8 @@ PENALTIES: list[tuple[str, float]] = [
     ("objective: the figures left over", 0.3),
     ("objective: a coefficient taken from the same sentence", 0.05),
     ("objective: the only money figures", 0.3),
+    ("a constraint that always holds", 0.3),
+    ("defined but never bounded", 0.3),
 ]
 
 

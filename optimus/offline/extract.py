@@ -135,6 +135,8 @@ def _bounds(toks: list[Token], lo: int, hi: int, rel: str, r: Reading, text: str
         t = toks[k]
         if not t.is_num or t.used or t.pct:
             continue
+        if (t.num or 0) < 1 and k + 1 < hi and toks[k + 1].low == "of":
+            continue  # "not less than 0.5 of Y": a fraction of Y, not a bound on Y
         j = k + 1
         while j < hi and j - k <= 4 and toks[j].var is None and not toks[j].is_num and \
                 toks[j].low not in (",", "and", "or", "than", "times", "more", "less", "%"):
@@ -351,9 +353,81 @@ def _more_than(toks, e, hi, rel, r, text) -> bool:
     return True
 
 
+def _pair(toks: list[Token], i: int) -> tuple[int, int, int] | None:
+    """"[0, 3000]", "(0, 400)", "0-500", "0 - 500" at ``i``: (low index, high index, end)."""
+    j = i
+    close = None
+    if j < len(toks) and toks[j].text in ("[", "("):
+        close = "]" if toks[j].text == "[" else ")"
+        j += 1
+    if j + 2 >= len(toks) + (0 if close else 1):
+        return None
+    if j + 2 < len(toks) and toks[j].is_num and toks[j + 1].text in (",", "-", "to") and \
+            toks[j + 2].is_num and not toks[j].pct and not toks[j + 2].pct:
+        end = j + 3
+        if close:
+            if end >= len(toks) or toks[end].text != close:
+                return None
+            end += 1
+        if (toks[j].num or 0) <= (toks[j + 2].num or 0):
+            return j, j + 2, end
+    return None
+
+
+def _interval_bounds(toks: list[Token], r: Reading, text: str) -> None:
+    """"x1: [0, 3000]", "X1: 0-500", "0-15 units for project X1": lower and upper bounds."""
+    for i, t in enumerate(toks):
+        if t.var is None or t.var < 0:
+            continue
+        # "x1: [0, 3000]" / "x1:0-500"
+        if i + 1 < len(toks) and toks[i + 1].text in (":", "("):
+            got = _pair(toks, i + 2 if toks[i + 1].text == ":" else i + 1)
+            if got and not toks[got[0]].used and not toks[got[1]].used:
+                _two_bounds(toks, got, t.var, r, text)
+                continue
+        # "0-15 units for project X1", "between 0-10 for X"
+        for back in range(i - 1, max(-1, i - 6), -1):
+            if toks[back].low == "for":
+                k = back - 1
+                while k >= 0 and toks[k].low in ("units", "unit", "hours", "hour", "acres"):
+                    k -= 1
+                start = k - 2
+                if k >= 2 and toks[k].is_num and toks[k - 1].text == "-" and toks[start].is_num \
+                        and not toks[k].used and not toks[start].used and \
+                        (toks[start].num or 0) <= (toks[k].num or 0) and \
+                        all(u.var is None for u in toks[back + 1:i]):
+                    _two_bounds(toks, (start, k, k + 1), t.var, r, text)
+                break
+            if toks[back].var is not None or toks[back].is_num:
+                break
+
+
+def _two_bounds(toks: list[Token], got: tuple[int, int, int], v: int, r: Reading,
+                text: str) -> None:
+    lo_k, hi_k, _ = got
+    if (toks[lo_k].num or 0) > 0:
+        r.cons.append(LinCon({v: 1.0}, ">=", toks[lo_k].num or 0.0, "bound", text))
+    r.cons.append(LinCon({v: 1.0}, "<=", toks[hi_k].num or 0.0, "bound", text))
+    toks[lo_k].used = toks[hi_k].used = True
+    toks[lo_k + 1].tags.add("chained")
+
+
 def _ranges(toks: list[Token], r: Reading, text: str) -> None:
     """"X can range from 0 to 1500", "Y must be between 10 and 40": two bounds."""
     lows = [t.low for t in toks]
+    _interval_bounds(toks, r, text)
+    # "1000 <= hydro <= 4000": a chained inequality
+    for i in range(len(toks) - 4):
+        a, op1, v, op2, b = toks[i:i + 5]
+        if a.is_num and b.is_num and v.var is not None and v.var >= 0 and not a.used and \
+                not b.used and op1.text == op2.text and op1.text in ("<=", "<", ">=", ">") and \
+                (i + 5 >= len(toks) or toks[i + 5].var is None):
+            lo_rel, hi_rel = (">=", "<=") if op1.text in ("<=", "<") else ("<=", ">=")
+            r.cons.append(LinCon({v.var: 1.0}, lo_rel, a.num or 0.0, "bound", text))
+            r.cons.append(LinCon({v.var: 1.0}, hi_rel, b.num or 0.0, "bound", text))
+            a.used = b.used = True
+            for t in toks[i:i + 5]:
+                t.tags.add("chained")
     for i in range(len(toks) - 3):
         if lows[i] in ("from", "between") and toks[i + 1].is_num and not toks[i + 1].used and \
                 lows[i + 2] in ("to", "and", "-") and i + 3 < len(toks) and toks[i + 3].is_num:

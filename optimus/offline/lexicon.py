@@ -72,7 +72,8 @@ EQ_PHRASES = [
 # availability: a limit without a comparative ("150 hours are available", "has 120 acres")
 AVAIL_WORDS = {"available", "availability", "has", "have", "owns", "own", "budget",
                "capacity", "access", "supply", "supplies", "spend", "only", "afford",
-               "remaining", "left", "stock", "inventory", "possess", "possesses", "holds"}
+               "remaining", "left", "stock", "inventory", "possess", "possesses", "holds",
+               "open"}
 DEMAND_WORDS = {"need", "needs", "require", "requires", "demand", "must", "wants",
                 "expects", "target", "commit", "committed", "ensure", "promise"}
 

@@ -69,10 +69,11 @@ def _fix_numbers(text: str) -> str:
     text = re.sub(r"(\d)\s+%", r"\1%", text)
     # $2k / 5 million
     text = re.sub(r"(?<=\$)(\d+(?:\.\d+)?)\s*[kK]\b", lambda m: _fmt(float(m.group(1)) * 1e3), text)
-    text = re.sub(r"(\d+(?:\.\d+)?)\s*million\b",
-                  lambda m: _fmt(float(m.group(1)) * 1e6), text, flags=re.I)
-    text = re.sub(r"(\d+(?:\.\d+)?)\s*thousand\b",
-                  lambda m: _fmt(float(m.group(1)) * 1e3), text, flags=re.I)
+    # the answer is asked "in millions of dollars": keep amounts in millions
+    for word, factor in (("million", 1e6), ("thousand", 1e3)):
+        scale = 1.0 if re.search(rf"\bin {word}s\b", text, re.I) else factor
+        text = re.sub(rf"(\d+(?:\.\d+)?)\s*{word}\b",
+                      lambda m, f=scale: _fmt(float(m.group(1)) * f), text, flags=re.I)
     return text
 
 
@@ -106,7 +107,7 @@ def _number_words(text: str) -> str:
         return f"{_MULTIPLES[m.group(1).lower()]} times"
     text = re.sub(r"\(\s*(doubled|tripled)\s*\)", lambda m: "(counted 2 times)"
                   if m.group(1).lower() == "doubled" else "(counted 3 times)", text, flags=re.I)
-    text = re.sub(r"\b(twice|thrice|double|triple|quadruple)\b", rep_mult, text, flags=re.I)
+    text = re.sub(r"\b(twice|thrice|double|triple|quadruple)\b(?!-)", rep_mult, text, flags=re.I)
 
     # compound tens: twenty-five
     def rep_compound(m: re.Match[str]) -> str:
@@ -144,5 +145,6 @@ def normalize(text: str) -> str:
     text = re.sub(r"[ \t]+", " ", text)
     text = re.sub(r" ([.,;:?!])(?=\s|$)", r"\1", text)
     text = re.sub(r"(?<=[A-Za-z0-9)])([.?!])(?=[A-Z][a-z])", r"\1 ", text)
+    text = re.sub(r"(?<=[A-Za-z0-9)]) ([.?!])(?=[A-Z][a-z])", r"\1 ", text)  # "Y .Each"
     text = re.sub(r" *\n *", "\n", text)
     return text.strip()

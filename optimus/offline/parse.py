@@ -45,7 +45,8 @@ def _phrases(rows: list[tuple[str, list[str]]]) -> list[tuple[list[str], str]]:
 
 _REL = _phrases([("<=", LE_PHRASES), (">=", GE_PHRASES), ("==", EQ_PHRASES)])
 _OBJ_PHRASE = re.compile(
-    r"\b(maximi[sz]\w*|minimi[sz]\w*|(?:what|find|determine|calculate|compute|identify)\b"
+    r"\b(maximi[sz]\w*|minimi[sz]\w*|(?:decrease|reduce|lower)(?= (?:the )?(?:total|overall|"
+    r"number|amount|cost))|(?:what|find|determine|calculate|compute|identify)\b"
     r"[^.?]{0,40}?\b(?:maximum|minimum|max|min|highest|lowest|largest|smallest|least|most|"
     r"greatest|optimal)\b|(?<=the )(?:highest|lowest|least|most)\b(?= (?:possible )?(?:total|"
     r"profit|cost|amount|number)))", re.I)
@@ -68,6 +69,9 @@ def find_relations(toks: list[Token], objective_span: tuple[int, int] | None = N
             continue
         s, e, rel = hit
         first = lows[s]
+        if "chained" in toks[s].tags:
+            i = e  # "1000 <= hydro <= 4000": read already as two bounds
+            continue
         if s > 0 and (lows[s - 1] == "order" or lows[max(0, s - 2):s] in (["order", "not"],
                                                                         ["to", "not"])
                       or (lows[s - 1] == "to" and first in ("exceed", "not", "meet", "reach",
@@ -81,8 +85,9 @@ def find_relations(toks: list[Token], objective_span: tuple[int, int] | None = N
             continue
         # "10 more than twice Y" is an offset, not a comparison
         if first in ("more", "less", "fewer", "greater", "over", "under") and s > 0 and \
-                (toks[s - 1].is_num or (s > 1 and toks[s - 2].is_num and toks[s - 1].low in
-                                        ("units", "unit", "hours", "hour", "dollars"))):
+                (toks[s - 1].is_num or (s > 1 and toks[s - 2].is_num and toks[s - 1].var is None
+                                        and re.match(r"[a-z]+$", toks[s - 1].low) and
+                                        toks[s - 1].low not in ("times", "x", "fold", "of", "the", "a", "and", "or"))):
             toks[s].tags.add("offset_" + ("plus" if first in ("more", "greater", "over") else "minus"))
             i = e
             continue
@@ -104,6 +109,10 @@ def find_relations(toks: list[Token], objective_span: tuple[int, int] | None = N
         if first == "=" and (s == 0 or e >= len(toks)):
             i = e
             continue
+        if first in ("maximum", "minimum", "minimal", "maximal") and \
+                not any(t.is_num for t in toks[e:]) and s > 0 and lows[s - 1] in ("the", "a"):
+            i = e  # "what is the minimum total cost": the question, not a comparative
+            continue
         if first in ("maximum", "minimum") and not (
                 (e < len(toks) and (toks[e].is_num or lows[e] in ("of", "requirement", "budget",
                                                                   "capacity", "limit", "demand")))
@@ -112,6 +121,18 @@ def find_relations(toks: list[Token], objective_span: tuple[int, int] | None = N
             continue
         out.append(hit)
         i = e
+    # "the city has limited the number of flyers to 8": the verb and its "to N" apart
+    for k in range(len(toks) - 1):
+        if lows[k] == "to" and toks[k + 1].is_num and not toks[k + 1].pct and \
+                not any(s <= k < e for s, e, _ in out):
+            verb = next((j for j in range(k - 1, max(-1, k - 10), -1)
+                         if lows[j] in ("limited", "limit", "limits", "restricted", "restrict",
+                                        "capped", "cap", "caps", "restricts")), None)
+            if verb is not None and not any(verb <= s < k for s, _, _ in out) and \
+                    not any(lows[j] in ("from", "between") and toks[j + 1].is_num
+                            for j in range(verb, k)):
+                out.append((k, k + 1, "<="))
+    out.sort()
     return out
 
 
@@ -166,7 +187,8 @@ def _ignorable(toks: list[Token], k: int, nvars: int) -> bool:
         if ahead and ahead[0].num is None and ahead[0].var is None and any(
                 u.text == ":" or (u.var is not None and u.var >= 0) for u in ahead) and \
                 not any(u.num is not None and u.var is None for u in ahead) and \
-                ahead[0].low not in ("units", "unit", "times", "hours", "of"):
+                ahead[0].low not in ("units", "unit", "times", "hours", "of", "for", "per", "to",
+                                     "in", "on", "at", "each"):
             return True
     nxt = [u.low for u in toks[k + 1:k + 4]]
     prv = toks[k - 1].low if k > 0 else ""
@@ -186,8 +208,11 @@ def _ignorable(toks: list[Token], k: int, nvars: int) -> bool:
         # "1 kilogram of rice", "1 unit of X", "per 1 ton": the basis of a rate
         j = k + 1
         while j < len(toks) and j - k <= 3 and toks[j].var is None and not toks[j].is_num:
-            if toks[j].low == "of" and j + 1 < len(toks) and (toks[j + 1].var is not None or
-                                                              "generic" in toks[j + 1].tags):
+            nx = j + 1
+            while nx < len(toks) and toks[nx].low in ("the", "a", "an"):
+                nx += 1  # "1 ton of the Standard grade"
+            if toks[j].low == "of" and nx < len(toks) and (toks[nx].var is not None or
+                                                           "generic" in toks[nx].tags):
                 return True
             j += 1
         if prv in ("per", "each", "every"):
@@ -210,7 +235,7 @@ def _objective(toks: list[Token], text: str, r: Reading) -> tuple[int, int] | No
                                              "greatest", "most"):
         sense = "maximize"
     elif word.startswith("minimi") or last in ("minimum", "min", "lowest", "smallest",
-                                               "least"):
+                                               "least", "decrease", "reduce", "lower"):
         sense = "minimize"
     else:
         # "optimal" -> direction from the words that follow
@@ -279,13 +304,21 @@ def _respectively(toks: list[Token], lo: int, hi: int, nvars: int, sent: int, r:
                                      not toks[k + 2].is_num and toks[k + 2].var is None):
             start = k + 1
             break
-    nums = [k for k in range(start, resp) if toks[k].is_num and not toks[k].used]
+    nums = [k for k in range(start, resp) if toks[k].is_num and not toks[k].used
+            and not _ignorable(toks, k, nvars)]
     vars_in = []
     for k in range(start, resp):
         if toks[k].var is not None and toks[k].var >= 0 and (k == lo or toks[k - 1].var != toks[k].var):
             vars_in.append(toks[k].var)
     if not nums:
-        return False
+        # "costs which are respectively $1000, $1500 and $2000 per unit": numbers after it
+        for k in range(resp + 1, hi):
+            if toks[k].low in (";",) or toks[k].var is not None:
+                break
+            if toks[k].is_num and not toks[k].used:
+                nums.append(k)
+        if len(nums) < 2 or len(nums) != len(vars_in):
+            return False
     order = vars_in if len(vars_in) == len(nums) else (list(range(nvars)) if len(nums) == nvars else None)
     if order is None:
         return False
@@ -309,6 +342,26 @@ def _respectively(toks: list[Token], lo: int, hi: int, nvars: int, sent: int, r:
         r.facts.append(Fact(v, toks[k].num or 0.0, dict(shared), money, sent, toks[k]))
         toks[k].used = True
     return True
+
+
+_FUNDS = {"invest", "invests", "investing", "money", "fund", "funds", "capital", "savings",
+          "allocate", "allocates", "put", "split", "divide", "divides"}
+
+
+def _own_funds(toks: list[Token], k: int, lo: int, hi: int) -> bool:
+    """A sum of money that is owned ("his $10000", "a total of $5000") and then invested."""
+    t = toks[k]
+    if not t.money:
+        return False
+    before = [u.low for u in toks[max(lo, k - 3):k]]
+    owned = bool(before) and (before[-1] in ("his", "her", "their", "its", "our", "my") or
+                              before[-2:] == ["total", "of"])
+    if not owned:
+        return False
+    after = [u.low for u in toks[k + 1:k + 3]]
+    if any(w in ("per", "each", "every", "for") for w in after):
+        return False
+    return bool({u.low for u in toks[lo:hi]} & _FUNDS)
 
 
 def _facts(toks: list[Token], lo: int, hi: int, nvars: int, sent: int, r: Reading) -> None:
@@ -361,6 +414,13 @@ def _facts(toks: list[Token], lo: int, hi: int, nvars: int, sent: int, r: Readin
             if _ignorable(toks, k, nvars):
                 toks[k].used = True
                 continue
+            if _own_funds(toks, k, lo, hi):
+                # "wants to put his $10000 to work ... invest his money in A and B"
+                attr = _attr(toks, k, (s, e), whole, n == 0)
+                r.limits.append(Limit(toks[k].num or 0.0, "<=", attr, True, sent, toks[k],
+                                      " ".join(t.text for t in toks[lo:hi]), True, False))
+                toks[k].used = True
+                continue
             var = v
             if v == -2:
                 before = [toks[j].var for j in range(k - 1, s - 1, -1)
@@ -377,6 +437,11 @@ def _facts(toks: list[Token], lo: int, hi: int, nvars: int, sent: int, r: Readin
             for tv in targets:
                 r.facts.append(Fact(tv, toks[k].num or 0.0, attr, toks[k].money, sent, toks[k]))
             toks[k].used = True
+
+
+_SUPPLY = {"produce", "produces", "receive", "receives", "gets", "collect", "collects",
+           "harvest", "harvests", "obtain", "obtains", "extract", "extracts", "imports",
+           "gather", "gathers", "generates", "supplies"}
 
 
 def _limits(toks: list[Token], lo: int, hi: int, rel: str | None, sent: int, r: Reading,
@@ -404,7 +469,11 @@ def _limits(toks: list[Token], lo: int, hi: int, rel: str | None, sent: int, r: 
                                                                  "requires", "demand", "must",
                                                                  "meet", "minimum"}) \
                     else {t.low for t in toks[lo:hi]}
-                if words & AVAIL_WORDS or words & {"limit", "limited", "max", "most", "only"}:
+                if words & AVAIL_WORDS or words & {"limit", "limited", "max", "most", "only"} or \
+                        [t.low for t in toks[s:s + 2]] in (["there", "are"], ["there", "is"]) or \
+                        (words & _SUPPLY and (toks[0].tags & {"first"} or "each" in words or
+                                              any(w in words for w in ("month", "week", "day")))):
+                    # "The company produces 150 tons of iron ore each month": a supply
                     rr = "<="
                 elif words & {"need", "needs", "require", "requires", "demand", "must",
                               "meet", "minimum"}:
@@ -416,7 +485,8 @@ def _limits(toks: list[Token], lo: int, hi: int, rel: str | None, sent: int, r: 
             near = toks[s:e]  # the number's own clause
             totalish = bool({t.low for t in near} & {"total", "combined", "altogether", "overall",
                                                      "sum", "both", "all", "together"}) or any(
-                "generic" in t.tags for t in near)
+                "generic" in t.tags and not (q > s and toks[q - 1].low == "to")  # "to transport"
+                for q, t in enumerate(near, start=s))
             if rr in (">=", "<=") and ("both" in lows or " each of " in f" {text.lower()} ") \
                     and not lows & {
                     "total", "combined", "altogether", "overall", "sum", "together", "all"} and \
@@ -433,6 +503,83 @@ def _limits(toks: list[Token], lo: int, hi: int, rel: str | None, sent: int, r: 
             toks[k].used = True
 
 
+_GENERIC_WORDS = {"total", "combined", "minimum", "maximum", "must", "yield", "least", "most"}
+
+
+def _pending_bound(toks: list[Token], text: str, r: Reading) -> bool:
+    """The bound for an expression defined in the sentence before ("This ... at least 15")."""
+    if r.pending is None:
+        return False
+    coefs, rel, words, problem = r.pending
+    if any(t.var is not None and t.var >= 0 for t in toks):
+        return False
+    nums = [k for k, t in enumerate(toks) if t.is_num and not t.used]
+    if len(nums) != 1:
+        return False
+    own = {t.stem for t in toks if t.var is None and not t.is_num}
+    refers = toks[0].low in ("this", "it", "that", "these", "such", "the") and (
+        toks[0].low != "the" or bool((own & words) - {stem(w) for w in _GENERIC_WORDS}))
+    if not refers:
+        return False
+    rels = find_relations(toks)
+    if len(rels) > 1:
+        return False
+    if rels:
+        rel = rels[0][2]
+    if rel is None:
+        return False
+    k = nums[0]
+    r.cons.append(LinCon(dict(coefs), rel, toks[k].num or 0.0, "linear", text))
+    toks[k].used = True
+    if 0 <= problem < len(r.problems):
+        del r.problems[problem]
+    r.pending = None
+    return True
+
+
+def close_pending(r: Reading) -> None:
+    """Forget an expression waiting for a bound; one defined on its own is a doubt."""
+    if r.pending is not None and r.pending[3] == -1:
+        r.doubts.append("an expression was defined but never bounded")
+    r.pending = None
+
+
+def _definition(toks: list[Token], r: Reading, nvars: int) -> bool:
+    """"This ROI is calculated as 5 times X plus 3 times Y." (no comparative): an expression
+    whose bound comes in the next sentence."""
+    at = next((k for k in range(len(toks) - 2) if toks[k].low in ("calculated", "computed",
+                                                                   "defined", "measured")
+               and toks[k + 1].low == "as"), None)
+    if at is None:
+        return False
+    coefs, const, loose = _side(toks, at + 2, len(toks), nvars)
+    if len([c for c in coefs.values() if abs(c) > 1e-12]) < 2 or const or loose:
+        return False
+    words = {t.stem for t in toks[:at] if t.var is None and not t.is_num
+             and t.low not in STOP and re.match(r"[a-z]", t.low)}
+    r.pending = (dict(coefs), None, words, -1)
+    _mark_used(toks, at + 2, len(toks))
+    return True
+
+
+_TIME_UNITS = {stem(w) for w in ("hour", "day", "week", "month", "year", "minute", "second",
+                                   "shift", "season", "unit", "person", "kg", "pound", "ton",
+                                   "litre", "liter", "gallon", "acre", "hectare")}
+_QUESTION = {"how", "what", "minimize", "maximize", "minimise", "maximise", "find", "determine",
+             "calculate", "compute"}
+
+
+def _question_cut(toks: list[Token]) -> int | None:
+    """Index of the comma before a trailing question ("..., how many X should ...")."""
+    for k in range(2, len(toks) - 2):
+        if toks[k].text == "," and toks[k + 1].low in _QUESTION and \
+                any(t.is_num and not t.used for t in toks[:k]) and \
+                not any(t.is_num for t in toks[k + 1:]) and \
+                any(t.var is not None for t in toks[k + 1:]):
+            return k
+    return None
+
+
 def read_sentence(toks: list[Token], text: str, sent: int, nvars: int, r: Reading) -> None:
     """Read one sentence into ``r``."""
     for a, b, c in zip(toks, toks[1:], toks[2:]):
@@ -440,9 +587,27 @@ def read_sentence(toks: list[Token], text: str, sent: int, nvars: int, r: Readin
         if b.low == "of" and c.var is not None and c.var >= 0 and a.var is None and \
                 a.num is None and a.low not in STOP:
             r.var_units.add(a.stem)
+    for i in range(1, len(toks) - 1):
+        # "costs $300 per trip", "takes 5 minutes per patient": the variables count those
+        b, c = toks[i], toks[i + 1]
+        if b.low == "per" and c.num is None and c.var is None and c.stem not in _TIME_UNITS \
+                and re.match(r"[a-z]+$", c.low) and (toks[i - 1].num is not None or (
+                    i >= 2 and toks[i - 2].num is not None and toks[i - 1].var is None)):
+            r.var_units.add(c.stem)
     if sent == 0:
         for t in toks:
             t.tags.add("first")
+    if _pending_bound(toks, text, r):
+        return
+    close_pending(r)
+    cut = _question_cut(toks)
+    if cut is not None:
+        # "If at least 1000 units must be moved, minimize the number of trucks and trains":
+        # the condition and the question are read apart, so the variables named in the
+        # question do not enter the condition
+        for part in (toks[:cut], toks[cut + 1:]):
+            read_sentence(part, " ".join(t.text for t in part), sent, nvars, r)
+        return
     if any(t.low in ROUNDING for t in toks) and not any(t.low in ("at", "least", "most", "exceed") for t in toks):
         for t in toks:
             t.used = True
@@ -478,19 +643,27 @@ def read_sentence(toks: list[Token], text: str, sent: int, nvars: int, r: Readin
     rels = find_relations(toks, span)
     if span is not None:
         rels = [x for x in rels if not (span[0] - 3 <= x[0] < span[1])]
+    if not rels and _definition(toks, r, nvars):
+        return
     if not rels and any(t.low == "as" for t in toks) and _multiple(toks, 0, len(toks), None, r,
                                                                   text):
         return  # "there must be 2 times as many A as B"
     if not rels:
         generic_only = not any(t.var is not None and t.var >= 0 for t in toks) and any(
             "generic" in t.tags or t.low in ("both", "each", "either") for t in toks) and not (
-            {t.low for t in toks} & (AVAIL_WORDS - {"only", "spend"}))
+            {t.low for t in toks} & ((AVAIL_WORDS - {"only", "spend"}) | _SUPPLY))
         if not any(t.var is not None and t.var >= 0 for t in toks) and not generic_only and not (
                 "respectively" in [t.low for t in toks]):
             _limits(toks, 0, len(toks), None, sent, r, nvars, text)
             return
         _facts(toks, 0, len(toks), nvars, sent, r)
         return
+    # "The minimum number of tours (X) they offer is at least 50", "Each channel requires a
+    # minimum amount of budget: channel X requires at least $200": the noun "minimum" only
+    # names the comparative that follows, with no number in between
+    rels = [x for idx, x in enumerate(rels) if not (
+        toks[x[0]].low in ("minimum", "maximum", "minimal", "maximal") and idx + 1 < len(rels)
+        and not any(t.is_num for t in toks[x[1]:rels[idx + 1][0]]))]
     # "a minimum score, calculated as 2 X plus 3 Y, of at least 20": one comparative
     keep = []
     for idx, x in enumerate(rels):
@@ -544,11 +717,14 @@ def read_sentence(toks: list[Token], text: str, sent: int, nvars: int, r: Readin
     # "needs to move 1000 units of product and must have at most 40% ...": the clause
     # before "and must" has no comparative of its own
     first = 0
+    modals = ("must", "should", "can", "needs", "has", "have", "wants", "cannot")
     for j in range(1, rels[0][0]):
-        if toks[j - 1].low == "and" and toks[j].low in ("must", "should", "can", "needs",
-                                                        "has", "have", "wants", "cannot") and \
-                any(t.is_num for t in toks[:j]):
-            first = j
+        if toks[j - 1].low == "and" and any(t.is_num for t in toks[:j]) and (
+                toks[j].low in modals or (
+                    toks[j].low in ("the", "a", "an", "they", "it", "he", "she", "we") and any(
+                        t.low in modals for t in toks[j:min(j + 4, rels[0][0])]) and not any(
+                        t.var is not None for t in toks[j:rels[0][0]]))):
+            first = j  # "There are 435 employees and the manufacturer must meet ..."
     if first:
         if any(t.var is not None and t.var >= 0 for t in toks[:first - 1]):
             _facts(toks, 0, first - 1, nvars, sent, r)
@@ -561,8 +737,61 @@ def read_sentence(toks: list[Token], text: str, sent: int, nvars: int, r: Readin
         _part(toks, lo, hi, s, e, rel, sent, nvars, r, text)
 
 
+def _each_bound(toks: list[Token], lo: int, hi: int, e: int, rel: str, r: Reading, text: str,
+                nvars: int, specific: set[int]) -> bool:
+    """"at least 1 unit each must be built for both types (X and Y)": a bound per variable."""
+    free = [k for k in range(lo, hi) if toks[k].is_num and not toks[k].used]
+    if len(free) != 1 or free[0] < e:
+        return False
+    k = free[0]
+    if not any(t.low in ("each", "apiece") for t in toks[k + 1:k + 4]) or \
+            any(t.var is not None for t in toks[k + 1:k + 4]):
+        return False
+    lows = {t.low for t in toks[lo:hi]}
+    if lows & {"total", "combined", "sum", "together", "plus", "times", "than", "%"}:
+        return False
+    targets = sorted(specific) if len(specific) >= 2 else (
+        list(range(nvars)) if lows & {"both", "all", "every"} else [])
+    if not targets:
+        return False
+    for v in targets:
+        r.cons.append(LinCon({v: 1.0}, rel, toks[k].num or 0.0, "bound", text))
+    toks[k].used = True
+    return True
+
+
+def _amounts_after(toks: list[Token], lo: int, hi: int, s: int, e: int,
+                   specific: set[int]) -> bool:
+    """Several variables named before the comparative, then "N units of <attribute>"."""
+    if len(specific) < 2 or any(t.var is not None for t in toks[e:hi]) or \
+            any(t.is_num for t in toks[lo:s]):
+        return False
+    if {t.low for t in toks[lo:hi]} & {"total", "combined", "sum", "together", "times", "plus",
+                                      "than", "%", "each", "per"}:
+        return False
+    nums = [k for k in range(e, hi) if toks[k].is_num and not toks[k].used]
+    if not nums:
+        return False
+    for k in nums:
+        after = [t.low for t in toks[k + 1:k + 4]]
+        if "of" not in after[:2] or toks[k].pct:
+            return False
+    return True
+
+
+_EXPLAIN = {"possibly", "reflecting", "due", "indicating", "ensuring", "considering", "because",
+            "since", "perhaps", "likely", "representing", "highlighting", "showing",
+            "suggesting", "emphasizing", "emphasising", "signifying"}
+
+
 def _part(toks: list[Token], lo: int, hi: int, s: int, e: int, rel: str, sent: int,
           nvars: int, r: Reading, text: str) -> None:
+    for k in range(e, hi - 1):
+        # "... by at least $1000, possibly due to ... project X": the reason is not the sum
+        if toks[k].text == "," and toks[k + 1].low in _EXPLAIN and \
+                any(t.is_num for t in toks[e:k]):
+            hi = k
+            break
     specific = {t.var for t in toks[lo:hi] if t.var is not None and t.var >= 0}
     part_text = " ".join(t.text for t in toks[lo:hi])
     if any(t.low in ("not", "no", "cannot") for t in toks[s:e]) and rel == ">=" and \
@@ -576,6 +805,8 @@ def _part(toks: list[Token], lo: int, hi: int, s: int, e: int, rel: str, sent: i
             return
         if _respectively(toks, lo, s, nvars, sent, r, toks):
             return
+    if _each_bound(toks, lo, hi, e, rel, r, part_text, nvars, specific):
+        return
     if _var_is_number(toks, lo, hi, rel, r, part_text):
         return
     if _ratio(toks, lo, hi, rel, r, part_text, nvars, s):
@@ -629,6 +860,11 @@ def _part(toks: list[Token], lo: int, hi: int, s: int, e: int, rel: str, sent: i
             if any(toks[q].var is not None for q in range(j + 1, s)):
                 lo2 = j + 1
             break
+    if _amounts_after(toks, lo, hi, s, e, specific):
+        # "a paste made from peppers and tomatoes must contain at least 130 units of spice
+        # and 90 units of flavor": amounts of attributes, not of the variables named before
+        _limits(toks, e, hi, rel, sent, r, nvars, part_text)
+        return
     lhs, c1, loose1 = _side(toks, lo2, s, nvars)
     rhs, c2, loose2 = _side(toks, e, hi, nvars)
     if not lhs and not rhs:
@@ -663,6 +899,13 @@ def _part(toks: list[Token], lo: int, hi: int, s: int, e: int, rel: str, sent: i
             r.cons.append(LinCon(coefs, rel, c2, "total", part_text))
             _mark_used(toks, lo, hi)
             return
+        if rhs and not c2 and not loose2 and any(t.low in ("calculated", "computed", "defined",
+                                                         "measured", "given") for t in toks[e:hi]):
+            # the bound may come in the next sentence ("This score must be at least 15")
+            words = {t.stem for t in toks[lo:e] if t.var is None and not t.is_num
+                     and t.low not in STOP and re.match(r"[a-z]", t.low)}
+            r.pending = (dict(rhs), rel, words, len(r.problems))
+            _mark_used(toks, lo, hi)
         r.problems.append(f"constraint sentence not understood: {part_text}")
         return
     if loose1 or loose2:

@@ -78,6 +78,9 @@ class Reading:
     var_units: set[str] = field(default_factory=set)
     problems: list[str] = field(default_factory=list)
     doubts: list[str] = field(default_factory=list)
+    # "... a minimum score, calculated as 5 X plus 3 Y. This score must be at least 15": an
+    # expression waiting for its bound in the next sentence (coefs, rel, words, problem index)
+    pending: tuple[dict[int, float], str | None, set[str], int] | None = None
 
 
 def _content(toks: list[Token]) -> list[Token]:

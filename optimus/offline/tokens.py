@@ -58,7 +58,10 @@ def _stem(word: str) -> str:
     if w.endswith("ed") and len(w) > 4 and not w.endswith("eed"):
         return w[:-2] if not w.endswith("ied") else w[:-3] + "y"
     if w.endswith("s") and not w.endswith("ss") and not w.endswith("us") and len(w) > 3:
-        return w[:-1]
+        w = w[:-1]
+        if w.endswith("ing") and len(w) > 5:
+            return _stem(w)  # "earnings" / "earning", "servings" / "serving": one stem
+        return w
     return w
 
 

@@ -17,7 +17,7 @@ from optimus.offline.lexicon import GENERIC_HEADS, NOT_VARIABLE, learned
 _LEARNED_BEFORE = set(learned().get("before_var", []))
 _LEARNED_AFTER = set(learned().get("after_var", []))
 BOUNDARY = _BOUNDARY
-from optimus.offline.tokens import Token
+from optimus.offline.tokens import Token, stem
 
 
 @dataclass
@@ -55,8 +55,10 @@ def _symbol_vars(sents: list[list[Token]]) -> list[Var]:
                 found.append(name)
     xs = [f for f in found if re.match(r"^x\d+$", f)]
     if len(xs) >= 2:
-        return [Var(phrase=f, stems=[f.lower()], symbol=True, distinct={f.lower()})
-                for f in sorted(set(xs), key=lambda s: int(s[1:]))]
+        vs = [Var(phrase=f, stems=[f.lower()], symbol=True, distinct={f.lower()})
+              for f in sorted(set(xs), key=lambda s: int(s[1:]))]
+        _set_aliases(vs, _aliases(sents))
+        return vs
     coded = [f for f in found if re.match(r"^[A-Za-z]{1,4}\d+$", f) and counts[f] >= 2]
     prefixes = {re.sub(r"\d+$", "", f).lower() for f in coded}
     if 2 <= len(coded) <= 6 and len(prefixes) == 1:
@@ -65,17 +67,24 @@ def _symbol_vars(sents: list[list[Token]]) -> list[Var]:
         return [Var(phrase=f, stems=[f.lower()], symbol=True, distinct={f.lower()}) for f in coded]
     aliases = _aliases(sents)
     letters = [f for f in found if len(f) == 1 and (counts[f] >= 2 or f in aliases)]
+    if not letters and len(aliases) >= 2:
+        letters = list(aliases)  # lowercase symbols named in parentheses: "(x)", "(y)"
     if len(letters) >= 2:
         # order of first appearance: "costs of 30, 20 and 40 respectively" follows it
         vs = [Var(phrase=f, stems=[f.lower()], symbol=True, distinct={f.lower()}) for f in letters]
-        for v in vs:
-            v.alias = aliases.get(v.phrase, [])
-        others = [{s for s in v.alias} for v in vs]
-        for i, v in enumerate(vs):
-            rest = set().union(*(o for j, o in enumerate(others) if j != i)) if len(vs) > 1 else set()
-            v.alias_distinct = {s for s in v.alias if s not in rest and s not in GENERIC_HEADS}
+        _set_aliases(vs, aliases)
         return vs
     return []
+
+
+def _set_aliases(vs: list[Var], aliases: dict[str, list[str]]) -> None:
+    """The words naming each symbol, and those that tell it apart from the others."""
+    for v in vs:
+        v.alias = aliases.get(v.phrase, [])
+    others = [set(v.alias) for v in vs]
+    for i, v in enumerate(vs):
+        rest = set().union(*(o for j, o in enumerate(others) if j != i)) if len(vs) > 1 else set()
+        v.alias_distinct = {s for s in v.alias if s not in rest and s not in GENERIC_HEADS}
 
 
 def _aliases(sents: list[list[Token]]) -> dict[str, list[str]]:
@@ -83,8 +92,18 @@ def _aliases(sents: list[list[Token]]) -> dict[str, list[str]]:
     out: dict[str, list[str]] = {}
     for toks in sents:
         for i in range(1, len(toks) - 2):
-            if toks[i].text == "(" and toks[i + 2].text == ")" and len(toks[i + 1].text) == 1 \
-                    and toks[i + 1].text.isalpha() and toks[i + 1].text.upper() == toks[i + 1].text:
+            if toks[i].text != "(":
+                continue
+            # "(X)", and "(for route X)", "(group X)", "(represented by X)", "(x1)"
+            close = next((j for j in range(i + 2, min(len(toks), i + 6)) if toks[j].text == ")"),
+                         None)
+            if close is None:
+                continue
+            sym = toks[close - 1]
+            filler = toks[i + 1:close - 1]
+            if (len(sym.text) == 1 and sym.text.isalpha() and sym.low not in ("a", "i")
+                    or re.match(r"^[xX]\d+$", sym.text)) and all(
+                    re.match(r"[a-z]+$", u.low) and u.num is None for u in filler):
                 words = []
                 j = i - 1
                 while j >= 0 and len(words) < 3 and toks[j].num is None and \
@@ -92,7 +111,8 @@ def _aliases(sents: list[list[Token]]) -> dict[str, list[str]]:
                     words.insert(0, toks[j].stem)
                     j -= 1
                 if words:
-                    out.setdefault(toks[i + 1].text, words)
+                    key = sym.text.upper() if len(sym.text) == 1 else "x" + sym.text[1:]
+                    out.setdefault(key, words)  # "residential (x)", "inventory (x1)"
     return out
 
 
@@ -102,9 +122,9 @@ def _item_back(toks: list[Token], end: int) -> tuple[list[Token], int]:
     while j > 0 and end - j < 4:
         t = toks[j - 1]
         if t.num is not None or t.low in BOUNDARY or t.low in _LEARNED_BEFORE or \
-                (len(t.low) > 4 and t.low.endswith("s") and (t.low[:-1] in BOUNDARY or (
-                    t.low.endswith("es") and t.low[:-2] in BOUNDARY))) or \
-                not re.match(r"[A-Za-z0-9]", t.text):
+                (j < end and len(t.low) > 4 and t.low.endswith("s") and (
+                    t.low[:-1] in BOUNDARY or (t.low.endswith("es") and t.low[:-2] in BOUNDARY))) \
+                or not re.match(r"[A-Za-z0-9]", t.text):
             break
         j -= 1
     return toks[j:end], j
@@ -215,6 +235,8 @@ def _named_vars(sents: list[list[Token]]) -> list[Var]:
                 continue
             counts = [sum(_mentions_in(v, vs, toks) for toks in sents) for v in vs]
             score = min(min(counts), 3) - 0.01 * si
+            if not all(it[0].text[:1].isupper() for it in cand):
+                score += 0.005  # "John and William ... sell lemonade and brownies": not names
             if min(counts) >= 2 and (best is None or score > best[0]):
                 best = (score, [list(map(str, s)) for s in stems_list])
                 best_vars = vs
@@ -448,6 +470,11 @@ def _mark_aliases(toks: list[Token], vs: list[Var]) -> None:
             i += 1
 
 
+# nouns that own the things decided on, never one of them ("the logging company")
+_OWNERS = NOT_VARIABLE | {stem(w) for w in ("firm", "manager", "owner", "business", "shop",
+                                              "industry", "corporation", "organization")}
+
+
 def mark_mentions(toks: list[Token], vs: list[Var]) -> None:
     """Set ``Token.var`` on tokens that mention a variable (-1: all of them)."""
     if not vs:
@@ -467,12 +494,26 @@ def mark_mentions(toks: list[Token], vs: list[Var]) -> None:
             if k is not None:
                 t.var = k
         _mark_aliases(toks, vs)
-        # "cardio (X)": one mention, not two
+        # "cardio (X)", "stamina building (group X)": one mention, not two
         for i in range(1, len(toks) - 2):
-            if toks[i].text == "(" and toks[i + 2].text == ")" and toks[i + 1].var is not None \
-                    and toks[i - 1].var == toks[i + 1].var:
-                toks[i + 1].var = None
-                toks[i + 1].used = True
+            if toks[i].text != "(":
+                continue
+            # the mention before: "clothing (x1)", "clothing category (x1)"
+            prev = next((j for j in range(i - 1, max(-1, i - 4), -1)
+                         if toks[j].var is not None or toks[j].num is not None
+                         or toks[j].low in (",", "and", "or", ")")), None)
+            if prev is None or toks[prev].var is None:
+                continue
+            close = next((j for j in range(i + 1, min(len(toks), i + 5)) if toks[j].text == ")"),
+                         None)
+            if close is None:
+                continue
+            inner = [t for t in toks[i + 1:close] if t.var is not None]
+            if inner and all(t.var == toks[prev].var for t in inner) and \
+                    all(t.var is not None or t.num is None for t in toks[i + 1:close]):
+                for t in inner:
+                    t.var = None
+                    t.used = True
         return
     shared = set(vs[0].stems)
     for v in vs[1:]:
@@ -502,6 +543,14 @@ def mark_mentions(toks: list[Token], vs: list[Var]) -> None:
                 if k2 != hit[0] and nxt in o.distinct:
                     hit = None
                     break
+        if hit and hit[1] < len(toks) and len(vs[hit[0]].stems) > 1:
+            # "the logging company" is not "logging trucks": a modifier before another noun
+            v = vs[hit[0]]
+            window = {t.stem for t in toks[i:hit[1]]}
+            nt = toks[hit[1]]
+            if v.stems[-1] not in window and nt.stem in _OWNERS and \
+                    not any(nt.stem in o.stems for o in vs):
+                hit = None
         if hit:
             for t in toks[i:hit[1]]:
                 t.var = hit[0]

@@ -34,6 +34,12 @@ STATUS_STYLE = {
     "time_limit_no_solution": "bold red",
     "error": "bold red",
     "unknown": "bold magenta",
+    # agent outcomes (no solve happened), see optimus.result.Outcome
+    "abstained": "bold yellow",
+    "not_optimization": "bold yellow",
+    "invalid_formulation": "bold red",
+    "provider_error": "bold red",
+    "timeout": "bold red",
 }
 
 ZERO_TOL = 1e-9

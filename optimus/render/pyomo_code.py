@@ -48,15 +48,14 @@ Example::
 from __future__ import annotations
 
 import ast
-import keyword
 import math
 import os
-import unicodedata
 from pathlib import Path
 from typing import Any, Iterable
 
+from optimus.check import is_plain_identifier, name_suggestion
 from optimus.errors import FormulationError, UserError
-from optimus.expressions import RESERVED, ExprError, canonical, parse, parse_forall
+from optimus.expressions import ExprError, canonical, parse, parse_forall
 from optimus.formulation import Formulation
 
 __all__ = ["to_pyomo_script", "write_pyomo_script", "validate_identifier", "comment_text"]
@@ -94,19 +93,12 @@ def validate_identifier(name: Any, kind: str) -> str:
     expression language's reserved words, and names that Python would NFKC-normalize to
     another spelling.
     """
-    ok = (isinstance(name, str) and name.isidentifier() and not keyword.iskeyword(name)
-          and not name.startswith("__") and name not in RESERVED
-          and unicodedata.normalize("NFKC", name) == name)
-    if not ok:
-        safe = "".join(ch if ch.isascii() and (ch.isalnum() or ch == "_") else "_"
-                       for ch in str(name)).strip("_") or "name"
-        if safe[0].isdigit():
-            safe = f"{kind[0]}_{safe}"
+    if not is_plain_identifier(name):
         raise UserError(
             f"{kind} name {str(name)[:80]!r} is not a plain identifier; it cannot be written "
             f"into generated code.",
             fix=f"Rename it with letters, digits and underscores, starting with a letter "
-                f"(e.g. `{safe}`).")
+                f"(e.g. `{name_suggestion(name, kind)}`).")
     return name
 
 
@@ -199,7 +191,7 @@ class _Translator:
             return ast.UnaryOp(op=ast.USub(), operand=ast.Constant(value=-value))
         return ast.Constant(value=value)
 
-    def _component(self, name: str, node: ast.AST) -> ast.expr:
+    def _component(self, name: str) -> ast.expr:
         if name not in self.attrs:
             raise ExprError(f"unknown symbol `{name}`", code="unknown_symbol", symbol=name)
         return self._m(self.attrs[name])
@@ -223,10 +215,10 @@ class _Translator:
                 return ast.Name(id=scope[name], ctx=ast.Load())
             kind = self.kinds.get(name)
             if kind == "parameter" and name in self.scalar_params and in_index:
-                return ast.Call(func=self._pyo("value"), args=[self._component(name, node)],
+                return ast.Call(func=self._pyo("value"), args=[self._component(name)],
                                 keywords=[])
             if kind in ("parameter", "variable"):
-                return self._component(name, node)
+                return self._component(name)
             raise self._fail(node, "unknown symbol or a set used as a number")
         if isinstance(node, ast.Subscript):
             if not isinstance(node.value, ast.Name) or self.kinds.get(node.value.id) not in (
@@ -239,7 +231,7 @@ class _Translator:
             targets: list[str | None] = list(sets) if len(sets) == len(parts) else [None] * len(parts)
             new = [self.expr(p, scope, in_index=True, index_set=s) for p, s in zip(parts, targets)]
             slice_node: ast.expr = new[0] if len(new) == 1 else ast.Tuple(elts=new, ctx=ast.Load())
-            return ast.Subscript(value=self._component(name, node), slice=slice_node,
+            return ast.Subscript(value=self._component(name), slice=slice_node,
                                  ctx=ast.Load())
         if isinstance(node, ast.BinOp):
             op = _BINOPS.get(type(node.op))
@@ -268,7 +260,7 @@ class _Translator:
                 if isinstance(o, (ast.In, ast.NotIn)):
                     if not (isinstance(r, ast.Name) and self.kinds.get(r.id) == "set"):
                         raise self._fail(node, "the right side of `in` must be a set")
-                    comps.append(self._component(r.id, r))
+                    comps.append(self._component(r.id))
                 else:
                     comps.append(self.expr(r, scope))
             return ast.Compare(left=self.expr(node.left, scope), ops=ops, comparators=comps)
@@ -300,7 +292,7 @@ class _Translator:
             if len(node.args) == 1 and isinstance(node.args[0], ast.Name) \
                     and self.kinds.get(node.args[0].id) == "set":
                 return ast.Call(func=ast.Name(id="len", ctx=ast.Load()),
-                                args=[self._component(node.args[0].id, node)], keywords=[])
+                                args=[self._component(node.args[0].id)], keywords=[])
             raise self._fail(node, "len takes a set name")
         if fn in ("min", "max", "abs"):
             if not node.args:
@@ -317,7 +309,7 @@ class _Translator:
         for g in gens:
             if not (isinstance(g.iter, ast.Name) and self.kinds.get(g.iter.id) == "set"):
                 raise self._fail(g.iter, "iterate over a declared set")
-            it = self._component(g.iter.id, g.iter)
+            it = self._component(g.iter.id)
             names = self.targets(g.target)
             for n in names:
                 scope[n] = local_name(n, scope)
