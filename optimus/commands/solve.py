@@ -47,8 +47,9 @@ _NO_SOLVE = {"not_optimization", "invalid_formulation", "abstained"}
 
 
 def exit_code(answer: Answer) -> int:
-    """0 optimal; 5 when no solve happened; 1 for any other status."""
-    if answer.status == "optimal":
+    """0 optimal or feasible at the time limit (as ``optimus run``); 5 when no solve
+    happened; 3 provider failure; 1 for any other status."""
+    if answer.status in ("optimal", "time_limit_feasible"):
         return EXIT_OK
     if answer.status in _NO_SOLVE:
         return EXIT_NO_SOLVE

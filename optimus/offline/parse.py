@@ -292,9 +292,10 @@ def _objective(toks: list[Token], text: str, r: Reading) -> tuple[int, int] | No
 def _respectively(toks: list[Token], lo: int, hi: int, nvars: int, sent: int, r: Reading,
                   whole: list[Token]) -> bool:
     lows = [t.low for t in toks[lo:hi]]
-    if "respectively" not in lows:
+    if "respectively" not in lows and "respective" not in lows:
         return False
-    resp = next((k for k in range(lo, hi) if toks[k].low == "respectively"), None)
+    resp = next((k for k in range(lo, hi) if toks[k].low in ("respectively", "respective")),
+                None)
     if resp is None:
         return False
     start = lo
@@ -317,8 +318,8 @@ def _respectively(toks: list[Token], lo: int, hi: int, nvars: int, sent: int, r:
                 break
             if toks[k].is_num and not toks[k].used:
                 nums.append(k)
-        if len(nums) < 2 or len(nums) != len(vars_in):
-            return False
+        if len(nums) < 2 or len(nums) != (len(vars_in) or nvars):
+            return False  # "their respective costs are 2, 3, 5 and 7": in the variables' order
     order = vars_in if len(vars_in) == len(nums) else (list(range(nvars)) if len(nums) == nvars else None)
     if order is None:
         return False
@@ -609,10 +610,20 @@ def read_sentence(toks: list[Token], text: str, sent: int, nvars: int, r: Readin
             read_sentence(part, " ".join(t.text for t in part), sent, nvars, r)
         return
     if any(t.low in ROUNDING for t in toks) and not any(t.low in ("at", "least", "most", "exceed") for t in toks):
-        for t in toks:
-            t.used = True
-        _objective(toks, text, r)
-        return
+        if any(t.var is not None and t.var >= 0 for t in toks) and \
+                sum(1 for t in toks if t.is_num and not t.used) >= 2:
+            # "Given that X costs $5 and Y costs $3, ... rounded to the nearest dollar": the
+            # rounding clause goes, the figures stay
+            for k, t in enumerate(toks):
+                if t.low in ROUNDING:
+                    for u in toks[k:k + 6]:
+                        if u.is_num:
+                            u.used = True
+        else:
+            for t in toks:
+                t.used = True
+            _objective(toks, text, r)
+            return
     # "(i.e., x - 0.5y >= 3000)": the formula says it exactly
     for a in range(len(toks)):
         if toks[a].low in ("i", "e") and a + 2 < len(toks) and toks[a + 1].text == "." and \
