@@ -345,3 +345,28 @@ def test_console_rendering_of_results_and_answers() -> None:
     print_issues(console, ["a plain message"])
     text = console.export_text()
     assert "1 issue(s)" in text and "1. a plain message" in text
+
+
+def test_check_command_reports_valid_and_invalid_models(tmp_path, capsys):
+    from optimus.cli import main
+
+    good = tmp_path / "good.yaml"
+    good.write_text("variables: [{name: x, domain: integer}]\n"
+                    "constraints: [{name: cap, expression: 'x <= 4'}]\n"
+                    "objective: {sense: maximize, expression: x}\n")
+    assert main(["check", str(good)]) == 0
+    assert "valid" in capsys.readouterr().out
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("sets: [{name: T, elements: [1, 2]}]\n"
+                   "variables: [{name: inv, index: [T]}]\n"
+                   "constraints: [{name: bal, forall: 't in T', expression: 'inv[t] >= inv[t - 1]'},\n"
+                   "              {name: cap, expression: 'invv[1] <= 3'}]\n"
+                   "objective: {sense: maximize, expression: 'inv[1]'}\n")
+    assert main(["check", str(bad)]) == 2
+    err = capsys.readouterr().err
+    assert "did you mean `inv`" in err and "Traceback" not in err
+    assert main(["check", "--json", str(good)]) == 0
+    import json as _json
+
+    out = _json.loads(capsys.readouterr().out)
+    assert out["valid"] is True and out["columns"] == 1 and out["integer_columns"] == 1

@@ -664,7 +664,7 @@ def read_sentence(toks: list[Token], text: str, sent: int, nvars: int, r: Readin
             "generic" in t.tags or t.low in ("both", "each", "either") for t in toks) and not (
             {t.low for t in toks} & ((AVAIL_WORDS - {"only", "spend"}) | _SUPPLY))
         if not any(t.var is not None and t.var >= 0 for t in toks) and not generic_only and not (
-                "respectively" in [t.low for t in toks]):
+                {"respectively", "respective"} & {t.low for t in toks}):
             _limits(toks, 0, len(toks), None, sent, r, nvars, text)
             return
         _facts(toks, 0, len(toks), nvars, sent, r)
