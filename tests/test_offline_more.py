@@ -300,6 +300,29 @@ RULES = {
         "combined risk score must be at most 150. Each unit of X returns $4 and each unit of "
         "Y returns $9. What is the maximum total return?",
         ["X + Y <= 60", "2*X + 5*Y <= 150"], "4*X + 9*Y", 290),
+    "difference_not_exceeding_goes_both_ways": (
+        "A planner allocates hours to tasks X and Y. The total cannot exceed 80 hours. Three "
+        "times the hours for X plus four times the hours for Y must be at least 120. The "
+        "difference between the hours for X and Y should not exceed 10. Each hour costs $5 for "
+        "X and $2 for Y. What is the minimum total cost?",
+        ["X + Y <= 80", "3*X + 4*Y >= 120", "X - Y <= 10", "-X + Y <= 10"], "5*X + 2*Y", 102),
+    "negative_lower_bound_frees_the_variable": (
+        "A trader holds positions x1 and x2. The position x1 minus the position x2 must be at "
+        "least 40 units. The bounds are 0 <= x1 <= 50; -20 <= x2 <= 30. Each unit costs $4 for "
+        "x1 and $3 for x2. What is the minimum total cost?",
+        ["x1 - x2 >= 40", "x2 >= -20", "x2 <= 30"], "4*x1 + 3*x2", 20),
+    "rounding_clause_keeps_the_figures": (
+        "A manager splits a budget between departments X and Y. The combined budget cannot "
+        "exceed $900. Department X needs at least $100 and department Y needs at least $200. "
+        "Given that each unit for department X costs $5 and each unit for department Y costs "
+        "$3, find the minimum total cost in dollars rounded to the nearest dollar.",
+        ["X + Y <= 900", "X >= 100", "Y >= 200"], "5*X + 3*Y", 1100),
+    "respective_figures_in_variable_order": (
+        "A plant runs processes x1, x2 and x3. The total effort cannot exceed 100 units and "
+        "at least 40 units are needed in total. The goal is to minimize the total cost, given "
+        "their respective costs per unit of effort are 4, 2 and 6. Process x2 can take at "
+        "most 25 units. What is the minimum total cost?",
+        ["x1 + x2 + x3 <= 100", "x1 + x2 + x3 >= 40", "x2 <= 25"], "4*x1 + 2*x2 + 6*x3", 110),
 }
 
 

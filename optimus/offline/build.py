@@ -266,7 +266,15 @@ def build_formulation(r: Reading, vs: list[Var], text: str, notes: list[str]
         seen = {f.tok.text for f in unused}
         notes.append("numbers not used: " + ", ".join(sorted(seen)))
     domain = integrality(text)
-    variables = [Variable(name=v.ident, description=v.phrase, domain=domain) for v in vs]
+    lower = {k: 0.0 for k in range(n)}
+    for c in r.cons:
+        # "-100 <= x4 <= 300": an explicit negative lower bound lets the variable go below 0
+        if c.kind == "bound" and c.rel == ">=" and c.rhs < 0 and len(c.coefs) == 1:
+            (k, x), = c.coefs.items()
+            if k >= 0 and abs(x - 1.0) < 1e-12:
+                lower[k] = min(lower[k], c.rhs)
+    variables = [Variable(name=v.ident, description=v.phrase, domain=domain, lower=lower[k])
+                 for k, v in enumerate(vs)]
     constraints = []
     seen_expr = set()
     for i, (kind, expr, src) in enumerate(cons):

@@ -360,8 +360,6 @@ def _pair(toks: list[Token], i: int) -> tuple[int, int, int] | None:
     if j < len(toks) and toks[j].text in ("[", "("):
         close = "]" if toks[j].text == "[" else ")"
         j += 1
-    if j + 2 >= len(toks) + (0 if close else 1):
-        return None
     if j + 2 < len(toks) and toks[j].is_num and toks[j + 1].text in (",", "-", "to") and \
             toks[j + 2].is_num and not toks[j].pct and not toks[j + 2].pct:
         end = j + 3
@@ -423,7 +421,10 @@ def _ranges(toks: list[Token], r: Reading, text: str) -> None:
                 not b.used and op1.text == op2.text and op1.text in ("<=", "<", ">=", ">") and \
                 (i + 5 >= len(toks) or toks[i + 5].var is None):
             lo_rel, hi_rel = (">=", "<=") if op1.text in ("<=", "<") else ("<=", ">=")
-            r.cons.append(LinCon({v.var: 1.0}, lo_rel, a.num or 0.0, "bound", text))
+            first = a.num or 0.0
+            if i > 0 and toks[i - 1].text == "-" and (i < 2 or toks[i - 2].num is None):
+                first = -first  # "-100 <= x4 <= 300"
+            r.cons.append(LinCon({v.var: 1.0}, lo_rel, first, "bound", text))
             r.cons.append(LinCon({v.var: 1.0}, hi_rel, b.num or 0.0, "bound", text))
             a.used = b.used = True
             for t in toks[i:i + 5]:

@@ -365,6 +365,15 @@ def _own_funds(toks: list[Token], k: int, lo: int, hi: int) -> bool:
     return bool({u.low for u in toks[lo:hi]} & _FUNDS)
 
 
+def _respective_list(toks: list[Token], nvars: int) -> bool:
+    """"their respective costs per unit are 4, 2 and 6": one figure per variable, in order."""
+    k = next((j for j, t in enumerate(toks) if t.low == "respective"), None)
+    if k is None:
+        return False
+    nums = [t for t in toks[k + 1:] if t.is_num and not t.used]
+    return len(nums) == nvars and not any(t.var is not None for t in toks)
+
+
 def _facts(toks: list[Token], lo: int, hi: int, nvars: int, sent: int, r: Reading) -> None:
     """Numbers tied to variables in a sentence (part) with no comparative."""
     whole = toks
@@ -664,7 +673,7 @@ def read_sentence(toks: list[Token], text: str, sent: int, nvars: int, r: Readin
             "generic" in t.tags or t.low in ("both", "each", "either") for t in toks) and not (
             {t.low for t in toks} & ((AVAIL_WORDS - {"only", "spend"}) | _SUPPLY))
         if not any(t.var is not None and t.var >= 0 for t in toks) and not generic_only and not (
-                {"respectively", "respective"} & {t.low for t in toks}):
+                "respectively" in {t.low for t in toks} or _respective_list(toks, nvars)):
             _limits(toks, 0, len(toks), None, sent, r, nvars, text)
             return
         _facts(toks, 0, len(toks), nvars, sent, r)
@@ -929,6 +938,10 @@ def _part(toks: list[Token], lo: int, hi: int, s: int, e: int, rel: str, sent: i
         r.problems.append(f"constraint sentence not understood: {part_text}")
         return
     r.cons.append(LinCon(coefs, rel, const, "linear", part_text))
+    if rel == "<=" and const >= 0 and "difference" in {t.low for t in toks[lo:hi]} and \
+            any(c > 0 for c in coefs.values()) and any(c < 0 for c in coefs.values()):
+        # "the difference between X and Y should not exceed 20": either way round
+        r.cons.append(LinCon({v: -c for v, c in coefs.items()}, rel, const, "linear", part_text))
     _mark_used(toks, lo, hi)
 
 

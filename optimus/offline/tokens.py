@@ -108,5 +108,6 @@ _SPLIT = re.compile(r"(?<=[a-zA-Z0-9)%\]])[.?!]+(?=\s|$)|\n+|;|(?<=[.:])\s*-\s+|
 
 def sentences(text: str) -> list[str]:
     """Sentences (and bullet items) of normalized text."""
-    parts = [p.strip(" -\t") for p in _SPLIT.split(text)]
+    # a leading "- " is a bullet, "-100" a negative number
+    parts = [re.sub(r"^[\s-]+(?!\d)", "", p).rstrip(" -\t") for p in _SPLIT.split(text)]
     return [p for p in parts if p and re.search(r"[A-Za-z0-9]", p)]

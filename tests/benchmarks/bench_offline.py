@@ -52,7 +52,7 @@ def score_file(path: Path, min_confidence: float = DEFAULT_MIN_CONFIDENCE) -> di
     ms = (time.perf_counter() - t0) / max(len(rows), 1) * 1000
     n = len(rows)
     return {"file": path.name, "scored": n, "correct": ok, "answered": answered,
-            "accuracy": ok / max(n, 1), "precision": ok / max(answered, 1),
+            "accuracy": ok / max(n, 1), "precision": ok / answered if answered else None,
             "abstention": (n - answered) / max(n, 1), "ms_per_problem": ms,
             "bands": {k: {"correct": v[0], "n": v[1]} for k, v in bands.items()}}
 
@@ -65,8 +65,10 @@ def main() -> None:
     for name in args.files:
         path = Path(name) if Path(name).exists() else BENCH / name
         s = score_file(path, args.min_confidence)
+        prec = "-" if s["precision"] is None else f"{s['precision']:.1%}"
         print(f"{s['file']}: scored {s['scored']}, accuracy {s['accuracy']:.1%}, "
-              f"precision {s['precision']:.1%}, abstained {s['abstention']:.1%} "
+              f"precision {prec} ({s['correct']}/{s['answered']}), "
+              f"abstained {s['abstention']:.1%} "
               f"(min confidence {args.min_confidence}), {s['ms_per_problem']:.1f} ms/problem")
         print("  accuracy per confidence band (all problems, before the floor):")
         for band in ["[0.9,1]", "[0.7,0.9)", "[0.5,0.7)", "<0.5", "abstained"]:
