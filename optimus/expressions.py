@@ -908,8 +908,6 @@ class Compiler:
 
                 return Sum(body, binder, src, plan_sum(self.sym, body, binder))
             if isinstance(arg, ast.Name) and self.sym.kind(arg.id) in ("variable", "parameter"):
-                kind = self.sym.kind(arg.id)
-                table = self.sym.variables if kind == "variable" else self.sym.params
                 raise ExprError(f"`{src}`: write sum({arg.id}[i] for i in SET)",
                                 code="syntax", symbol=arg.id,
                                 fix=f"Sum over the index set of `{arg.id}` explicitly.")

@@ -21,7 +21,6 @@ from typing import Any, Iterable
 import numpy as np
 
 from optimus.build import LinearProgram, build
-from optimus.check import analyze
 from optimus.errors import FormulationError
 from optimus.formulation import Formulation
 from optimus.result import Diagnosis, Result, Status, Timings, VariableValues
@@ -86,8 +85,7 @@ def solve_formulation(f: Formulation, *, backend: str = "highs",
     t0 = time.perf_counter()
     options = SolverOptions(time_limit=time_limit, mip_gap=mip_gap)
     try:
-        a = analyze(f)
-        lp = build(f, a)
+        lp = build(f)  # checks first; raises with every issue
     except FormulationError as exc:
         return invalid_result(exc.issues, backend=backend, elapsed=time.perf_counter() - t0)
     result = solve_lp(lp, backend, options)

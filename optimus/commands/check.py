@@ -14,7 +14,6 @@ import typer
 from rich.console import Console
 
 from optimus.build import build
-from optimus.check import analyze
 from optimus.errors import FormulationError
 from optimus.formulation import load_formulation
 from optimus.render.console import print_issues
@@ -37,14 +36,10 @@ def register(app: typer.Typer) -> None:
 def check_model(path: Path, *, json_out: bool = False, console: Console | None = None) -> int:
     """Check and compile the model file at ``path``; print the outcome; return the exit code."""
     f = load_formulation(path)
-    analysis = analyze(f)
-    issues = list(analysis.issues)
-    lp = None
-    if not issues:
-        try:
-            lp = build(f, analysis)
-        except FormulationError as exc:
-            issues = list(exc.issues)
+    try:
+        lp, issues = build(f), []  # build checks first and raises with every issue
+    except FormulationError as exc:
+        lp, issues = None, list(exc.issues)
     if json_out:
         print(json.dumps({
             "valid": not issues,

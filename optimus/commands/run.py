@@ -122,7 +122,6 @@ def _solve(f: Any, *, backend: str, cross_check: bool, time_limit: float | None,
            ) -> tuple[dict[str, Any], int, list[tuple[str, Path]], Any, Any]:
     """Check, build, write the outputs, solve, diagnose, cross-check."""
     from optimus.build import build
-    from optimus.check import analyze
     from optimus.errors import FormulationError
     from optimus.result import Timings
     from optimus.render.console import print_issues
@@ -130,14 +129,10 @@ def _solve(f: Any, *, backend: str, cross_check: bool, time_limit: float | None,
     from optimus.solvers import SolverOptions
 
     t0 = time.perf_counter()
-    analysis = analyze(f)
-    issues = list(analysis.issues)
-    lp = None
-    if not issues:
-        try:
-            lp = build(f, analysis)
-        except FormulationError as exc:
-            issues = list(exc.issues)
+    try:
+        lp, issues = build(f), []  # build checks first and raises with every issue
+    except FormulationError as exc:
+        lp, issues = None, list(exc.issues)
     if issues:
         print_issues(err, issues)
         err.print(Text("Fix the issues above and run again; nothing was solved or written.",
