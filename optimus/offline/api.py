@@ -19,10 +19,11 @@ from optimus.answer import Answer, Usage
 from optimus.formulation import Formulation
 from optimus.offline.build import build_formulation
 from optimus.offline.confidence import confidence
+from optimus.offline.goal import rewrite_goal
 from optimus.offline.normalize import normalize
-from optimus.offline.parse import Reading, close_pending, read_sentence
+from optimus.offline.parse import _OBJ_PHRASE, Reading, close_pending, read_sentence
 from optimus.offline.tokens import sentences, tokenize
-from optimus.offline.variables import find_variables, mark_mentions
+from optimus.offline.variables import find_variables, mark_mentions, numbered_names
 from optimus.result import Outcome, Timings
 
 DEFAULT_MIN_CONFIDENCE = 0.7
@@ -54,6 +55,11 @@ def _formulate(text: str) -> OfflineResult:
     if not text or not text.strip():
         return _abstain("the text is empty")
     norm = normalize(text)
+    goal_notes: list[str] = []
+    if not _OBJ_PHRASE.search(norm):
+        # "the cheapest way", "as much profit as possible": plain-English goals
+        norm, goal_notes = rewrite_goal(norm)
+    norm = numbered_names(norm)
     sents = sentences(norm)
     toks = [tokenize(s) for s in sents]
     vs = find_variables(toks)
@@ -63,6 +69,7 @@ def _formulate(text: str) -> OfflineResult:
         return _abstain(f"too many variables for the offline reader ({len(vs)})")
     for t in toks:
         mark_mentions(t, vs)
+    _tag_each_heads(toks)
     r = Reading()
     for i, (s, t) in enumerate(zip(sents, toks)):
         read_sentence(t, s, i, len(vs), r)
@@ -71,7 +78,7 @@ def _formulate(text: str) -> OfflineResult:
         return _abstain("could not find the objective (no maximize/minimize)")
     if r.problems:
         return _abstain(r.problems[0], list(r.problems))
-    notes = list(r.doubts)
+    notes = list(r.doubts) + goal_notes
     f, reason = build_formulation(r, vs, norm, notes)
     if f is None:
         return _abstain(reason or "could not build a formulation", notes)
@@ -81,6 +88,24 @@ def _formulate(text: str) -> OfflineResult:
     if not f.constraints:
         notes.append("no constraints found")
     return OfflineResult(f, confidence(notes), None, notes)
+
+
+def _tag_each_heads(toks: list) -> None:
+    """"A type A press ... Each press can run at most 12 hours": "press" names every variable.
+
+    A noun that follows a mention of a variable ("type A press", "brand B feed") and comes
+    after "each"/"every" elsewhere is tagged ``each_head``: a bound on it bounds each variable.
+    """
+    heads = set()
+    for ts in toks:
+        for a, b in zip(ts, ts[1:]):
+            if a.var is not None and a.var >= 0 and b.var is None and b.num is None and \
+                    b.low.isalpha() and len(b.low) > 2:
+                heads.add(b.stem)
+    for ts in toks:
+        for a, b in zip(ts, ts[1:]):
+            if a.low in ("each", "every") and b.stem in heads and b.var is None:
+                b.tags.add("each_head")
 
 
 def solve_offline(text: str, *, min_confidence: float = DEFAULT_MIN_CONFIDENCE) -> Answer:

@@ -11,7 +11,7 @@ import re
 
 from optimus.formulation import Constraint, Formulation, Objective, Variable
 from optimus.offline.lexicon import CONTINUOUS_CUES, MONEY_WORDS
-from optimus.offline.parse import Fact, Reading
+from optimus.offline.parse import COST_STEMS, GAIN_STEMS, Fact, Reading
 from optimus.offline.tokens import stem
 from optimus.offline.variables import Var
 
@@ -109,9 +109,33 @@ def _money_kind(words: dict[str, float]) -> str | None:
 def integrality(text: str) -> str:
     """"integer" unless the text allows fractions (counts are the default)."""
     low = text.lower()
-    if any(c in low for c in CONTINUOUS_CUES):
+    if any(c in low for c in CONTINUOUS_CUES) or _CONTINUOUS_RE.search(low):
         return "continuous"
     return "integer"
+
+
+# "partial kilograms are fine", "fractional tons are allowed", "need not be whole numbers"
+_CONTINUOUS_RE = re.compile(
+    r"\b(?:partial|fractional|fractions of)(?: \w+){0,2} (?:are|is) (?:fine|ok|okay|allowed|"
+    r"acceptable|possible|permitted)\b|\b(?:can|may) be (?:fractional|partial|split|"
+    r"fractions)\b|\b(?:need|needs|do|does) not (?:be|have to be) whole\b|\bdo(?:es)?n't "
+    r"(?:need to|have to) be whole\b")
+
+
+_GAINISH = GAIN_STEMS | {stem(w) for w in ("yield", "generate", "roi", "return", "returns")}
+_COSTISH = COST_STEMS - {stem(w) for w in ("invest", "investment")}  # investing earns returns
+
+
+def _opposite_goal(r: Reading, facts: list[Fact], notes: list[str]) -> None:
+    """A cost goal read from figures said to be returns (or the reverse) is likely wrong."""
+    def says(f: Fact, words: set[str]) -> bool:
+        return any(w >= 0.5 for a, w in f.attr.items() if a in words)
+
+    gain = sum(1 for f in facts if says(f, _GAINISH) and not says(f, _COSTISH))
+    cost = sum(1 for f in facts if says(f, _COSTISH) and not says(f, _GAINISH))
+    if ("<cost>" in r.obj_words and "<gain>" not in r.obj_words and 2 * gain > len(facts)) or (
+            "<gain>" in r.obj_words and "<cost>" not in r.obj_words and 2 * cost > len(facts)):
+        notes.append("objective: the figures measure the opposite of the goal")
 
 
 def build_formulation(r: Reading, vs: list[Var], text: str, notes: list[str]
@@ -175,6 +199,7 @@ def build_formulation(r: Reading, vs: list[Var], text: str, notes: list[str]
                 obj_coefs[f.var] = f.value
                 used.add(id(f))
         notes.append("objective: the only money figures, one per variable")
+        _opposite_goal(r, [f for f in r.facts if f.money], notes)
     elif countish and (not words or not choice or len(choice) < n or score < 1.0):
         obj_coefs = {v: 1.0 for v in range(n)}
         notes.append("objective: the number of items (sum of the variables)")
@@ -233,7 +258,7 @@ def build_formulation(r: Reading, vs: list[Var], text: str, notes: list[str]
             if tie:
                 notes.append(f"limit {_fmt(lim.value)}: ambiguous coefficients")
             cons.append(("resource", f"{expression(coefs, vs)} {lim.rel} {_fmt(lim.value)}", lim.text))
-        elif lim.totalish or _mentions_head(lim.attr, vs):
+        elif lim.totalish or _mentions_head(lim.attr, vs) or _counts_pieces(lim.attr, r.facts):
             cons.append(("total", f"{expression({v: 1.0 for v in range(n)}, vs)} {lim.rel} "
                          f"{_fmt(lim.value)}", lim.text))
         elif symbolic and not lim.money:
@@ -259,6 +284,7 @@ def build_formulation(r: Reading, vs: list[Var], text: str, notes: list[str]
             obj_coefs = {f.var: f.value for f in rest}
             used.update(id(f) for f in rest)
             notes.append("objective: the figures left over after the constraints")
+            _opposite_goal(r, rest, notes)
         else:
             return None, "could not find the objective coefficients"
     unused = [f for f in r.facts if id(f) not in used]
@@ -362,6 +388,16 @@ def _unit_siblings(choice: dict[int, Fact], pool: list[Fact], n: int, claimed: s
 def _one_money_each(facts: list[Fact], n: int) -> bool:
     money = [f for f in facts if f.money]
     return len(money) == n and {f.var for f in money} == set(range(n))
+
+
+_PIECES = {stem(w) for w in ("piece", "pieces", "item", "items", "article", "articles",
+                              "product", "products")}
+
+
+def _counts_pieces(attr: dict[str, float], facts: list[Fact]) -> bool:
+    """"exactly 30 pieces": a count of the things made, when no figure is in pieces."""
+    heads = {k for k, w in attr.items() if w >= 1.0 and k in _PIECES}
+    return bool(heads) and not any(k in f.attr for f in facts for k in heads)
 
 
 def _mentions_head(attr: dict[str, float], vs: list[Var]) -> bool:

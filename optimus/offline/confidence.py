@@ -20,9 +20,10 @@ PENALTIES: list[tuple[str, float]] = [
     ("no constraints", 0.4),
     ("matched by its unit only", 0.1),
     ("read as a total of all variables", 0.3),
-    ("objective: the figures left over", 0.3),
+    ("objective: the figures left over", 0.2),
     ("objective: a coefficient taken from the same sentence", 0.05),
-    ("objective: the only money figures", 0.3),
+    ("objective: the only money figures", 0.2),
+    ("objective: the figures measure the opposite", 0.3),
     ("a constraint that always holds", 0.3),
     ("defined but never bounded", 0.3),
 ]

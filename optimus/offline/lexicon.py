@@ -73,7 +73,7 @@ EQ_PHRASES = [
 AVAIL_WORDS = {"available", "availability", "has", "have", "owns", "own", "budget",
                "capacity", "access", "supply", "supplies", "spend", "only", "afford",
                "remaining", "left", "stock", "inventory", "possess", "possesses", "holds",
-               "open"}
+               "open", "free"}
 DEMAND_WORDS = {"need", "needs", "require", "requires", "demand", "must", "wants",
                 "expects", "target", "commit", "committed", "ensure", "promise"}
 

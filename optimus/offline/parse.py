@@ -182,7 +182,9 @@ def _ignorable(toks: list[Token], k: int, nvars: int) -> bool:
     if t.num == nvars and not t.money and not t.pct and "first" in t.tags and k + 1 < len(toks) \
             and toks[k + 1].num is None and toks[k + 1].low not in ("units", "unit", "times", "%"):
         return True
-    if t.num == nvars and not t.money and not t.pct:
+    if t.num == nvars and not t.money and not t.pct and not any(
+            u.var is not None and u.var >= 0 for u in toks[max(0, k - 3):k]):
+        # "makes 2 products: A and B" (but "a chair uses 2 boards and a bench ..." is data)
         ahead = toks[k + 1:k + 6]
         if ahead and ahead[0].num is None and ahead[0].var is None and any(
                 u.text == ":" or (u.var is not None and u.var >= 0) for u in ahead) and \
@@ -575,6 +577,8 @@ def _definition(toks: list[Token], r: Reading, nvars: int) -> bool:
 _TIME_UNITS = {stem(w) for w in ("hour", "day", "week", "month", "year", "minute", "second",
                                    "shift", "season", "unit", "person", "kg", "pound", "ton",
                                    "litre", "liter", "gallon", "acre", "hectare")}
+_MEASURES = {stem(w) for w in ("kg", "kilogram", "pound", "lb", "ton", "tonne", "litre", "liter",
+                                 "gallon", "acre", "hectare", "gram", "ounce")}
 _QUESTION = {"how", "what", "minimize", "maximize", "minimise", "maximise", "find", "determine",
              "calculate", "compute"}
 
@@ -588,6 +592,47 @@ def _question_cut(toks: list[Token]) -> int | None:
                 any(t.var is not None for t in toks[k + 1:]):
             return k
     return None
+
+
+_HAS = {"has", "have", "owns", "own", "available", "possesses", "holds"}
+
+
+def _shared_supply(toks: list[Token], text: str, r: Reading) -> bool:
+    """"A farm has 200 acres for wheat and corn": one supply shared by the listed variables."""
+    nums = [k for k, t in enumerate(toks) if t.is_num and not t.used]
+    if len(nums) != 1 or toks[nums[0]].money or toks[nums[0]].pct or find_relations(toks):
+        return False
+    k = nums[0]
+    before = [t.var for t in toks[:k] if t.var is not None and t.var >= 0]
+    if k >= 1 and toks[k - 1].low in ("on", "using") and len(set(before)) >= 2 and \
+            all(t.var is None and t.num is None and re.match(r"[a-z]+$", t.low)
+                for t in toks[k + 1:-1]) and len(toks) - k <= 4 and \
+            toks[k + 1:k + 2] and toks[k + 1].stem in r.var_units | _MEASURES:
+        # "A farmer grows tomatoes and peppers on 10 acres"
+        r.cons.append(LinCon({v: 1.0 for v in dict.fromkeys(before)}, "<=",
+                             toks[k].num or 0.0, "total", text))
+        toks[k].used = True
+        return True
+    if not any(t.low in _HAS for t in toks[max(0, k - 3):k]):
+        return False
+    j = k + 1
+    while j < len(toks) and j - k <= 3 and toks[j].var is None and toks[j].low not in (
+            "for", "between", "among"):
+        j += 1
+    if j >= len(toks) or toks[j].low not in ("for", "between", "among"):
+        return False
+    vs: list[int] = []
+    q = j + 1
+    while q < len(toks) and (toks[q].var is not None or toks[q].low in (
+            "and", "or", ",", "the", "growing", "planting", "both")):
+        if toks[q].var is not None and toks[q].var >= 0 and toks[q].var not in vs:
+            vs.append(toks[q].var)
+        q += 1
+    if len(vs) < 2 or (q < len(toks) and toks[q].low not in (".", "?", "!", ";")):
+        return False
+    r.cons.append(LinCon({v: 1.0 for v in vs}, "<=", toks[k].num or 0.0, "total", text))
+    toks[k].used = True
+    return True
 
 
 def read_sentence(toks: list[Token], text: str, sent: int, nvars: int, r: Reading) -> None:
@@ -604,12 +649,27 @@ def read_sentence(toks: list[Token], text: str, sent: int, nvars: int, r: Readin
                 and re.match(r"[a-z]+$", c.low) and (toks[i - 1].num is not None or (
                     i >= 2 and toks[i - 2].num is not None and toks[i - 1].var is None)):
             r.var_units.add(c.stem)
+        # "Compost costs $0.40 per kg": a price per measure of a variable counts it in kg
+        elif b.low == "per" and c.stem in _MEASURES and c.var is None and \
+                (i + 2 >= len(toks) or toks[i + 2].low != "of") and toks[i - 1].money and \
+                any(t.var is not None and t.var >= 0 for t in toks[max(0, i - 6):i - 1]):
+            r.var_units.add(c.stem)
+    for i in range(len(toks) - 3):
+        # "One bag of fertilizer A contains ...": "one" counts the bag, it is not a figure
+        if toks[i].num == 1 and not toks[i].money and not toks[i].pct and \
+                toks[i].text.lower() in ("1", "one") and (i == 0 or toks[i - 1].low in (
+                    ",", ";", "and", "while", "whereas", "but")) and \
+                toks[i + 1].num is None and toks[i + 2].low == "of" and \
+                any(t.var is not None and t.var >= 0 for t in toks[i + 3:i + 6]):
+            toks[i].used = True
     if sent == 0:
         for t in toks:
             t.tags.add("first")
     if _pending_bound(toks, text, r):
         return
     close_pending(r)
+    if _shared_supply(toks, text, r):
+        return
     cut = _question_cut(toks)
     if cut is not None:
         # "If at least 1000 units must be moved, minimize the number of trucks and trains":
@@ -724,6 +784,10 @@ def read_sentence(toks: list[Token], text: str, sent: int, nvars: int, r: Readin
             if toks[j].is_num:
                 seen_num = True
             elif seen_num and toks[j].low in (",", "and", "but", "while", "whereas", ";"):
+                if toks[j].low == "and" and 0 < j < len(toks) - 1 and \
+                        toks[j - 1].var is not None and toks[j + 1].var is not None and \
+                        toks[j - 1].var != toks[j + 1].var:
+                    continue  # "100 tons of salt and sand in total": one list, not two clauses
                 cut = j
                 break
         if cut is None:
@@ -818,6 +882,15 @@ def _part(toks: list[Token], lo: int, hi: int, s: int, e: int, rel: str, sent: i
             toks[s].low in ("exceed", "exceeds"):
         rel = "<="
     if not specific:
+        free = [k for k in range(e, hi) if toks[k].is_num and not toks[k].used]
+        if rel in ("<=", ">=") and hi - lo > 3 and toks[lo].low in ("each", "every") and \
+                "each_head" in toks[lo + 1].tags and len(free) == 1 and \
+                not any(t.is_num and not t.used for t in toks[lo:e]) and not toks[free[0]].pct:
+            # "Each press can run at most 12 hours": a bound on every variable
+            for v in range(nvars):
+                r.cons.append(LinCon({v: 1.0}, rel, toks[free[0]].num or 0.0, "bound", part_text))
+            toks[free[0]].used = True
+            return
         _limits(toks, lo, hi, rel, sent, r, nvars, part_text)
         return
     if "respectively" in [t.low for t in toks[lo:hi]]:

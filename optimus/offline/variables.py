@@ -17,7 +17,7 @@ from optimus.offline.lexicon import GENERIC_HEADS, NOT_VARIABLE, learned
 _LEARNED_BEFORE = set(learned().get("before_var", []))
 _LEARNED_AFTER = set(learned().get("after_var", []))
 BOUNDARY = _BOUNDARY
-from optimus.offline.tokens import Token, stem
+from optimus.offline.tokens import _VES, Token, stem
 
 
 @dataclass
@@ -34,7 +34,44 @@ class Var:
     from_subjects: bool = False  # found by _subject_vars (less sure)
 
 
-_SYMBOL = re.compile(r"^(?:[xX]\d+|[A-Z]|[A-Z]\d+|[a-zA-Z]{1,4}\d+)$")
+_SYMBOL = re.compile(r"^(?:[xX]\d+|[A-Z]|[A-Z]\d+|[a-zA-Z]{1,4}\d+|[a-z]{5,12}[1-9])$")
+
+# words that take a number without naming an option ("day 1", "at 2", "costs 3")
+_NOT_NUMBERED = {"hour", "hours", "day", "days", "week", "weeks", "month", "months", "year",
+                 "years", "minute", "minutes", "step", "steps", "phase", "level", "grade",
+                 "table", "figure", "page", "than", "is", "are", "of", "at", "by", "for", "to",
+                 "and", "or", "the", "costs", "cost", "with", "has", "have", "in", "on",
+                 "from", "takes", "needs", "uses", "about", "only", "under", "over", "every",
+                 "each", "all", "requires", "gives", "earns", "makes", "produces", "nearly",
+                 "around", "exactly", "least", "most", "plus", "minus", "times", "was", "be"}
+_ORDINALS = {"first": 1, "second": 2, "third": 3, "fourth": 4}
+
+
+def numbered_names(text: str) -> str:
+    """"type 1 and type 2", "supplier 1 ... supplier 2", "the first mix and the second mix":
+    numbered options become one word each ("type1", "mix2") so they read as variables.
+
+    Only when the same noun comes with the numbers 1 and 2 (and maybe 3, 4, 5).
+    """
+    found: dict[str, set[int]] = {}
+    for m in re.finditer(r"\b([A-Za-z]{3,12}) ([1-9])\b(?![.,]\d|%| ?(?:percent|%))", text):
+        w = m.group(1).lower()
+        if w not in _NOT_NUMBERED and not w.endswith("s"):  # "generates 2": a verb
+            found.setdefault(w, set()).add(int(m.group(2)))
+    out = text
+    for w, nums in found.items():
+        if {1, 2} <= nums and nums <= set(range(1, 6)):
+            out = re.sub(rf"\b({w}) ([1-9])\b(?![.,]\d)", lambda m: m.group(1).lower() + m.group(2),
+                         out, flags=re.I)
+    ords: dict[str, set[int]] = {}
+    for m in re.finditer(r"\b(first|second|third|fourth) ([a-z]{3,12})\b", text, re.I):
+        ords.setdefault(m.group(2).lower(), set()).add(_ORDINALS[m.group(1).lower()])
+    for w, nums in ords.items():
+        if {1, 2} <= nums and w not in _NOT_NUMBERED and w not in ("one", "time", "half"):
+            out = re.sub(rf"\b(first|second|third|fourth) ({w})\b",
+                         lambda m: m.group(2).lower() + str(_ORDINALS[m.group(1).lower()]), out,
+                         flags=re.I)
+    return out
 
 
 def _symbol_vars(sents: list[list[Token]]) -> list[Var]:
@@ -59,7 +96,8 @@ def _symbol_vars(sents: list[list[Token]]) -> list[Var]:
               for f in sorted(set(xs), key=lambda s: int(s[1:]))]
         _set_aliases(vs, _aliases(sents))
         return vs
-    coded = [f for f in found if re.match(r"^[A-Za-z]{1,4}\d+$", f) and counts[f] >= 2]
+    coded = [f for f in found if re.match(r"^[A-Za-z]{1,4}\d+$", f) and counts[f] >= 2
+             or re.match(r"^[a-z]{5,12}[1-9]$", f)]  # joined by numbered_names
     prefixes = {re.sub(r"\d+$", "", f).lower() for f in coded}
     if 2 <= len(coded) <= 6 and len(prefixes) == 1:
         if len(prefixes) == 1:
@@ -116,11 +154,16 @@ def _aliases(sents: list[list[Token]]) -> dict[str, list[str]]:
     return out
 
 
+_BE = {"be", "been", "being", "is", "are", "was", "were", "get", "gets"}
+
+
 def _item_back(toks: list[Token], end: int) -> tuple[list[Token], int]:
     """Tokens of a list item ending at ``end`` (exclusive), going back; and its start."""
     j = end
     while j > 0 and end - j < 4:
         t = toks[j - 1]
+        if j >= 2 and t.low.endswith("ed") and toks[j - 2].low in _BE:
+            break  # "must be moved and ...": a verb, not a listed item
         if t.num is not None or t.low in BOUNDARY or t.low in _LEARNED_BEFORE or \
                 (j < end and len(t.low) > 4 and t.low.endswith("s") and (
                     t.low[:-1] in BOUNDARY or (t.low.endswith("es") and t.low[:-2] in BOUNDARY))) \
@@ -296,9 +339,11 @@ def _singular(word: str) -> str:
     """English singular of a plural noun, for identifiers ("pies" -> "pie", "boxes" -> "box")."""
     w = word
     low = w.lower()
+    if low in _VES:
+        return _VES[low]
     if low.endswith("ies") and (low[:-1] in _IE_NOUNS or len(low) <= 4):
         return w[:-1]
-    for suf, rep in (("ies", "y"), ("ches", "ch"), ("shes", "sh"), ("xes", "x"), ("sses", "ss"),
+    for suf, rep in (("atoes", "ato"), ("ies", "y"), ("ches", "ch"), ("shes", "sh"), ("xes", "x"), ("sses", "ss"),
                      ("uses", "us")):
         if low.endswith(suf) and len(low) >= len(suf) + 1:
             return w[: -len(suf)] + rep
@@ -475,6 +520,25 @@ _OWNERS = NOT_VARIABLE | {stem(w) for w in ("firm", "manager", "owner", "busines
                                               "industry", "corporation", "organization")}
 
 
+def _article(toks: list[Token], i: int) -> bool:
+    """"A bag of brand A": the first "A" is the article, not the variable A."""
+    t = toks[i]
+    if t.text != "A" or i + 1 >= len(toks):
+        return False
+    if i > 0 and toks[i - 1].text not in (".", ":", "\n", ";", '"', "(") and not (
+            toks[i - 1].low in ("and", "while", "whereas", "but") and i >= 2
+            and toks[i - 2].text == ","):
+        return False
+    nxt = toks[i + 1]
+    return bool(re.match(r"[a-z]+$", nxt.text)) and nxt.low not in _VERBISH
+
+
+_VERBISH = {"costs", "cost", "takes", "needs", "requires", "uses", "gives", "has", "is",
+            "earns", "yields", "produces", "contains", "and", "or", "can", "must", "should",
+            "will", "provides", "makes", "brings", "sells", "generates", "returns", "pays",
+            "offers", "delivers", "carries", "holds", "was", "would", "could", "may"}
+
+
 def mark_mentions(toks: list[Token], vs: list[Var]) -> None:
     """Set ``Token.var`` on tokens that mention a variable (-1: all of them)."""
     if not vs:
@@ -482,7 +546,7 @@ def mark_mentions(toks: list[Token], vs: list[Var]) -> None:
     if vs[0].symbol:
         names = {v.phrase.lower(): k for k, v in enumerate(vs)}
         names.update({v.phrase: k for k, v in enumerate(vs)})
-        for t in toks:
+        for ti, t in enumerate(toks):
             key = t.text.lower() if t.text[:1] in "xX" and t.text[1:].isdigit() else t.text
             key = key[:-2] if key.endswith("'s") else key
             k = names.get(key if key[:1] in "x" else key, names.get(key.lower()) if key[:1] in "xX" else None)
@@ -491,6 +555,8 @@ def mark_mentions(toks: list[Token], vs: list[Var]) -> None:
             if k is None and len(t.text) == 1 and t.text.upper() in names and \
                     t.text.lower() not in ("a", "i") and t.text.islower():
                 k = names[t.text.upper()]
+            if k is not None and _article(toks, ti):
+                k = None
             if k is not None:
                 t.var = k
         _mark_aliases(toks, vs)
@@ -561,4 +627,4 @@ def mark_mentions(toks: list[Token], vs: list[Var]) -> None:
             i += 1
 
 
-__all__ = ["Var", "find_variables", "mark_mentions"]
+__all__ = ["Var", "find_variables", "mark_mentions", "numbered_names"]

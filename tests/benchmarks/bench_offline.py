@@ -1,6 +1,6 @@
 """Benchmark the offline formulator: accuracy, precision and ms per problem.
 
-Run: ``python tests/benchmarks/bench_offline.py [--min-confidence 0.5] [FILE ...]``
+Run: ``python tests/benchmarks/bench_offline.py [--min-confidence 0.5] [--phrasings] [FILE ...]``
 (FILE defaults to nl4opt_dev and mamo_easy_clean_sirl in ../shared/benchmarks).
 Correct when |objective - answer| <= max(1e-4*|answer|, 0.0051); rows with
 ``meta.answer_unknown`` or a null answer are skipped.
@@ -33,6 +33,21 @@ def score_file(path: Path, min_confidence: float = DEFAULT_MIN_CONFIDENCE) -> di
     """
     rows = [json.loads(line) for line in path.read_text().splitlines() if line.strip()]
     rows = [r for r in rows if not r.get("meta", {}).get("answer_unknown") and r["answer"] is not None]
+    return score_rows(rows, path.name, min_confidence)
+
+
+def phrasing_rows() -> list[dict]:
+    """Our own plain-English problems (tests/offline_phrasings.py) as benchmark rows."""
+    import sys
+
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+    from offline_phrasings import CASES
+
+    return [{"id": c.id, "question": c.text, "answer": c.expected} for c in CASES]
+
+
+def score_rows(rows: list[dict], name: str, min_confidence: float = DEFAULT_MIN_CONFIDENCE) -> dict:
+    """Score rows with ``question`` and ``answer`` (see :func:`score_file`)."""
     bands: dict[str, list[int]] = defaultdict(lambda: [0, 0])
     ok = answered = 0
     t0 = time.perf_counter()
@@ -51,7 +66,7 @@ def score_file(path: Path, min_confidence: float = DEFAULT_MIN_CONFIDENCE) -> di
         bands[band][1] += 1
     ms = (time.perf_counter() - t0) / max(len(rows), 1) * 1000
     n = len(rows)
-    return {"file": path.name, "scored": n, "correct": ok, "answered": answered,
+    return {"file": name, "scored": n, "correct": ok, "answered": answered,
             "accuracy": ok / max(n, 1), "precision": ok / answered if answered else None,
             "abstention": (n - answered) / max(n, 1), "ms_per_problem": ms,
             "bands": {k: {"correct": v[0], "n": v[1]} for k, v in bands.items()}}
@@ -61,10 +76,18 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("files", nargs="*", default=["nl4opt_dev.jsonl", "mamo_easy_clean_sirl.jsonl"])
     ap.add_argument("--min-confidence", type=float, default=DEFAULT_MIN_CONFIDENCE)
+    ap.add_argument("--phrasings", action="store_true",
+                    help="also score our own plain-English problems (tests/offline_phrasings.py)")
     args = ap.parse_args()
-    for name in args.files:
-        path = Path(name) if Path(name).exists() else BENCH / name
-        s = score_file(path, args.min_confidence)
+    jobs = [(name, None) for name in args.files]
+    if args.phrasings:
+        jobs.append(("offline_phrasings", phrasing_rows()))
+    for name, rows in jobs:
+        if rows is not None:
+            s = score_rows(rows, name, args.min_confidence)
+        else:
+            path = Path(name) if Path(name).exists() else BENCH / name
+            s = score_file(path, args.min_confidence)
         prec = "-" if s["precision"] is None else f"{s['precision']:.1%}"
         print(f"{s['file']}: scored {s['scored']}, accuracy {s['accuracy']:.1%}, "
               f"precision {prec} ({s['correct']}/{s['answered']}), "
