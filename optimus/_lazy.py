@@ -17,7 +17,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any, Generic, Iterator, TypeVar, overload
 
-from pydantic import BaseModel, SerializationInfo, ValidatorFunctionWrapHandler
+from pydantic import (
+    BaseModel, SerializationInfo, SerializerFunctionWrapHandler, ValidatorFunctionWrapHandler,
+)
 from pydantic_core import core_schema
 
 from optimus._gc import gc_paused
@@ -36,6 +38,10 @@ class LazyRecords(Sequence[M], Generic[M]):
         self._records: list[M] | None = None
 
     def _build(self) -> list[M]:  # pragma: no cover - abstract
+        raise NotImplementedError
+
+    def dicts(self) -> list[dict[str, Any]]:  # pragma: no cover - abstract
+        """The records as new dicts, as ``model_dump()`` of each model gives them."""
         raise NotImplementedError
 
     def records(self) -> list[M]:
@@ -85,6 +91,18 @@ def plain_dump(info: SerializationInfo) -> bool:
     so that the plain data can be written without building the models."""
     return info.include is None and info.exclude is None \
         and not any(getattr(info, flag, False) for flag in _NOT_PLAIN)
+
+
+def dump_lazy(value: Any, handler: SerializerFunctionWrapHandler,
+              info: SerializationInfo) -> Any:
+    """Wrap serializer: a plain dump of a :class:`LazyRecords` writes its dicts without
+    building the models; anything else is serialized as the list of models."""
+    if isinstance(value, LazyRecords):
+        if plain_dump(info):
+            with gc_paused():  # pydantic serializes these dicts like the models
+                return value.dicts()
+        value = value.records()
+    return handler(value)
 
 
 class ListSchemaOf:

@@ -33,13 +33,12 @@ from typing import Annotated, Any, Literal, Union
 
 import yaml
 from pydantic import (
-    BaseModel, ConfigDict, Field, PrivateAttr, SerializationInfo,
-    SerializerFunctionWrapHandler, TypeAdapter, ValidationError, ValidatorFunctionWrapHandler,
-    WrapSerializer, WrapValidator,
+    BaseModel, ConfigDict, Field, PrivateAttr, TypeAdapter, ValidationError,
+    ValidatorFunctionWrapHandler, WrapSerializer, WrapValidator,
 )
 
 from optimus._gc import gc_paused
-from optimus._lazy import LazyRecords, ListSchemaOf, plain_dump
+from optimus._lazy import LazyRecords, ListSchemaOf, dump_lazy
 from optimus.errors import UserError
 
 Scalar = Union[str, int]
@@ -158,19 +157,10 @@ def _validate_entries(value: Any, handler: ValidatorFunctionWrapHandler) -> Any:
     return handler(value)  # Entry's validation: its coercions and its error messages
 
 
-def _serialize_entries(value: Any, handler: SerializerFunctionWrapHandler,
-                       info: SerializationInfo) -> Any:
-    if isinstance(value, EntryList):
-        if plain_dump(info):
-            with gc_paused():  # pydantic serializes these dicts like the entries
-                return value.dicts()
-        value = value.records()
-    return handler(value)
-
 
 #: ``Parameter.values``: ``list[Entry]`` in the schema; large tables are an EntryList.
 EntryTable = Annotated[list[Entry], WrapValidator(_validate_entries),
-                       WrapSerializer(_serialize_entries), ListSchemaOf(Entry)]
+                       WrapSerializer(dump_lazy), ListSchemaOf(Entry)]
 
 
 class DataRef(_Strict):

@@ -7,12 +7,11 @@ from enum import Enum
 from typing import Annotated, Any
 
 from pydantic import (
-    BaseModel, Field, SerializationInfo, SerializerFunctionWrapHandler, TypeAdapter,
-    WrapSerializer, WrapValidator,
+    BaseModel, Field, TypeAdapter, WrapSerializer, WrapValidator,
 )
 
 from optimus._gc import gc_paused
-from optimus._lazy import LazyRecords, ListSchemaOf, keep_lazy, plain_dump
+from optimus._lazy import LazyRecords, ListSchemaOf, dump_lazy, keep_lazy
 
 
 class Status(str, Enum):
@@ -98,19 +97,10 @@ class VariableValues(LazyRecords[VariableValue]):
 _RECORDS = TypeAdapter(list[VariableValue])
 
 
-def _dump_lazy(value: Any, handler: SerializerFunctionWrapHandler,
-               info: SerializationInfo) -> Any:
-    if isinstance(value, VariableValues):
-        if plain_dump(info):
-            with gc_paused():  # pydantic serializes these dicts like the records
-                return value.dicts()
-        value = value.records()
-    return handler(value)
-
 
 #: The type of ``Result.variables``: a list of records, or a lazy :class:`VariableValues`.
 VariableList = Annotated[list[VariableValue], WrapValidator(keep_lazy),
-                         WrapSerializer(_dump_lazy), ListSchemaOf(VariableValue)]
+                         WrapSerializer(dump_lazy), ListSchemaOf(VariableValue)]
 
 
 class Timings(BaseModel):
