@@ -29,24 +29,11 @@ from optimus.formulation import Formulation
 from optimus.render.text import compact_text
 from optimus.result import Diagnosis, Outcome, Result, Status
 
-MAX_TEXT_CHARS = 20_000
-DEFAULT_MAX_ATTEMPTS = 4
-DEFAULT_TIME_LIMIT = 60.0  # seconds per solve
+from optimus.agent.limits import (  # noqa: F401  (re-exported)
+    DEFAULT_MAX_ATTEMPTS, DEFAULT_TIME_LIMIT, MAX_TEXT_CHARS, check_text,
+)
 
 
-def check_text(text: str | None) -> str:
-    """The problem text, stripped; a :class:`UserError` when empty or too long."""
-    if text is None or not str(text).strip():
-        raise UserError("The problem text is empty.",
-                        fix='Describe the problem, e.g. optimus solve "A bakery makes cakes ..." '
-                            "or pass a file with -f problem.txt.")
-    text = str(text).strip()
-    if len(text) > MAX_TEXT_CHARS:
-        raise UserError(f"The problem text has {len(text):,} characters; the limit is "
-                        f"{MAX_TEXT_CHARS:,}.",
-                        fix="Shorten the text, or put large data tables in a model file "
-                            "(optimus run model.yaml) with CSV data files.")
-    return text
 
 
 def safety_issues(f: Formulation) -> list[str]:

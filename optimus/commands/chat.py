@@ -7,7 +7,7 @@ Reads lines from stdin, so it works interactively and with piped input; it ends 
 from __future__ import annotations
 
 import sys
-from typing import Optional, TextIO
+from typing import TYPE_CHECKING, Optional, TextIO
 
 import typer
 from rich.console import Console
@@ -15,11 +15,13 @@ from rich.syntax import Syntax
 from rich.table import Table
 from rich.text import Text
 
-from optimus.agent.chat import ChatSession, ChatTurn, SolutionChange
 from optimus.agent.llm import DEFAULT_TIMEOUT, make_llm
-from optimus.agent.loop import DEFAULT_MAX_ATTEMPTS
+from optimus.agent.limits import DEFAULT_MAX_ATTEMPTS
 from optimus.errors import ProviderError
 from optimus.render.console import fmt_number
+
+if TYPE_CHECKING:  # the agent (and LangChain) load only when chat runs
+    from optimus.agent.chat import ChatSession, ChatTurn, SolutionChange
 
 
 def print_change(console: Console, change: SolutionChange) -> None:
@@ -117,6 +119,8 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """Chat about a problem: the first message states it, later ones edit and re-solve."""
         llm = make_llm(model, base_url=base_url, structured=structured, timeout=timeout)  # type: ignore[arg-type]
+        from optimus.agent.chat import ChatSession
+
         session = ChatSession(llm, max_attempts=max_attempts)
         code = chat_loop(session, sys.stdin, Console(), interactive=sys.stdin.isatty())
         if code:

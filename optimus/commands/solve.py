@@ -35,7 +35,7 @@ from rich.table import Table
 from rich.text import Text
 
 from optimus.agent.llm import DEFAULT_TIMEOUT, configured, no_model_message
-from optimus.agent.loop import DEFAULT_MAX_ATTEMPTS, check_text
+from optimus.agent.limits import DEFAULT_MAX_ATTEMPTS, check_text
 from optimus.answer import Answer
 from optimus.commands.outputs import check_output_paths, stdout_silenced, write_text
 from optimus.errors import UserError

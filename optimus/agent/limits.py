@@ -1,0 +1,25 @@
+"""Limits and defaults of the agent, and the input check; free of LangChain imports so
+that the command line starts fast for commands that never call a model."""
+
+from __future__ import annotations
+
+from optimus.errors import UserError
+
+MAX_TEXT_CHARS = 20_000
+DEFAULT_MAX_ATTEMPTS = 4
+DEFAULT_TIME_LIMIT = 60.0  # seconds per solve
+
+
+def check_text(text: str | None) -> str:
+    """The problem text, stripped; a :class:`UserError` when empty or too long."""
+    if text is None or not str(text).strip():
+        raise UserError("The problem text is empty.",
+                        fix='Describe the problem, e.g. optimus solve "A bakery makes cakes ..." '
+                            "or pass a file with -f problem.txt.")
+    text = str(text).strip()
+    if len(text) > MAX_TEXT_CHARS:
+        raise UserError(f"The problem text has {len(text):,} characters; the limit is "
+                        f"{MAX_TEXT_CHARS:,}.",
+                        fix="Shorten the text, or put large data tables in a model file "
+                            "(optimus run model.yaml) with CSV data files.")
+    return text
