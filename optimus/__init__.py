@@ -1,26 +1,43 @@
-"""optimus: natural-language optimization problems to solved, explainable MILPs."""
+"""optimus: optimization problems stated in plain language, solved as explainable MILPs.
 
-from typing import Any
+The public API (the README's Python examples use these):
 
-import optimus.solve as _solve_module  # noqa: F401  (load the submodule before `solve` below
-#   is defined: importing a submodule later would replace the package attribute `solve`)
+* :func:`solve` / :func:`formulate` - a problem in words -> :class:`Answer` / :class:`Formulation`;
+* :func:`load_formulation`, :func:`check`, :func:`solve_model` (one :class:`Report`),
+  :func:`solve_formulation` (the :class:`Result` only) and :func:`cross_check` for typed
+  model files;
+* :class:`Status`, :class:`Outcome` - every status word optimus reports.
+
+>>> import optimus
+>>> f = optimus.load_formulation(optimus.example("giapetto"))
+>>> optimus.check(f)
+[]
+>>> optimus.solve_formulation(f).objective
+180.0
+"""
+
+from optimus.answer import Answer
+from optimus.api import formulate, solve
+from optimus.checks import check
 from optimus.formulation import Formulation, load_formulation
-from optimus.result import Result, Status
+from optimus.pipeline import Report, SolveOptions, cross_check, solve_formulation, solve_model
+from optimus.result import Diagnosis, Outcome, Result, Status
+from optimus.version import DISTRIBUTION, __version__
 
-__version__ = "0.1.0"
-__all__ = ["Formulation", "load_formulation", "Result", "Status", "solve", "formulate",
-           "__version__"]
-
-
-def solve(text: str, model: str | None = None, **kwargs: Any) -> Any:
-    """Formulate ``text`` with a language model and solve it; see :func:`optimus.api.solve`."""
-    from optimus.api import solve as _solve
-
-    return _solve(text, model, **kwargs)
+__all__ = ["Answer", "Diagnosis", "Formulation", "Outcome", "Report", "Result", "SolveOptions",
+           "Status", "check", "cross_check", "example", "formulate", "load_formulation", "solve",
+           "solve_formulation", "solve_model", "DISTRIBUTION", "__version__"]
 
 
-def formulate(text: str, model: str | None = None, **kwargs: Any) -> Formulation:
-    """The formulation of ``text``; see :func:`optimus.api.formulate`."""
-    from optimus.api import formulate as _formulate
+def example(name: str) -> str:
+    """The path of a model file shipped in ``problems/models`` (``"diet"``, ``"knapsack"``, ...)."""
+    from importlib.resources import files
 
-    return _formulate(text, model, **kwargs)
+    path = files("optimus.problems") / "models" / f"{name}.yaml"
+    if not path.is_file():
+        from optimus.errors import UserError
+
+        names = sorted(p.name[:-5] for p in (files("optimus.problems") / "models").iterdir()
+                       if p.name.endswith(".yaml"))
+        raise UserError(f"no example model named {name!r}", fix=f"Use one of: {', '.join(names)}.")
+    return str(path)

@@ -1,6 +1,6 @@
 """The answer to a natural-language problem: what the agent or offline formulator returns.
 
-An :class:`Answer` carries the solve result fields of design.md's JSON shape (``status``,
+An :class:`Answer` carries the solve result fields of the shared JSON shape (``status``,
 ``objective``, ``bound``, ``gap``, ``variables``, ``diagnosis``, ``timings``) plus the
 ``formulation``, the ``attempts`` made and the model ``usage``. ``status`` is a solver
 status (:class:`~optimus.result.Status`) or, where no solve happened, an agent outcome
@@ -14,7 +14,7 @@ from typing import Any
 from pydantic import BaseModel, Field
 
 from optimus.formulation import Formulation
-from optimus.result import Diagnosis, Result, Timings, VariableValue
+from optimus.result import AnswerStatus, Diagnosis, Result, Status, Timings, VariableValue
 
 
 class Usage(BaseModel):
@@ -36,7 +36,7 @@ class Attempt(BaseModel):
     number: int
     formulation: dict[str, Any] | None = None  # Formulation as JSON, None if unparseable
     raw_output: str | None = None  # the model's raw text when it did not parse
-    status: str  # a Status value, "invalid_formulation" or "parse_error"
+    status: AnswerStatus  # a Status, or invalid_formulation / parse_error / ...
     objective: float | None = None
     diagnosis: Diagnosis | None = None
     feedback: str | None = None  # the repair message built from this attempt
@@ -45,7 +45,7 @@ class Attempt(BaseModel):
 class Answer(BaseModel):
     """The outcome of solving a problem stated in natural language."""
 
-    status: str
+    status: AnswerStatus
     objective: float | None = None
     bound: float | None = None
     gap: float | None = None
@@ -69,14 +69,13 @@ class Answer(BaseModel):
 
     @property
     def is_ok(self) -> bool:
-        return self.status == "optimal"
+        return self.status == Status.OPTIMAL
 
     def _repr_markdown_(self) -> str:  # notebooks: the math, the solution, the attempts
-        from optimus.api import answer_markdown
+        from optimus.render.notebook import answer_markdown
 
         return answer_markdown(self)
 
     def to_json_dict(self) -> dict[str, Any]:
-        """design.md's JSON shape: the result fields plus formulation, attempts, usage."""
-        data = self.model_dump(mode="json")
-        return data
+        """The result's JSON shape plus formulation, attempts, usage."""
+        return self.model_dump(mode="json")

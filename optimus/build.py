@@ -14,7 +14,7 @@ from typing import Any
 import numpy as np
 
 from optimus._gc import gc_paused
-from optimus.check import Analysis, analyze
+from optimus.checks import Analysis, analyze
 from optimus.errors import FormulationError
 from optimus.expressions import EvalError, LinExpr
 from optimus.formulation import Formulation
@@ -94,7 +94,7 @@ class LinearProgram:
 def build(f: Formulation, analysis: Analysis | None = None) -> LinearProgram:
     """Compile ``f``. Raises :class:`FormulationError` with every issue found.
 
-    Pass the :class:`Analysis` from :func:`optimus.check.analyze` to skip re-checking.
+    Pass the :class:`Analysis` from :func:`optimus.checks.analyze` to skip re-checking.
     """
     with gc_paused():
         return _build(f, analysis)

@@ -11,6 +11,7 @@ from rich.markup import escape
 
 from optimus.commands import chat, check, eval as eval_cmd, run, solve
 from optimus.errors import OptimusError, ProviderError, UserError
+from optimus.exitcodes import ExitCode
 
 app = typer.Typer(
     name="optimus",
@@ -53,9 +54,9 @@ def report_error(exc: BaseException) -> int:
         err_console.print(f"[bold red]model provider error:[/] {escape(exc.message)}", highlight=False)
         if exc.fix:
             err_console.print(f"[bold]fix:[/] {escape(exc.fix)}", highlight=False)
-        return 3
+        return ExitCode.PROVIDER
     err_console.print(f"[bold red]error:[/] {escape(str(exc))}", highlight=False)
-    return 1
+    return ExitCode.NOT_OPTIMAL
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -70,7 +71,7 @@ def main(argv: list[str] | None = None) -> int:
         return report_error(exc)
     except KeyboardInterrupt:
         err_console.print("interrupted")
-        return 130
+        return ExitCode.INTERRUPTED
     except Exception as exc:  # click usage errors and the unexpected
         if hasattr(exc, "show") and hasattr(exc, "exit_code"):  # click's UsageError & co
             exc.show()

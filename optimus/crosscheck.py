@@ -1,7 +1,8 @@
-"""Solve one formulation with HiGHS and with PuLP/CBC and report any disagreement.
+"""Compare the results of two backends on one program, and report any disagreement.
 
-The program is built once and handed to both backends, so a difference can only come
-from the solvers (or from how a backend reads the program), never from the compiler.
+:func:`optimus.pipeline.solve_model` (with ``cross_check=True``) builds the program once
+and hands it to every backend, so a difference can only come from the solvers (or from
+how a backend reads the program), never from the compiler; this module holds the rule.
 
 Comparison rule (:func:`compare_results`):
 
@@ -19,6 +20,7 @@ Comparison rule (:func:`compare_results`):
 Example::
 
     >>> from optimus.formulation import Formulation
+    >>> from optimus.pipeline import cross_check
     >>> f = Formulation.model_validate({
     ...     "variables": [{"name": "x"}, {"name": "y"}],
     ...     "constraints": [{"name": "cap", "expression": "x + 2*y <= 4"}],
@@ -30,30 +32,23 @@ Example::
 from __future__ import annotations
 
 import math
-import time
 from typing import Any
 
 from pydantic import BaseModel, Field
 
-from optimus.build import LinearProgram, build
-from optimus.check import analyze
-from optimus.errors import FormulationError
-from optimus.formulation import Formulation
-from optimus.result import Diagnosis, Result, Status
-from optimus.solvers import SolverOptions
+from optimus.result import Result, Status
 
-__all__ = ["CrossCheck", "cross_check", "compare_results", "RULE", "HIGHS_DEFAULT_MIP_GAP"]
+__all__ = ["CrossCheck", "compare_results", "RULE", "HIGHS_DEFAULT_MIP_GAP"]
 
-BACKEND_NAMES = ("highs", "pulp")
 HIGHS_DEFAULT_MIP_GAP = 1e-4
 RULE = ("statuses compatible (infeasible_or_unbounded matches infeasible or unbounded); "
         "objectives within max(1e-6*max(|a|,|b|), 1e-6), plus the larger MIP gap "
         "(reported, requested, or HiGHS's default 1e-4) for MIPs")
 
-_FEASIBLE = {Status.OPTIMAL.value, Status.TIME_LIMIT_FEASIBLE.value}
+_FEASIBLE = {Status.OPTIMAL, Status.TIME_LIMIT_FEASIBLE}
 _COMPATIBLE = {
-    frozenset({Status.INFEASIBLE.value, Status.INFEASIBLE_OR_UNBOUNDED.value}),
-    frozenset({Status.UNBOUNDED.value, Status.INFEASIBLE_OR_UNBOUNDED.value}),
+    frozenset({Status.INFEASIBLE, Status.INFEASIBLE_OR_UNBOUNDED}),
+    frozenset({Status.UNBOUNDED, Status.INFEASIBLE_OR_UNBOUNDED}),
 }
 
 
@@ -102,10 +97,10 @@ def compare_results(results: dict[str, Result], *, sense: str = "minimize",
     diffs: list[str] = []
     notes: list[str] = []
     sa, sb = ra.status, rb.status
-    tlns = Status.TIME_LIMIT_NO_SOLUTION.value
+    tlns = Status.TIME_LIMIT_NO_SOLUTION
     if tlns in (sa, sb):
         other = sb if sa == tlns else sa
-        if other in (Status.ERROR.value, Status.UNKNOWN.value):
+        if other in (Status.ERROR, Status.UNKNOWN):
             diffs.append(f"status differs: {na} {sa} vs {nb} {sb}")
         else:
             slow = " and ".join(n for n, s in ((na, sa), (nb, sb)) if s == tlns)
@@ -128,7 +123,7 @@ def compare_results(results: dict[str, Result], *, sense: str = "minimize",
         gaps = [g for g in (ra.gap, rb.gap, mip_gap, HIGHS_DEFAULT_MIP_GAP)
                 if g is not None and math.isfinite(g)]
         tol += max(gaps) * max(abs(a), abs(b))
-    both_optimal = sa == sb == Status.OPTIMAL.value
+    both_optimal = sa == sb == Status.OPTIMAL
     if both_optimal:
         if abs(a - b) > tol:
             diffs.append(f"objectives differ: {na} {a:.10g} vs {nb} {b:.10g} "
@@ -138,7 +133,7 @@ def compare_results(results: dict[str, Result], *, sense: str = "minimize",
     better = (lambda u, v: u > v + tol) if sense == "maximize" else (lambda u, v: u < v - tol)
     for (n1, r1), (n2, r2) in (((na, ra), (nb, rb)), ((nb, rb), (na, ra))):
         bound = r2.bound if r2.bound is not None else (
-            r2.objective if r2.status == Status.OPTIMAL.value else None)
+            r2.objective if r2.status == Status.OPTIMAL else None)
         if bound is not None and r1.objective is not None and better(r1.objective, bound):
             diffs.append(f"{n1}'s objective {r1.objective:.10g} is better than {n2}'s proven "
                          f"bound {bound:.10g}")
@@ -146,40 +141,3 @@ def compare_results(results: dict[str, Result], *, sense: str = "minimize",
         notes.append("a time limit stopped at least one solver; objectives are consistent "
                      "with the bounds")
     return diffs, notes
-
-
-def cross_check(f: Formulation, *, time_limit: float | None = None,
-                mip_gap: float | None = None, diagnose: bool = True) -> CrossCheck:
-    """Build ``f`` once, solve it with HiGHS and with PuLP/CBC, and compare the results.
-
-    Each result is diagnosed (the diagnosis of a non-optimal status is computed once and
-    shared when both backends report the same status). An invalid formulation gives two
-    ``error`` results that agree.
-    """
-    from optimus.diagnose import diagnose as run_diagnosis
-    from optimus.solve import invalid_result, solve_lp
-
-    t0 = time.perf_counter()
-    try:
-        a = analyze(f)
-        lp: LinearProgram = build(f, a)
-    except FormulationError as exc:
-        total = time.perf_counter() - t0
-        results = {name: invalid_result(exc.issues, backend=name, elapsed=total)
-                   for name in BACKEND_NAMES}
-        return CrossCheck(results=results, agree=True,
-                          notes=["the formulation is invalid; nothing was solved"])
-    options = SolverOptions(time_limit=time_limit, mip_gap=mip_gap)
-    results: dict[str, Result] = {}
-    shared: dict[str, Diagnosis] = {}
-    for name in BACKEND_NAMES:
-        r = solve_lp(lp, name, options)
-        if diagnose:
-            if r.status in shared and r.status not in _FEASIBLE:
-                r.diagnosis = shared[r.status].model_copy(deep=True)
-            else:
-                r.diagnosis = run_diagnosis(f, lp, r, options)
-                shared[r.status] = r.diagnosis
-        results[name] = r
-    diffs, notes = compare_results(results, sense=lp.sense, is_mip=lp.is_mip, mip_gap=mip_gap)
-    return CrossCheck(results=results, agree=not diffs, differences=diffs, notes=notes)

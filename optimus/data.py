@@ -2,8 +2,8 @@
 
 Set elements become canonical Python values (``str``, ``int`` or a tuple of them for
 pairs). Parameter tables become ``{key tuple: float}`` dicts, read from inline entries or
-from CSV/JSON data files. Problems are reported as :class:`~optimus.check.Issue` objects,
-never raised, so that :func:`optimus.check.check` can list them all.
+from CSV/JSON data files. Problems are reported as :class:`~optimus.issues.Issue` objects,
+never raised, so that :func:`optimus.checks.check` can list them all.
 """
 
 from __future__ import annotations

@@ -25,13 +25,13 @@ nothing does per-row work proportional to the number of columns.
 Example::
 
     >>> from optimus.formulation import Formulation
-    >>> from optimus.solve import solve_formulation
+    >>> from optimus.pipeline import solve_formulation
     >>> f = Formulation.model_validate({
     ...     "variables": [{"name": "x", "upper": 5}],
     ...     "constraints": [{"name": "need", "expression": "x >= 10"}],
     ...     "objective": {"sense": "minimize", "expression": "x"}})
     >>> d = solve_formulation(f).diagnosis
-    >>> d.kind, [c.get("constraint") or c.get("variable") for c in d.conflict]
+    >>> str(d.kind), [c.constraint or c.variable for c in d.conflict]
     ('infeasible', ['need', 'x'])
 """
 
@@ -46,7 +46,10 @@ import numpy as np
 
 from optimus.build import LinearProgram, display_name
 from optimus.formulation import Formulation
-from optimus.result import Diagnosis, Result, Status, VariableValues
+from optimus.result import (
+    ConflictEntry, ConflictKind, ConflictMethod, Diagnosis, DiagnosisKind, Direction, Result,
+    Status, UnboundedVariable, VariableValues,
+)
 from optimus.solvers.base import SolverOptions
 from optimus.solvers.highs import make_highs
 
@@ -95,13 +98,13 @@ def diagnose(f: Formulation | None, lp: LinearProgram, result: Result,
     opts = _diag_options(options)
     status = result.status
     try:
-        if status == Status.OPTIMAL.value:
+        if status == Status.OPTIMAL:
             return _sanity(f, lp, result)
-        if status == Status.INFEASIBLE.value:
+        if status == Status.INFEASIBLE:
             return _infeasible(lp, opts)
-        if status in (Status.UNBOUNDED.value, Status.INFEASIBLE_OR_UNBOUNDED.value):
+        if status in (Status.UNBOUNDED, Status.INFEASIBLE_OR_UNBOUNDED):
             return _unbounded(lp, opts, status)
-        if status == Status.TIME_LIMIT_FEASIBLE.value:
+        if status == Status.TIME_LIMIT_FEASIBLE:
             d = _sanity(f, lp, result)
             gap = f", gap {result.gap:.2%}" if result.gap is not None else ""
             bound = f", best bound {_fmt(result.bound)}" if result.bound is not None else ""
@@ -109,18 +112,18 @@ def diagnose(f: Formulation | None, lp: LinearProgram, result: Result,
             d.summary = (f"Stopped at the time limit with a feasible solution ({obj}"
                          f"{bound}{gap}); it may not be optimal. "
                          + ("" if not d.warnings else d.summary))
-            d.kind = "time_limit"
+            d.kind = DiagnosisKind.TIME_LIMIT
             return d
-        if status == Status.TIME_LIMIT_NO_SOLUTION.value:
-            return Diagnosis(kind="time_limit", summary=(
+        if status == Status.TIME_LIMIT_NO_SOLUTION:
+            return Diagnosis(kind=DiagnosisKind.TIME_LIMIT, summary=(
                 "No feasible solution was found before the time limit. The model may be "
                 "infeasible or just hard: raise the time limit (--time-limit) or loosen "
                 "the MIP gap (--mip-gap)."))
     except Exception as exc:  # a diagnosis must never break a solve
-        return Diagnosis(kind="error", summary=f"Diagnosis failed ({type(exc).__name__}: {exc}); "
+        return Diagnosis(kind=DiagnosisKind.ERROR, summary=f"Diagnosis failed ({type(exc).__name__}: {exc}); "
                          f"the solver status was {status}.")
     msg = f": {result.message}" if result.message else ""
-    return Diagnosis(kind="error", summary=f"The solver stopped with status {status}{msg}.")
+    return Diagnosis(kind=DiagnosisKind.ERROR, summary=f"The solver stopped with status {status}{msg}.")
 
 
 # --------------------------------------------------------------------------- helpers
@@ -159,7 +162,7 @@ def _row_text(lp: LinearProgram, i: int, side: str | None = None, max_terms: int
     return f"{lp.row_name(i)}: {body} {rel}"
 
 
-def _row_entry(lp: LinearProgram, i: int, side: str | None, **extra: Any) -> dict[str, Any]:
+def _row_entry(lp: LinearProgram, i: int, side: str | None, **extra: Any) -> ConflictEntry:
     name, key = lp.row_keys[i]
     lo, hi = float(lp.row_lower[i]), float(lp.row_upper[i])
     if lo == hi:
@@ -172,42 +175,38 @@ def _row_entry(lp: LinearProgram, i: int, side: str | None, **extra: Any) -> dic
         sense = ">=" if math.isfinite(lo) and not math.isfinite(hi) else (
             "<=" if math.isfinite(hi) and not math.isfinite(lo) else "range")
     rhs = lo if sense in (">=", "==") else (hi if sense == "<=" else None)
-    entry = {"constraint": name, "index": list(key), "kind": "row", "sense": sense,
-             "rhs": rhs, "text": _row_text(lp, i, side)}
-    entry.update(extra)
-    return entry
+    return ConflictEntry(constraint=name, index=list(key), kind=ConflictKind.ROW, sense=sense,
+                         rhs=rhs, text=_row_text(lp, i, side), **extra)
 
 
-def _bound_entry(lp: LinearProgram, j: int, which: str, **extra: Any) -> dict[str, Any]:
+def _bound_entry(lp: LinearProgram, j: int, which: str) -> ConflictEntry:
     name, key = lp.col_keys[j]
     value = float(lp.col_lower[j] if which == "lower" else lp.col_upper[j])
     rel = ">=" if which == "lower" else "<="
-    entry = {"variable": name, "index": list(key), "kind": f"{which} bound",
-             "value": value, "text": f"{display_name(name, key)} {rel} {_fmt(value)}"}
-    entry.update(extra)
-    return entry
+    return ConflictEntry(variable=name, index=list(key), kind=ConflictKind(f"{which} bound"),
+                         value=value, text=f"{display_name(name, key)} {rel} {_fmt(value)}")
 
 
 def _count(n: int, noun: str) -> str:
     return f"{n} {noun}{'' if n == 1 else 's'}"
 
 
-def _names(entries: list[dict[str, Any]], total: int | None = None) -> str:
+def _names(entries: list[ConflictEntry], total: int | None = None) -> str:
     """Rows (the first few, in full) then variable bounds grouped by variable and value."""
-    rows = [e for e in entries if "variable" not in e]
-    shown = [e["text"] for e in rows[:_MAX_NAMED]]
+    rows = [e for e in entries if e.variable is None]
+    shown = [e.text for e in rows[:_MAX_NAMED]]
     more = (total if total is not None else len(rows)) - len(shown)
     if more > 0:
         shown.append(f"and {more} more")
-    groups: dict[tuple, list[dict[str, Any]]] = {}
+    groups: dict[tuple, list[ConflictEntry]] = {}
     for e in entries:
-        if "variable" in e:
-            groups.setdefault((e["variable"], e["kind"], e.get("value")), []).append(e)
+        if e.variable is not None:
+            groups.setdefault((e.variable, e.kind, e.value), []).append(e)
     for (name, kind, value), es in list(groups.items())[:_MAX_NAMED]:
         if len(es) == 1:
-            shown.append(es[0]["text"])
+            shown.append(es[0].text)
         elif value is not None:
-            rel = ">=" if kind == "lower bound" else "<="
+            rel = ">=" if kind == ConflictKind.LOWER_BOUND else "<="
             shown.append(f"{name}[...] {rel} {_fmt(value)} ({len(es)} of them)")
         else:
             shown.append(f"{name}: {kind} ({len(es)} of them)")
@@ -216,11 +215,11 @@ def _names(entries: list[dict[str, Any]], total: int | None = None) -> str:
 
 # --------------------------------------------------------------------------- infeasible
 
-def _trivial_conflicts(lp: LinearProgram) -> list[dict[str, Any]]:
+def _trivial_conflicts(lp: LinearProgram) -> list[ConflictEntry]:
     """Bounds that contradict themselves (lower > upper, an integer range with no integer)
     and rows without variables whose bounds exclude 0 (``0 >= 5``)."""
     lo, hi = lp.col_lower, lp.col_upper
-    out: list[dict[str, Any]] = []
+    out: list[ConflictEntry] = []
     crossed = np.flatnonzero(lo > hi + _TOL)
     integ = lp.integrality.astype(bool)
     with np.errstate(invalid="ignore"):
@@ -228,13 +227,15 @@ def _trivial_conflicts(lp: LinearProgram) -> list[dict[str, Any]]:
                                 & (np.ceil(lo - 1e-9) > np.floor(hi + 1e-9)) & (lo <= hi + _TOL))
     for j in crossed[:_MAX_LISTED].tolist():
         name, key = lp.col_keys[j]
-        out.append({"variable": name, "index": list(key), "kind": "bounds",
-                    "text": f"{display_name(name, key)}: lower bound {_fmt(lo[j])} > upper bound {_fmt(hi[j])}"})
+        out.append(ConflictEntry(
+            variable=name, index=list(key), kind=ConflictKind.BOUNDS,
+            text=f"{display_name(name, key)}: lower bound {_fmt(lo[j])} > upper bound {_fmt(hi[j])}"))
     for j in no_int[:_MAX_LISTED].tolist():
         name, key = lp.col_keys[j]
-        out.append({"variable": name, "index": list(key), "kind": "integrality",
-                    "text": f"{display_name(name, key)} is integer but its bounds "
-                            f"[{_fmt(lo[j])}, {_fmt(hi[j])}] hold no integer"})
+        out.append(ConflictEntry(
+            variable=name, index=list(key), kind=ConflictKind.INTEGRALITY,
+            text=f"{display_name(name, key)} is integer but its bounds "
+                 f"[{_fmt(lo[j])}, {_fmt(hi[j])}] hold no integer"))
     empty = np.flatnonzero((np.diff(lp.a_start) == 0)
                            & ((lp.row_lower > 1e-9) | (lp.row_upper < -1e-9)))
     out.extend(_row_entry(lp, i, None) for i in empty[:_MAX_LISTED].tolist())
@@ -244,25 +245,28 @@ def _trivial_conflicts(lp: LinearProgram) -> list[dict[str, Any]]:
 def _infeasible(lp: LinearProgram, opts: SolverOptions) -> Diagnosis:
     trivial = _trivial_conflicts(lp)
     if trivial:
-        return Diagnosis(kind="infeasible", conflict=trivial, conflict_method="bounds",
+        return Diagnosis(kind=DiagnosisKind.INFEASIBLE, conflict=trivial,
+                         conflict_method=ConflictMethod.BOUNDS,
                          summary="The model is infeasible: these cannot hold whatever the "
                                  "variables are: " + _names(trivial) + ".")
     relax_status, entries, method, total = _iis(lp, opts)
     if entries and method == "iis":
         if len(entries) == 1:
-            return Diagnosis(kind="infeasible", conflict=entries, conflict_method="iis", summary=(
+            return Diagnosis(kind=DiagnosisKind.INFEASIBLE, conflict=entries,
+                             conflict_method=ConflictMethod.IIS, summary=(
                 f"The model is infeasible: this constraint cannot hold whatever the variables "
                 f"are: {_names(entries)}."))
-        rows = sum(1 for e in entries if e["kind"] == "row")
+        rows = sum(1 for e in entries if e.kind == ConflictKind.ROW)
         return Diagnosis(
-            kind="infeasible", conflict=entries, conflict_method="iis",
+            kind=DiagnosisKind.INFEASIBLE, conflict=entries, conflict_method=ConflictMethod.IIS,
             summary=(f"The model is infeasible. These {_count(rows, 'constraint')}"
                      f"{' and ' + _count(len(entries) - rows, 'variable bound') if rows < len(entries) else ''}"
                      f" cannot all hold together (an irreducible infeasible set: dropping any one "
                      f"of them makes the rest feasible): {_names(entries)}."))
     if entries:  # a Farkas certificate too large to reduce
         return Diagnosis(
-            kind="infeasible", conflict=entries, conflict_method="farkas",
+            kind=DiagnosisKind.INFEASIBLE, conflict=entries,
+            conflict_method=ConflictMethod.FARKAS,
             summary=(f"The model is infeasible. These {_count(total, 'constraint')} cannot "
                      f"all hold together given the variable bounds (the support of a Farkas "
                      f"certificate; too large to reduce to a minimal set, so some may be "
@@ -275,15 +279,15 @@ def _infeasible(lp: LinearProgram, opts: SolverOptions) -> Diagnosis:
                          "(integer variables allowed to be fractional) is feasible. " + d.summary)
         return d
     if relaxation_feasible and not lp.is_mip:
-        return Diagnosis(kind="infeasible", summary=(
+        return Diagnosis(kind=DiagnosisKind.INFEASIBLE, summary=(
             "The solver reported the model infeasible, but re-solving it found it feasible; "
             "the model may be numerically unstable (very large or very small coefficients)."))
-    return Diagnosis(kind="infeasible", summary=(
+    return Diagnosis(kind=DiagnosisKind.INFEASIBLE, summary=(
         "The model is infeasible, but no conflicting set of constraints could be isolated "
         "within the diagnosis time limit."))
 
 
-def _iis(lp: LinearProgram, opts: SolverOptions) -> tuple[object, list[dict[str, Any]], str, int]:
+def _iis(lp: LinearProgram, opts: SolverOptions) -> tuple[object, list[ConflictEntry], str, int]:
     """Conflict entries of an infeasible LP relaxation: ``(status, entries, method, total)``.
 
     HiGHS's irreducible IIS runs many LP solves and grows quickly with the model's size, so
@@ -354,7 +358,7 @@ def _subprogram(lp: LinearProgram, rows: np.ndarray) -> tuple[LinearProgram, np.
 
 
 def _irreducible(sub: LinearProgram, opts: SolverOptions, row_map: np.ndarray,
-                 col_map: np.ndarray, lp: LinearProgram) -> list[dict[str, Any]]:
+                 col_map: np.ndarray, lp: LinearProgram) -> list[ConflictEntry]:
     """HiGHS's irreducible IIS of ``sub``, as entries of the original ``lp``."""
     h = make_highs(sub, opts, names=False)
     h.setOptionValue("iis_strategy", _IIS_IRREDUCIBLE)
@@ -364,7 +368,7 @@ def _irreducible(sub: LinearProgram, opts: SolverOptions, row_map: np.ndarray,
     status, iis = h.getIis()
     if status == highspy.HighsStatus.kError or not iis.valid_:
         return []
-    entries: list[dict[str, Any]] = []
+    entries: list[ConflictEntry] = []
     for i, b in zip(list(iis.row_index_), list(iis.row_bound_)):
         b = int(b)
         if b in (-1, 1):  # dropped / free: not part of the conflict
@@ -424,13 +428,13 @@ def _elastic(lp: LinearProgram, opts: SolverOptions, *, keep_integrality: bool) 
         side = "lower" if short > over else "upper"
         amount = max(short, over)
         e = _row_entry(lp, i, side, violation=amount)
-        e["text"] += f" (violated by {_fmt(amount)})"
+        e.text += f" (violated by {_fmt(amount)})"
         entries.append(e)
     total = float(slack_lo.sum() + slack_hi.sum())
     optimal = ms == _MS.kOptimal
     what = "integrality kept" if keep_integrality and lp.is_mip else "as a linear program"
     return Diagnosis(
-        kind="infeasible", conflict=entries, conflict_method="elastic",
+        kind=DiagnosisKind.INFEASIBLE, conflict=entries, conflict_method=ConflictMethod.ELASTIC,
         summary=(f"An elastic relaxation ({what}: every constraint may be violated at a cost "
                  f"equal to the violation) needs a total violation of {_fmt(total)}"
                  f"{'' if optimal else ' (not proven minimal: the diagnosis hit its time limit)'}; "
@@ -469,11 +473,12 @@ def _unbounded(lp: LinearProgram, opts: SolverOptions, status: str) -> Diagnosis
             d.summary = ("The model has no integer-feasible point (its LP relaxation is feasible "
                          "and bounded). " + d.summary)
             return d
-        return Diagnosis(kind="error", summary=(
+        return Diagnosis(kind=DiagnosisKind.ERROR, summary=(
             f"The solver reported {status}, but re-solving without presolve found an optimum; "
             "the model may be numerically unstable."))
     if ms != _MS.kUnbounded:
-        return Diagnosis(kind="unbounded" if status == Status.UNBOUNDED.value else "error",
+        return Diagnosis(kind=DiagnosisKind.UNBOUNDED if status == Status.UNBOUNDED
+                         else DiagnosisKind.ERROR,
                          summary=f"The solver reported {status}; re-solving the relaxation gave "
                                  f"{h.modelStatusToString(ms)}, so no ray could be read.",
                          unbounded_variables=_candidates(lp))
@@ -501,15 +506,15 @@ def _unbounded(lp: LinearProgram, opts: SolverOptions, status: str) -> Diagnosis
         prefix = "The objective is unbounded. "
     if ray is None or not np.any(np.abs(ray) > 0):
         cands = _candidates(lp)
-        return Diagnosis(kind="unbounded", unbounded_variables=cands, summary=(
+        return Diagnosis(kind=DiagnosisKind.UNBOUNDED, unbounded_variables=cands, summary=(
             prefix + "HiGHS gave no primal ray; variables that improve the objective and have "
                      "no bound in that direction: " + _var_names(cands) + ". Add the missing "
                      "bound or constraint."))
     vars_ = _ray_variables(lp, ray)
-    seen = {(v["name"], tuple(v["index"])) for v in vars_}
+    seen = {(v.name, tuple(v.index)) for v in vars_}
     vars_ += [v for v in _candidates(lp, unconstrained_only=True)
-              if (v["name"], tuple(v["index"])) not in seen][: max(0, _MAX_LISTED - len(vars_))]
-    return Diagnosis(kind="unbounded", unbounded_variables=vars_, summary=(
+              if (v.name, tuple(v.index)) not in seen][: max(0, _MAX_LISTED - len(vars_))]
+    return Diagnosis(kind=DiagnosisKind.UNBOUNDED, unbounded_variables=vars_, summary=(
         prefix + "The objective improves without limit as these variables move (along "
                  "HiGHS's primal ray, then any others that appear in no constraint): "
         + _var_names(vars_)
@@ -530,7 +535,7 @@ def _mip_feasible(lp: LinearProgram, opts: SolverOptions) -> bool | None:
     return None
 
 
-def _ray_variables(lp: LinearProgram, ray: np.ndarray) -> list[dict[str, Any]]:
+def _ray_variables(lp: LinearProgram, ray: np.ndarray) -> list[UnboundedVariable]:
     mag = np.abs(ray)
     nz = np.flatnonzero(mag > 1e-9 * mag.max())
     sign = 1.0 if lp.sense == "maximize" else -1.0
@@ -539,13 +544,14 @@ def _ray_variables(lp: LinearProgram, ray: np.ndarray) -> list[dict[str, Any]]:
     out = []
     for j in order[:_MAX_LISTED].tolist():
         name, key = lp.col_keys[j]
-        out.append({"name": name, "index": list(key),
-                    "direction": "increases" if ray[j] > 0 else "decreases",
-                    "ray": float(ray[j]), "in_objective": bool(lp.cost[j] != 0)})
+        out.append(UnboundedVariable(
+            name=name, index=list(key),
+            direction=Direction.INCREASES if ray[j] > 0 else Direction.DECREASES,
+            ray=float(ray[j]), in_objective=bool(lp.cost[j] != 0)))
     return out
 
 
-def _candidates(lp: LinearProgram, unconstrained_only: bool = False) -> list[dict[str, Any]]:
+def _candidates(lp: LinearProgram, unconstrained_only: bool = False) -> list[UnboundedVariable]:
     """Columns that improve the objective and have no bound that way (used when HiGHS gives
     no ray; with ``unconstrained_only``, those in no constraint, each unbounded by itself)."""
     sign = 1.0 if lp.sense == "maximize" else -1.0
@@ -556,17 +562,18 @@ def _candidates(lp: LinearProgram, unconstrained_only: bool = False) -> list[dic
     up = np.flatnonzero(mask & (g > 0) & ~np.isfinite(lp.col_upper))
     down = np.flatnonzero(mask & (g < 0) & ~np.isfinite(lp.col_lower))
     out = []
-    for j, d in [(j, "increases") for j in up.tolist()] + [(j, "decreases") for j in down.tolist()]:
+    moves = [(j, Direction.INCREASES) for j in up.tolist()] + \
+        [(j, Direction.DECREASES) for j in down.tolist()]
+    for j, d in moves:
         name, key = lp.col_keys[j]
-        out.append({"name": name, "index": list(key), "direction": d,
-                    "in_objective": True})
+        out.append(UnboundedVariable(name=name, index=list(key), direction=d, in_objective=True))
     return out[:_MAX_LISTED]
 
 
-def _var_names(vars_: list[dict[str, Any]]) -> str:
+def _var_names(vars_: list[UnboundedVariable]) -> str:
     if not vars_:
         return "(none found)"
-    shown = [f"{display_name(v['name'], tuple(v['index']))} {v['direction']}"
+    shown = [f"{display_name(v.name, tuple(v.index))} {v.direction}"
              for v in vars_[:_MAX_NAMED]]
     more = len(vars_) - len(shown)
     return ", ".join(shown) + (f", and {more} more" if more > 0 else "")
@@ -629,6 +636,7 @@ def _sanity(f: Formulation | None, lp: LinearProgram, result: Result) -> Diagnos
                 "(demand, minimum, covering constraint) may be missing, or the objective sense "
                 "may be reversed.")
     if warnings:
-        return Diagnosis(kind="suspicious", warnings=warnings,
+        return Diagnosis(kind=DiagnosisKind.SUSPICIOUS, warnings=warnings,
                          summary=f"Optimal, but {len(warnings)} thing(s) look suspicious.")
-    return Diagnosis(kind="ok", summary="Optimal; the sanity checks found nothing suspicious.")
+    return Diagnosis(kind=DiagnosisKind.OK,
+                     summary="Optimal; the sanity checks found nothing suspicious.")

@@ -3,19 +3,25 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from enum import Enum
 from typing import Annotated, Any
 
 from pydantic import (
-    BaseModel, Field, TypeAdapter, WrapSerializer, WrapValidator,
+    BaseModel, Field, SerializerFunctionWrapHandler, TypeAdapter, WrapSerializer,
+    WrapValidator, model_serializer,
 )
 
+from optimus._compat import StrEnum
 from optimus._gc import gc_paused
 from optimus._lazy import LazyRecords, ListSchemaOf, dump_lazy, keep_lazy
 
 
-class Status(str, Enum):
-    """Solver status (design.md: one enum everywhere)."""
+class Status(StrEnum):
+    """Solver status: one vocabulary for every backend, command and JSON output.
+
+    Members are strings (``Status.OPTIMAL == "optimal"``), so JSON output holds the
+    plain words. Every HiGHS and CBC status maps to one of these (``unknown`` is the
+    fallback); see ``solvers/highs.py`` and ``solvers/pulp_cbc.py``.
+    """
 
     OPTIMAL = "optimal"
     INFEASIBLE = "infeasible"
@@ -31,14 +37,121 @@ class Status(str, Enum):
         return self in (Status.OPTIMAL, Status.TIME_LIMIT_FEASIBLE)
 
 
-class Outcome(str, Enum):
-    """Agent outcomes where no solve happened."""
+class Outcome(StrEnum):
+    """Outcomes where no solve happened (the agent's, the offline reader's, eval's).
+
+    ``parse_error`` is the outcome of one attempt whose reply could not be read.
+    """
 
     ABSTAINED = "abstained"
     NOT_OPTIMIZATION = "not_optimization"
     INVALID_FORMULATION = "invalid_formulation"
     PROVIDER_ERROR = "provider_error"
     TIMEOUT = "timeout"
+    PARSE_ERROR = "parse_error"
+
+
+#: The status of an answer or an attempt: a solver status, or an outcome with no solve.
+AnswerStatus = Status | Outcome
+
+
+class DiagnosisKind(StrEnum):
+    """What a :class:`Diagnosis` explains."""
+
+    OK = "ok"
+    SUSPICIOUS = "suspicious"  # optimal, with warnings
+    INVALID = "invalid"  # the formulation could not be built (``issues``)
+    INFEASIBLE = "infeasible"  # ``conflict``
+    UNBOUNDED = "unbounded"  # ``unbounded_variables``
+    TIME_LIMIT = "time_limit"
+    ERROR = "error"
+    # the agent's, for its attempts
+    PARSE_ERROR = "parse_error"
+    NOT_FORMULATED = "not_formulated"
+    UNGROUNDED = "ungrounded"
+
+
+class ConflictMethod(StrEnum):
+    """How a conflict was found (see the README's diagnosis section)."""
+
+    IIS = "iis"
+    FARKAS = "farkas"
+    ELASTIC = "elastic"
+    BOUNDS = "bounds"
+
+
+class ConflictKind(StrEnum):
+    """What one member of a conflict is."""
+
+    ROW = "row"
+    LOWER_BOUND = "lower bound"
+    UPPER_BOUND = "upper bound"
+    BOUNDS = "bounds"  # lower bound above upper bound
+    INTEGRALITY = "integrality"  # an integer variable whose bounds hold no integer
+
+
+class Direction(StrEnum):
+    INCREASES = "increases"
+    DECREASES = "decreases"
+
+
+class _Record(BaseModel):
+    """A record that serializes only the fields that were given (in declaration order)
+    and also reads like the dict it replaces: ``entry["constraint"]``,
+    ``entry.get("variable")``, ``"violation" in entry``."""
+
+    @model_serializer(mode="wrap")
+    def _only_given(self, handler: SerializerFunctionWrapHandler) -> dict[str, Any]:
+        data = handler(self)
+        return {k: v for k, v in data.items() if k in self.model_fields_set}
+
+    def __getitem__(self, key: str) -> Any:
+        if key not in self.model_fields_set:
+            raise KeyError(key)
+        return getattr(self, key)
+
+    def get(self, key: str, default: Any = None) -> Any:
+        return getattr(self, key) if key in self.model_fields_set else default
+
+    def __contains__(self, key: object) -> bool:
+        return key in self.model_fields_set
+
+
+class ConflictEntry(_Record):
+    """One member of an infeasible set: a constraint row (``constraint``, ``index``,
+    ``sense``, ``rhs``) or a variable bound (``variable``, ``index``, ``value``), with a
+    readable ``text`` and, from an elastic relaxation, the ``violation`` it needs."""
+
+    constraint: str | None = None
+    variable: str | None = None
+    index: list[Any] = Field(default_factory=list)
+    kind: ConflictKind = ConflictKind.ROW
+    sense: str | None = None
+    rhs: float | None = None
+    value: float | None = None
+    text: str = ""
+    violation: float | None = None
+
+    @property
+    def label(self) -> str:
+        """``name[i, j]`` of the constraint or variable."""
+        idx = f"[{', '.join(map(str, self.index))}]" if self.index else ""
+        return f"{self.constraint or self.variable}{idx}"
+
+
+class UnboundedVariable(_Record):
+    """A variable that grows (``increases``) or falls (``decreases``) without limit."""
+
+    name: str
+    index: list[Any] = Field(default_factory=list)
+    direction: Direction
+    ray: float | None = None  # its component of HiGHS's primal ray
+    in_objective: bool | None = None
+
+    @property
+    def label(self) -> str:
+        idx = f"[{', '.join(map(str, self.index))}]" if self.index else ""
+        return f"{self.name}{idx}"
 
 
 class VariableValue(BaseModel):
@@ -112,19 +225,18 @@ class Timings(BaseModel):
 class Diagnosis(BaseModel):
     """What went wrong (or looks suspicious), in the problem's own terms.
 
-    ``kind``: ``ok``, ``invalid``, ``infeasible``, ``unbounded``, ``suspicious``,
-    ``time_limit``, ``error``; the agent adds ``parse_error``, ``not_formulated`` and
-    ``ungrounded`` to its attempts. ``conflict`` lists constraint rows (and variable bounds) of an IIS or of an
-    elastic relaxation, each ``{"constraint", "index", "kind"}``; ``unbounded_variables``
-    lists ``{"name", "index", "direction"}``; ``warnings`` are plain sentences.
+    ``kind`` is a :class:`DiagnosisKind`. ``conflict`` lists the constraint rows (and
+    variable bounds) of an IIS or of an elastic relaxation (:class:`ConflictEntry`),
+    ``unbounded_variables`` the variables along the ray (:class:`UnboundedVariable`);
+    ``issues`` and ``warnings`` are plain sentences.
     """
 
-    kind: str = "ok"
+    kind: DiagnosisKind = DiagnosisKind.OK
     summary: str = ""
     issues: list[str] = Field(default_factory=list)
-    conflict: list[dict[str, Any]] = Field(default_factory=list)
-    conflict_method: str | None = None
-    unbounded_variables: list[dict[str, Any]] = Field(default_factory=list)
+    conflict: list[ConflictEntry] = Field(default_factory=list)
+    conflict_method: ConflictMethod | None = None
+    unbounded_variables: list[UnboundedVariable] = Field(default_factory=list)
     warnings: list[str] = Field(default_factory=list)
 
     def text(self) -> str:
@@ -134,21 +246,20 @@ class Diagnosis(BaseModel):
         if self.conflict:
             lines.append(f"Conflicting constraints ({self.conflict_method or 'IIS'}):")
             for c in self.conflict:
-                idx = f"[{', '.join(map(str, c.get('index') or []))}]" if c.get("index") else ""
-                lines.append(f"- {c.get('constraint') or c.get('variable')}{idx} ({c.get('kind', 'row')})")
+                lines.append(f"- {c.label} ({c.kind})")
         if self.unbounded_variables:
             lines.append("Variables that can grow without limit:")
             for v in self.unbounded_variables:
-                idx = f"[{', '.join(map(str, v.get('index') or []))}]" if v.get("index") else ""
-                lines.append(f"- {v.get('name')}{idx} ({v.get('direction', '')})")
+                lines.append(f"- {v.label} ({v.direction})")
         lines += [f"Warning: {w}" for w in self.warnings]
         return "\n".join(lines)
 
 
 class Result(BaseModel):
-    """The outcome of a solve, in design.md's JSON shape."""
+    """The outcome of a solve: ``status``, ``objective``, ``bound``, ``gap``,
+    ``variables`` (``{name, index, value}`` records), ``diagnosis`` and ``timings``."""
 
-    status: str
+    status: Status
     objective: float | None = None
     bound: float | None = None
     gap: float | None = None
@@ -160,7 +271,7 @@ class Result(BaseModel):
 
     @property
     def is_ok(self) -> bool:
-        return self.status == Status.OPTIMAL.value
+        return self.status == Status.OPTIMAL
 
     def value(self, name: str, *index: Any) -> float | None:
         """The value of variable ``name`` at ``index`` (None if absent)."""
@@ -171,7 +282,8 @@ class Result(BaseModel):
         return None
 
     def to_json_dict(self) -> dict[str, Any]:
-        """design.md's JSON shape (without ``backend`` and ``message``)."""
+        """The JSON shape shared by ``run --json``, ``solve --json`` and eval's records
+        (without ``backend`` and ``message``)."""
         with gc_paused():  # 100,000 variables: many small objects at once
             data = self.model_dump(mode="json", exclude={"backend", "message"})
         if self.diagnosis is None:

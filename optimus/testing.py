@@ -9,7 +9,7 @@ whole optimus pipeline (our LangChain adapter included) runs without a network o
     ...     "variables": [{"name": "x", "upper": 4}],
     ...     "objective": {"sense": "maximize", "expression": "3*x"}}])
     >>> answer = optimus.solve("Maximize 3x with x at most 4.", chat_model=fake)
-    >>> answer.status, answer.objective
+    >>> str(answer.status), answer.objective
     ('optimal', 12.0)
 
 A scripted response is one of:

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Protocol
 
 import numpy as np
 
+from optimus._compat import StrEnum
 from optimus.result import Status
 
 if TYPE_CHECKING:
@@ -35,8 +36,17 @@ class RawSolution:
     message: str | None = None
 
 
+class Capability(StrEnum):
+    """What a backend can do beyond solving (callers ask instead of checking types)."""
+
+    IIS = "iis"  # irreducible infeasible subsystems
+    RAYS = "rays"  # primal and dual (Farkas) rays
+    MIP = "mip"  # integer variables
+
+
 class Backend(Protocol):
     name: str
+    capabilities: frozenset[Capability]
 
     def solve(self, lp: "LinearProgram", options: SolverOptions) -> RawSolution:
         """Solve ``lp``; never raise for solver outcomes (report them as status)."""

@@ -13,7 +13,7 @@ import highspy
 import numpy as np
 
 from optimus.result import Status
-from optimus.solvers.base import RawSolution, SolverOptions
+from optimus.solvers.base import Capability, RawSolution, SolverOptions
 
 if TYPE_CHECKING:
     from optimus.build import LinearProgram
@@ -134,6 +134,7 @@ class HighsBackend:
     """Solve with HiGHS via highspy."""
 
     name = "highs"
+    capabilities = frozenset({Capability.IIS, Capability.RAYS, Capability.MIP})
 
     def solve(self, lp: "LinearProgram", options: SolverOptions) -> RawSolution:
         h = make_highs(lp, options, names=False)

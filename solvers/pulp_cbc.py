@@ -40,7 +40,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from optimus.result import Status
-from optimus.solvers.base import RawSolution, SolverOptions
+from optimus.solvers.base import Capability, RawSolution, SolverOptions
 
 if TYPE_CHECKING:
     from optimus.build import LinearProgram
@@ -147,6 +147,7 @@ class PulpBackend:
     """Solve with PuLP's bundled CBC (``pulp.PULP_CBC_CMD``)."""
 
     name = "pulp"
+    capabilities = frozenset({Capability.MIP})
 
     def solve(self, lp: "LinearProgram", options: SolverOptions) -> RawSolution:
         try:

@@ -11,14 +11,15 @@ from langchain_core.messages import HumanMessage, SystemMessage
 
 import optimus
 from optimus.agent.grounding import text_numbers, unexplained_numbers
-from optimus.agent.llm import RetryPolicy, StructuredLLM, classify
+from optimus.agent.langchain_model import RetryPolicy, LangChainModel, classify
 from optimus.agent.loop import MAX_TEXT_CHARS, Agent
+from optimus.agent.model import Message, Purpose, Request
 from optimus.agent.prompts import NAMES, load_prompt, render
 from optimus.agent.repair import repair_message
 from optimus.agent.schema import reply_json_schema, validate_reply
 from optimus.errors import ProviderError, UserError
 from optimus.formulation import Formulation
-from optimus.solve import solve_formulation
+from optimus.pipeline import solve_formulation
 from optimus.testing import ScriptedChatModel, http_error, not_optimization, reply
 
 from agent_data import TEXT, good, infeasible, unknown_symbol  # noqa: E402  (tests/ is on sys.path)
@@ -27,7 +28,7 @@ from agent_data import TEXT, good, infeasible, unknown_symbol  # noqa: E402  (te
 def agent_for(responses: list, **kw) -> tuple[Agent, ScriptedChatModel]:
     fake = ScriptedChatModel(responses=responses)
     structured = kw.pop("structured", None)
-    llm = StructuredLLM(fake, structured=structured, retry=RetryPolicy(sleep=lambda s: None))
+    llm = LangChainModel(fake, structured=structured, retry=RetryPolicy(sleep=lambda s: None))
     kw.setdefault("ground_numbers", False)
     return Agent(llm, **kw), fake
 
@@ -148,10 +149,11 @@ def test_trajectory_grows_and_messages_are_never_mutated():
 
 def test_ask_does_not_mutate_the_callers_list():
     fake = ScriptedChatModel(responses=[good()])
-    llm = StructuredLLM(fake)
-    messages = [SystemMessage("s"), HumanMessage("h")]
+    llm = LangChainModel(fake)
+    messages = (Message("system", "s"), Message("user", "h"))
+    request = Request(messages, Purpose.FORMULATE, "h")
     before = copy.deepcopy(messages)
-    llm.ask(messages)
+    llm.ask(request)
     assert messages == before
 
 
@@ -231,7 +233,7 @@ def test_text_numbers():
 def test_rate_limit_is_retried_with_backoff_and_usage_counted():
     waits: list[float] = []
     fake = ScriptedChatModel(responses=[http_error(429), http_error(503), good()])
-    llm = StructuredLLM(fake, retry=RetryPolicy(retries=3, base_delay=0.5, sleep=waits.append))
+    llm = LangChainModel(fake, retry=RetryPolicy(retries=3, base_delay=0.5, sleep=waits.append))
     answer = Agent(llm, ground_numbers=False).solve(TEXT)
     assert answer.status == "optimal"
     assert waits == [0.5, 1.0]
@@ -240,7 +242,7 @@ def test_rate_limit_is_retried_with_backoff_and_usage_counted():
 
 def test_bad_key_fails_at_once():
     fake = ScriptedChatModel(responses=[http_error(401, "invalid api key"), good()])
-    llm = StructuredLLM(fake, retry=RetryPolicy(sleep=lambda s: pytest.fail("no retry on 401")))
+    llm = LangChainModel(fake, retry=RetryPolicy(sleep=lambda s: pytest.fail("no retry on 401")))
     with pytest.raises(ProviderError) as err:
         Agent(llm).solve(TEXT)
     assert "rejected the credentials" in err.value.message and err.value.fix
@@ -249,12 +251,12 @@ def test_bad_key_fails_at_once():
 
 def test_rate_limit_after_retries_and_timeout():
     fake = ScriptedChatModel(responses=[http_error(429)] * 3)
-    llm = StructuredLLM(fake, retry=RetryPolicy(retries=2, sleep=lambda s: None))
+    llm = LangChainModel(fake, retry=RetryPolicy(retries=2, sleep=lambda s: None))
     with pytest.raises(ProviderError) as err:
         Agent(llm).solve(TEXT)
     assert "rate limited" in err.value.message and "3 tries" in err.value.message
     fake = ScriptedChatModel(responses=[TimeoutError("read timed out")] * 2)
-    llm = StructuredLLM(fake, retry=RetryPolicy(retries=1, sleep=lambda s: None), timeout=5)
+    llm = LangChainModel(fake, retry=RetryPolicy(retries=1, sleep=lambda s: None), timeout=5)
     answer = Agent(llm, raise_provider_errors=False).solve(TEXT)
     assert answer.status == "timeout" and "5 s" in answer.message
 
@@ -306,7 +308,7 @@ def test_missing_extra_names_the_pip_command(monkeypatch):
     monkeypatch.setattr(builtins, "__import__", fake_import)
     with pytest.raises(UserError) as err:
         optimus.solve(TEXT, model="anthropic:claude-sonnet-4-5")
-    assert 'pip install "optimus[anthropic]"' in err.value.fix
+    assert 'pip install "optimus-milp[anthropic]"' in err.value.fix
 
 
 # --------------------------------------------------------------------------- prompts, schema
@@ -382,7 +384,7 @@ def test_suspicious_optimum_is_kept_after_its_one_chance():
 
 
 def test_answer_markdown_for_notebooks():
-    from optimus.api import answer_markdown
+    from optimus.render.notebook import answer_markdown
 
     answer = optimus.solve(TEXT, chat_model=ScriptedChatModel(responses=[good()]))
     md = answer_markdown(answer)

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from optimus.agent.chat import ChatSession, math_text
-from optimus.agent.llm import RetryPolicy, StructuredLLM
+from optimus.agent.langchain_model import RetryPolicy, LangChainModel
 from optimus.agent.loop import Agent
 from optimus.cli import main
 from optimus.testing import ScriptedChatModel
@@ -84,7 +84,7 @@ def _no_files(root: Path) -> None:
 def test_hostile_expressions_are_rejected_as_data(jail, structured):
     fake = ScriptedChatModel(responses=[hostile_expressions(), hostile_expressions(),
                                         f"{PAYLOAD}\n```python\nimport os\n```"])
-    llm = StructuredLLM(fake, structured=structured, retry=RetryPolicy(sleep=lambda s: None))
+    llm = LangChainModel(fake, structured=structured, retry=RetryPolicy(sleep=lambda s: None))
     agent = Agent(llm, max_attempts=3)
     answer = agent.solve("Maximize things. " + NASTY)
     assert answer.status == "invalid_formulation"
@@ -99,7 +99,7 @@ def test_hostile_expressions_are_rejected_as_data(jail, structured):
 
 def test_hostile_but_valid_model_solves_renders_and_runs_safely(jail):
     fake = ScriptedChatModel(responses=[hostile_but_valid()])
-    llm = StructuredLLM(fake, retry=RetryPolicy(sleep=lambda s: None))
+    llm = LangChainModel(fake, retry=RetryPolicy(sleep=lambda s: None))
     answer = Agent(llm, ground_numbers=False).solve("Maximize things. " + NASTY)
     assert answer.status == "optimal"
     # x[NASTY] = 5 (value 2 each), x[PAYLOAD] = 1 (its own constraint, value 3), x[a] = 1
@@ -122,7 +122,7 @@ def test_hostile_but_valid_model_solves_renders_and_runs_safely(jail):
 
 
 def test_hostile_output_through_the_cli_and_chat(jail, monkeypatch, capsys):
-    from optimus.agent import llm as llm_module
+    from optimus.agent import langchain_model as llm_module
 
     fake = ScriptedChatModel(responses=[hostile_but_valid()])
     monkeypatch.setattr(llm_module, "load_chat_model", lambda *a, **k: (fake, "scripted", "unknown"))
@@ -132,7 +132,7 @@ def test_hostile_output_through_the_cli_and_chat(jail, monkeypatch, capsys):
     assert code == 0, out.err
     assert (jail / "out.py").exists() and (jail / "out.md").exists()
     subprocess.run([sys.executable, "out.py"], cwd=jail, capture_output=True, timeout=120)
-    session = ChatSession(StructuredLLM(ScriptedChatModel(responses=[hostile_but_valid()])))
+    session = ChatSession(LangChainModel(ScriptedChatModel(responses=[hostile_but_valid()])))
     assert session.handle("Maximize things. " + NASTY).kind == "solved"
     for line in ("/show", "/math", "/code", "/save m.yaml", f"/save '{PAYLOAD}'"):
         session.handle(line)

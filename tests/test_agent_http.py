@@ -9,8 +9,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import pytest
 
 import optimus
-from optimus.agent import llm as llm_module
-from optimus.agent.llm import RetryPolicy
+from optimus.agent import langchain_model as llm_module
+from optimus.agent.langchain_model import RetryPolicy
 from optimus.cli import main
 from optimus.errors import ProviderError
 from agent_data import TEXT, good

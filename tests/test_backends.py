@@ -9,10 +9,11 @@ import tempfile
 import pytest
 
 from optimus.build import build
-from optimus.crosscheck import CrossCheck, compare_results, cross_check
+from optimus.crosscheck import CrossCheck, compare_results
+from optimus.pipeline import cross_check
 from optimus.formulation import Formulation
 from optimus.result import Result, Status
-from optimus.solve import solve_formulation, solve_lp
+from optimus.pipeline import solve_formulation, solve_program as solve_lp
 from optimus.solvers import SolverOptions, get_backend
 from optimus.solvers.pulp_cbc import PulpBackend, _parse_log, map_cbc_status
 

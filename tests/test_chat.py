@@ -9,7 +9,7 @@ import yaml
 from agent_data import TEXT, good
 
 from optimus.agent.chat import ChatSession, formulation_diff
-from optimus.agent.llm import RetryPolicy, StructuredLLM
+from optimus.agent.langchain_model import RetryPolicy, LangChainModel
 from optimus.cli import main
 from optimus.formulation import Formulation
 from optimus.testing import ScriptedChatModel, reply
@@ -31,7 +31,7 @@ def continuous() -> dict:
 
 def session_for(responses: list) -> tuple[ChatSession, ScriptedChatModel]:
     fake = ScriptedChatModel(responses=responses)
-    return ChatSession(StructuredLLM(fake, retry=RetryPolicy(sleep=lambda s: None))), fake
+    return ChatSession(LangChainModel(fake, retry=RetryPolicy(sleep=lambda s: None))), fake
 
 
 def test_edit_is_applied_and_resolved():
@@ -119,7 +119,7 @@ def test_diff_helpers():
 
 
 def test_chat_command_reads_piped_stdin(monkeypatch, capsys, tmp_path):
-    from optimus.agent import llm as llm_module
+    from optimus.agent import langchain_model as llm_module
 
     fake = ScriptedChatModel(responses=[good(), reply(with_min_trains(), reason="added min_trains")])
     monkeypatch.setattr(llm_module, "load_chat_model", lambda *a, **k: (fake, "scripted", "unknown"))
@@ -141,7 +141,7 @@ def test_chat_without_a_model_says_how_to_configure(monkeypatch, capsys):
 
 
 def test_chat_provider_failure_is_reported_and_exits_non_zero(monkeypatch, capsys):
-    from optimus.agent import llm as llm_module
+    from optimus.agent import langchain_model as llm_module
     from optimus.testing import http_error
 
     fake = ScriptedChatModel(responses=[http_error(401, "bad key")])
@@ -154,7 +154,7 @@ def test_chat_provider_failure_is_reported_and_exits_non_zero(monkeypatch, capsy
 
 
 def test_chat_continuation_lines(monkeypatch, capsys):
-    from optimus.agent import llm as llm_module
+    from optimus.agent import langchain_model as llm_module
 
     fake = ScriptedChatModel(responses=[good()])
     monkeypatch.setattr(llm_module, "load_chat_model", lambda *a, **k: (fake, "scripted", "unknown"))

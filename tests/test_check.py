@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from optimus.build import build
-from optimus.check import check
+from optimus.checks import check
 from optimus.errors import FormulationError
 from optimus.formulation import Formulation
 from optimus.issues import Issue
@@ -293,7 +293,7 @@ def test_code_in_an_expression_is_rejected_and_never_run(
     assert "is not allowed" in text
     with pytest.raises(FormulationError):
         build(f)
-    from optimus.solve import solve_formulation
+    from optimus.pipeline import solve_formulation
 
     assert solve_formulation(f).status == "error"
     assert not (tmp_path / "PWNED").exists()

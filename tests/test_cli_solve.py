@@ -7,7 +7,7 @@ import json
 import pytest
 from agent_data import TEXT, good, infeasible
 
-from optimus.agent import llm as llm_module
+from optimus.agent import langchain_model as llm_module
 from optimus.agent.loop import MAX_TEXT_CHARS
 from optimus.cli import main
 from optimus.testing import ScriptedChatModel, http_error, not_optimization
@@ -122,7 +122,7 @@ def test_missing_provider_package(capsys):
     try:
         import langchain_ollama  # noqa: F401
     except ImportError:
-        assert code == 2 and 'pip install "optimus[ollama]"' in err
+        assert code == 2 and 'pip install "optimus-milp[ollama]"' in err
     else:  # pragma: no cover - installed: the call fails at the (blocked) network instead
         assert code == 3
 

@@ -116,7 +116,7 @@ def test_missing_value_is_reported_by_the_interpreter(monkeypatch: pytest.Monkey
 def test_small_sums_and_filters_use_the_interpreter() -> None:
     f = base(constraints=[{"name": "f", "expression": "sum(x[i, j] for i in I for j in J if j > 2) <= 1"},
                           {"name": "s", "expression": "sum(y[j] for j in J) <= 1"}])
-    from optimus.check import analyze
+    from optimus.checks import analyze
 
     a = analyze(f)
     assert not a.issues
@@ -211,7 +211,7 @@ def test_large_tables_are_kept_as_dicts_and_behave_like_entries(
     import copy
 
     import optimus.formulation as fm
-    from optimus.check import analyze
+    from optimus.checks import analyze
     from optimus.errors import UserError
     from optimus.formulation import Entry, EntryList, formulation_from_data
 

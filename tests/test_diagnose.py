@@ -10,7 +10,7 @@ from optimus.build import build
 from optimus.diagnose import diagnose, looks_like_count
 from optimus.formulation import Formulation
 from optimus.result import Result
-from optimus.solve import solve_formulation
+from optimus.pipeline import solve_formulation
 
 BACKENDS = ["highs", "pulp"]
 

@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 
 from optimus.answer import Answer, Attempt, Usage
-from optimus.errors import ProviderError, UserError
+from optimus.errors import ProviderError, ProviderTimeout, UserError
 from optimus.evaluate.formats import Problem
 from optimus.evaluate.runner import ResultsLog, run_eval, safe_name
 from optimus.formulation import Formulation
@@ -98,9 +98,9 @@ def test_failures_are_recorded_and_the_run_continues(tmp_path: Path) -> None:
     def solve(q: str) -> Answer:
         i = int(q.split()[-1])
         if i == 1:
-            raise ProviderError("rate limited", kind="provider_error")
+            raise ProviderError("rate limited")
         if i == 2:
-            raise ProviderError("read timed out", kind="timeout")
+            raise ProviderTimeout("read timed out")
         if i == 3:
             raise RuntimeError("boom")
         if i == 4:

@@ -7,11 +7,11 @@ import json
 import pytest
 
 from optimus.build import build
-from optimus.check import check
+from optimus.checks import check
 from optimus.errors import FormulationError
 from optimus.expressions import ExprError, parse, parse_forall
 from optimus.formulation import Formulation, load_formulation
-from optimus.solve import solve_formulation
+from optimus.pipeline import solve_formulation
 
 
 def model(**kw) -> Formulation:

@@ -14,7 +14,7 @@ import pytest
 from optimus.offline import formulate_offline, solve_offline
 from optimus.offline.goal import rewrite_goal
 from optimus.offline.variables import numbered_names
-from optimus.solve import solve_formulation
+from optimus.pipeline import solve_formulation
 from offline_phrasings import CASES, reference_formulation  # tests/ is on sys.path
 
 

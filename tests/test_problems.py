@@ -23,9 +23,9 @@ import pytest
 import yaml
 
 from optimus.build import build
-from optimus.check import check
+from optimus.checks import check
 from optimus.formulation import Formulation, load_formulation
-from optimus.solve import solve_formulation
+from optimus.pipeline import solve_formulation
 
 MODELS_DIR = Path(str(files("optimus.problems") / "models"))
 MODEL_FILES = sorted(MODELS_DIR.glob("*.yaml"))

@@ -17,7 +17,7 @@ from optimus.export import write_lp, write_mps
 from optimus.formulation import Formulation, formulation_from_data, load_formulation
 from optimus.render.latex import md_escape, tex_escape, to_markdown
 from optimus.render.pyomo_code import to_pyomo_script, write_pyomo_script
-from optimus.solve import solve_formulation
+from optimus.pipeline import solve_formulation
 
 _OBJ = re.compile(r"^objective: (.+)$", re.M)
 _STATUS = re.compile(r"^status: (\S+)$", re.M)

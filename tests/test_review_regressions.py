@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from agent_data import TEXT, good
 
-from optimus.agent import llm as llm_module
+from optimus.agent import langchain_model as llm_module
 from optimus.answer import Answer
 from optimus.cli import main, report_error
 from optimus.testing import ScriptedChatModel
@@ -230,7 +230,7 @@ def test_error_messages_are_not_hard_wrapped(tmp_path, capsys):
 def test_check_names_a_name_that_python_would_normalize():
     """`ﬁx` passed check but ast reads it as `fix`: only 'unknown symbol fix' was reported,
     and the Pyomo renderer (its own, stricter validation) refused it later."""
-    from optimus.check import check, is_plain_identifier
+    from optimus.checks import check, is_plain_identifier
     from optimus.formulation import Formulation
 
     f = Formulation.model_validate({
@@ -269,10 +269,10 @@ def test_report_table_escapes_pipes_in_ids():
 # --------------------------------------------------------------------------- chat edits
 def _session(responses):
     from optimus.agent.chat import ChatSession
-    from optimus.agent.llm import RetryPolicy, StructuredLLM
+    from optimus.agent.langchain_model import RetryPolicy, LangChainModel
 
     fake = ScriptedChatModel(responses=responses)
-    return ChatSession(StructuredLLM(fake, retry=RetryPolicy(sleep=lambda s: None)))
+    return ChatSession(LangChainModel(fake, retry=RetryPolicy(sleep=lambda s: None)))
 
 
 def _with_profit(p: float) -> dict:
@@ -335,7 +335,7 @@ def test_a_refused_model_formulation_is_not_handed_to_the_renderers(tmp_path, mo
     exhausted-budget answer kept it: the Pyomo script, the math and the notebook display
     then read that file into their output."""
     import optimus
-    from optimus.api import answer_markdown
+    from optimus.render.notebook import answer_markdown
 
     monkeypatch.chdir(tmp_path)
     (tmp_path / "secret.csv").write_text("K,v\nsecret_row,424242\n")
@@ -356,7 +356,7 @@ def test_a_refused_model_formulation_is_not_handed_to_the_renderers(tmp_path, mo
 def test_iis_text_keeps_enough_digits_to_show_the_conflict():
     """With `:g` the IIS read `x <= 1.23457e+06` against `x >= 1.23457e+06`."""
     from optimus.formulation import Formulation
-    from optimus.solve import solve_formulation
+    from optimus.pipeline import solve_formulation
 
     f = Formulation.model_validate({
         "variables": [{"name": "x"}],

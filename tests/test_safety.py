@@ -21,7 +21,7 @@ from optimus.export import write_lp, write_mps
 from optimus.formulation import Formulation, formulation_from_data
 from optimus.render.latex import to_markdown
 from optimus.render.pyomo_code import comment_text, to_pyomo_script, validate_identifier
-from optimus.solve import solve_formulation
+from optimus.pipeline import solve_formulation
 
 PAYLOADS = [
     "__import__('os').system('touch PWNED')",
@@ -164,7 +164,7 @@ def test_bad_index_set_name_refused() -> None:
 
 def test_renderer_does_not_trust_check(monkeypatch: pytest.MonkeyPatch) -> None:
     """Even with check() disabled, invalid names never reach the script."""
-    import optimus.check as check_mod
+    import optimus.checks as check_mod
 
     f = formulation_from_data({
         "variables": [{"name": "x); __import__('os').system('touch PWNED'); (x"}],

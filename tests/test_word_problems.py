@@ -15,7 +15,7 @@ import yaml
 
 from optimus.build import build
 from optimus.formulation import load_formulation
-from optimus.solve import solve_formulation
+from optimus.pipeline import solve_formulation
 
 ROOT = files("optimus.problems")
 JSONL = ROOT / "word" / "problems.jsonl"

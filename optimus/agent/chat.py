@@ -7,10 +7,10 @@ solution (objective before/after, variables whose values changed). Slash command
 ``/code [FILE]``, ``/math [FILE]``, ``/show``, ``/save FILE``, ``/undo``, ``/help``,
 ``/quit``.
 
-    >>> from optimus.agent.llm import StructuredLLM
+    >>> from optimus.agent.langchain_model import LangChainModel
     >>> from optimus.testing import ScriptedChatModel
-    >>> s = ChatSession(StructuredLLM(ScriptedChatModel(responses=[])))
-    >>> s.handle("/help").kind
+    >>> s = ChatSession(LangChainModel(ScriptedChatModel(responses=[])))
+    >>> str(s.handle("/help").kind)
     'info'
 """
 
@@ -21,13 +21,15 @@ import shlex
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from optimus.agent.llm import StructuredLLM
 from optimus.agent.loop import DEFAULT_MAX_ATTEMPTS, DEFAULT_TIME_LIMIT, Agent, check_text
+from optimus.agent.model import Model, Purpose, Request
+from optimus._compat import StrEnum
 from optimus.agent.prompts import render
 from optimus.answer import Answer
 from optimus.errors import UserError
 from optimus.formulation import Formulation
 from optimus.render.text import compact_text
+from optimus.result import Outcome
 
 HELP = """Type a problem to start; then type changes ("add a minimum of 10 units of B",
 "what if the budget is 500?", "make x integer").
@@ -61,16 +63,23 @@ class SolutionChange:
     variables: list[VariableChange] = field(default_factory=list)
 
 
+class TurnKind(StrEnum):
+    """What kind of turn a line of chat input produced."""
+
+    SOLVED = "solved"  # the first problem, formulated and solved
+    EDITED = "edited"  # an edit applied and re-solved (or /undo)
+    UNCHANGED = "unchanged"  # the edit could not be applied
+    NOT_OPTIMIZATION = "not_optimization"
+    INFO = "info"  # command output in ``text``
+    ERROR = "error"
+    QUIT = "quit"
+
+
 @dataclass
 class ChatTurn:
-    """What one line of input produced.
+    """What one line of input produced (see :class:`TurnKind`)."""
 
-    ``kind``: ``solved`` (first problem), ``edited``, ``unchanged`` (the edit could not be
-    applied), ``not_optimization``, ``info`` (command output in ``text``), ``error``,
-    ``quit``.
-    """
-
-    kind: str
+    kind: TurnKind
     text: str = ""
     answer: Answer | None = None
     formulation_diff: str = ""
@@ -122,7 +131,7 @@ def solution_change(before: Answer | None, after: Answer) -> SolutionChange:
 class ChatSession:
     """State and logic of an interactive session: problem, formulation history, commands."""
 
-    def __init__(self, llm: StructuredLLM, *, max_attempts: int = DEFAULT_MAX_ATTEMPTS,
+    def __init__(self, llm: Model, *, max_attempts: int = DEFAULT_MAX_ATTEMPTS,
                  time_limit: float | None = DEFAULT_TIME_LIMIT):
         self.llm = llm
         self.max_attempts = max_attempts
@@ -156,7 +165,7 @@ class ChatSession:
         try:
             return self.send(line)
         except UserError as exc:
-            return ChatTurn("error", str(exc))
+            return ChatTurn(TurnKind.ERROR, str(exc))
 
     def send(self, text: str) -> ChatTurn:
         """State the problem (first message) or edit the current formulation."""
@@ -167,13 +176,13 @@ class ChatSession:
 
     def _start(self, text: str) -> ChatTurn:
         answer = self._agent().solve(text)
-        if answer.status == "not_optimization":
-            return ChatTurn("not_optimization", answer.message or "", answer)
+        if answer.status == Outcome.NOT_OPTIMIZATION:
+            return ChatTurn(TurnKind.NOT_OPTIMIZATION, answer.message or "", answer)
         self.problem = text
         if answer.formulation is None:
-            return ChatTurn("error", answer.message or "No valid formulation was found.", answer)
+            return ChatTurn(TurnKind.ERROR, answer.message or "No valid formulation was found.", answer)
         self.history.append(_State(answer.formulation, answer, text))
-        return ChatTurn("solved", answer.message or "", answer,
+        return ChatTurn(TurnKind.SOLVED, answer.message or "", answer,
                         formulation_diff(None, answer.formulation), solution_change(None, answer))
 
     def _edit(self, request: str) -> ChatTurn:
@@ -184,18 +193,20 @@ class ChatSession:
         prompt = render("chat_edit", problem=self.problem, formulation=cur.formulation.to_json(indent=None),
                         solution=solution, request=request)
         agent = self._agent(repair_solver_outcomes=False)
-        answer = agent.run(f"{self.problem}\n\nRequested change: {request}", prompt, ground=False)
+        edit = Request((), Purpose.EDIT, self.problem, request, cur.formulation)
+        answer = agent.run(f"{self.problem}\n\nRequested change: {request}", prompt, ground=False,
+                           first=edit)
         reason = agent.last_reason or ""
-        if answer.status == "not_optimization":
-            return ChatTurn("unchanged", answer.message or "The request could not be applied.", answer)
+        if answer.status == Outcome.NOT_OPTIMIZATION:
+            return ChatTurn(TurnKind.UNCHANGED, answer.message or "The request could not be applied.", answer)
         if answer.formulation is None:
-            return ChatTurn("error", answer.message or "The edit produced no valid formulation.", answer)
+            return ChatTurn(TurnKind.ERROR, answer.message or "The edit produced no valid formulation.", answer)
         diff = formulation_diff(cur.formulation, answer.formulation)
         if not diff:
-            return ChatTurn("unchanged", reason or "The formulation did not change.", answer)
+            return ChatTurn(TurnKind.UNCHANGED, reason or "The formulation did not change.", answer)
         self.history.append(_State(answer.formulation, answer, request))
         text = reason if not answer.message else f"{reason} {answer.message}".strip()
-        return ChatTurn("edited", text, answer, diff, solution_change(cur.answer, answer))
+        return ChatTurn(TurnKind.EDITED, text, answer, diff, solution_change(cur.answer, answer))
 
     # ------------------------------------------------------------------ commands
     def command(self, line: str) -> ChatTurn:
@@ -203,48 +214,48 @@ class ChatSession:
         try:
             parts = shlex.split(line)
         except ValueError as exc:
-            return ChatTurn("error", f"cannot read the command: {exc}")
+            return ChatTurn(TurnKind.ERROR, f"cannot read the command: {exc}")
         name, args = parts[0].lower(), parts[1:]
         if name in ("/quit", "/exit", "/q"):
-            return ChatTurn("quit")
+            return ChatTurn(TurnKind.QUIT)
         if name in ("/help", "/?"):
-            return ChatTurn("info", HELP)
+            return ChatTurn(TurnKind.INFO, HELP)
         if name == "/undo":
             return self.undo()
         if self.current is None:
-            return ChatTurn("error", f"{name}: nothing to show yet; state a problem first.")
+            return ChatTurn(TurnKind.ERROR, f"{name}: nothing to show yet; state a problem first.")
         try:
             if name == "/show":
-                return ChatTurn("info", self.current.formulation.compact(), self.current.answer)
+                return ChatTurn(TurnKind.INFO, self.current.formulation.compact(), self.current.answer)
             if name == "/math":
                 return self._output(math_text(self.current.formulation), args)
             if name == "/code":
                 return self._output(code_text(self.current.formulation), args)
             if name == "/save":
                 if not args:
-                    return ChatTurn("error", "/save needs a file name, e.g. /save model.yaml")
+                    return ChatTurn(TurnKind.ERROR, "/save needs a file name, e.g. /save model.yaml")
                 path = Path(args[0])
                 if path.suffix.lower() not in (".yaml", ".yml", ".json"):
-                    return ChatTurn("error", f"/save: use a .yaml, .yml or .json file (got {path.name}).")
+                    return ChatTurn(TurnKind.ERROR, f"/save: use a .yaml, .yml or .json file (got {path.name}).")
                 self.current.formulation.save(path)
-                return ChatTurn("info", f"saved the formulation to {path}")
+                return ChatTurn(TurnKind.INFO, f"saved the formulation to {path}")
         except (OSError, UserError) as exc:
-            return ChatTurn("error", f"{name}: {exc}")
-        return ChatTurn("error", f"unknown command {name}; type /help")
+            return ChatTurn(TurnKind.ERROR, f"{name}: {exc}")
+        return ChatTurn(TurnKind.ERROR, f"unknown command {name}; type /help")
 
     def _output(self, text: str, args: list[str]) -> ChatTurn:
         if args:
             Path(args[0]).write_text(text, encoding="utf-8")
-            return ChatTurn("info", f"wrote {args[0]}")
-        return ChatTurn("info", text)
+            return ChatTurn(TurnKind.INFO, f"wrote {args[0]}")
+        return ChatTurn(TurnKind.INFO, text)
 
     def undo(self) -> ChatTurn:
         """Go back to the previous formulation and its solution."""
         if len(self.history) < 2:
-            return ChatTurn("error", "nothing to undo")
+            return ChatTurn(TurnKind.ERROR, "nothing to undo")
         dropped = self.history.pop()
         cur = self.history[-1]
-        return ChatTurn("edited", f"undid: {dropped.request}", cur.answer,
+        return ChatTurn(TurnKind.EDITED, f"undid: {dropped.request}", cur.answer,
                         formulation_diff(dropped.formulation, cur.formulation),
                         solution_change(dropped.answer, cur.answer))
 

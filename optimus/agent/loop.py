@@ -1,7 +1,7 @@
 """The agent loop: formulate -> check -> build -> solve -> diagnose -> repair.
 
 Each attempt asks the model for a formulation, solves it with
-:func:`optimus.solve.solve_formulation` (check, build, HiGHS, diagnosis) and records an
+:func:`optimus.pipeline.solve_model` (check, build, HiGHS, diagnosis) and records an
 :class:`~optimus.answer.Attempt`. Anything short of a clean optimum becomes a repair
 message carrying the whole trajectory (:func:`optimus.agent.repair.repair_message`); the
 message list is rebuilt for every attempt, never mutated. A "suspicious" optimum gets
@@ -15,25 +15,20 @@ the final status, the last diagnosis and a message saying so.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
-
-from langchain_core.messages import BaseMessage, HumanMessage, SystemMessage
 
 from optimus.agent.grounding import text_numbers, unexplained_numbers
-from optimus.agent.llm import StructuredLLM
+from optimus.agent.model import Message, Model, ModelResponse, Purpose, Request
 from optimus.agent.prompts import load_prompt, render
 from optimus.agent.repair import repair_message
 from optimus.answer import Answer, Attempt, Usage
 from optimus.errors import ProviderError, UserError
 from optimus.formulation import Formulation
 from optimus.render.text import compact_text
-from optimus.result import Diagnosis, Outcome, Result, Status
+from optimus.result import Diagnosis, DiagnosisKind, Outcome, Result, Status
 
 from optimus.agent.limits import (  # noqa: F401  (re-exported)
     DEFAULT_MAX_ATTEMPTS, DEFAULT_TIME_LIMIT, MAX_TEXT_CHARS, check_text,
 )
-
-
 
 
 def safety_issues(f: Formulation) -> list[str]:
@@ -49,14 +44,16 @@ def safety_issues(f: Formulation) -> list[str]:
 
 def evaluate(f: Formulation, *, time_limit: float | None = DEFAULT_TIME_LIMIT) -> Result:
     """Check, build, solve and diagnose ``f``; every failure comes back as data."""
-    from optimus.solve import invalid_result, solve_formulation
+    from optimus.pipeline import SolveOptions, invalid_result, solve_model
 
     refused = safety_issues(f)
     if refused:
         return invalid_result(refused)
 
     try:
-        return solve_formulation(f, time_limit=time_limit)
+        result = solve_model(f, SolveOptions(time_limit=time_limit)).result
+        assert result is not None
+        return result
     except UserError as exc:
         issues = [exc.message + (f" Fix: {exc.fix}" if exc.fix else "")]
     except Exception as exc:  # model output must never crash the loop
@@ -65,13 +62,13 @@ def evaluate(f: Formulation, *, time_limit: float | None = DEFAULT_TIME_LIMIT) -
 
 
 def _attempt_status(result: Result) -> str:
-    if result.status == Status.ERROR.value and result.diagnosis is not None \
-            and result.diagnosis.kind == "invalid":
-        return Outcome.INVALID_FORMULATION.value
+    if result.status == Status.ERROR and result.diagnosis is not None \
+            and result.diagnosis.kind == DiagnosisKind.INVALID:
+        return Outcome.INVALID_FORMULATION
     return result.status
 
 
-_NOT_COMPILED = {Outcome.INVALID_FORMULATION.value, "parse_error"}
+_NOT_COMPILED = {Outcome.INVALID_FORMULATION, Outcome.PARSE_ERROR}
 
 
 @dataclass
@@ -83,20 +80,20 @@ class _Step:
 
 @dataclass
 class Agent:
-    """Runs the loop with one :class:`StructuredLLM`.
+    """Runs the loop with one :class:`~optimus.agent.model.Model`.
 
     ``max_attempts`` bounds formulate + repairs (the number-grounding call is extra).
     ``raise_provider_errors=False`` turns a provider failure into an Answer with status
     ``provider_error`` or ``timeout`` (for batch evaluation).
     """
 
-    llm: StructuredLLM
+    llm: Model
     max_attempts: int = DEFAULT_MAX_ATTEMPTS
     ground_numbers: bool = True
     time_limit: float | None = DEFAULT_TIME_LIMIT
     raise_provider_errors: bool = True
     repair_solver_outcomes: bool = True  # False: infeasible/unbounded are answers, not errors
-    transcript: list[list[BaseMessage]] = field(default_factory=list)
+    transcript: list[list[Message]] = field(default_factory=list)
 
     def __post_init__(self) -> None:
         self.last_reason: str | None = None  # the model's `reason` in its last reply
@@ -110,47 +107,55 @@ class Agent:
         text = check_text(text)
         return self.run(text, render("formulate", problem=text), ground=self.ground_numbers)
 
-    def run(self, problem: str, request: str, *, ground: bool = True) -> Answer:
-        """The loop, starting from the user message ``request`` about ``problem``."""
-        base: list[BaseMessage] = [SystemMessage(load_prompt("system")), HumanMessage(request)]
+    def run(self, problem: str, request: str, *, ground: bool = True,
+            first: Request | None = None) -> Answer:
+        """The loop, starting from the user message ``request`` about ``problem``.
+
+        ``first`` is the first request when it is more than a formulate request (a chat
+        edit: its purpose, the edit and the formulation it applies to)."""
+        base = (Message("system", load_prompt("system")), Message("user", request))
+        if first is None:
+            first = Request(base, Purpose.FORMULATE, problem)
+        else:
+            first = Request(base, first.purpose, problem, first.edit, first.formulation)
         start = self.llm.usage.model_copy()
         steps: list[_Step] = []
         try:
-            answer = self._loop(problem, base, steps, ground)
+            answer = self._loop(problem, first, steps, ground)
         except ProviderError as exc:
             if self.raise_provider_errors:
                 raise
-            answer = Answer(status=exc.kind if exc.kind in ("timeout",) else Outcome.PROVIDER_ERROR.value,
-                            message=str(exc))
+            answer = Answer(status=exc.outcome, message=str(exc))
         answer.attempts = [s.attempt for s in steps]
         answer.usage = _diff(self.llm.usage, start)
         answer.formulator = self.llm.label
         return answer
 
     # ------------------------------------------------------------------ the loop
-    def _ask(self, base: list[BaseMessage], problem: str, steps: list[_Step]) -> Any:
-        messages = list(base)  # a new list every attempt; the caller's list is never touched
-        if steps:
-            feedback = repair_message(problem, [s.attempt for s in steps])
+    def _ask(self, first: Request, steps: list[_Step]) -> ModelResponse:
+        request = first
+        if steps:  # a new request every attempt; the first one is never touched
+            feedback = repair_message(first.problem, [s.attempt for s in steps])
             steps[-1].attempt.feedback = feedback
-            messages.append(HumanMessage(feedback))
-        self.transcript.append(messages)
-        return self.llm.ask(messages)
+            request = Request(first.messages + (Message("user", feedback),), Purpose.REPAIR,
+                              first.problem, first.edit, first.formulation)
+        self.transcript.append(list(request.messages))
+        return self.llm.ask(request)
 
-    def _record(self, number: int, reply: Any) -> _Step | Answer:
+    def _record(self, number: int, reply: ModelResponse) -> _Step | Answer:
         if not reply.ok:
-            return _Step(Attempt(number=number, raw_output=reply.raw_text, status="parse_error",
-                                 diagnosis=Diagnosis(kind="parse_error",
+            return _Step(Attempt(number=number, raw_output=reply.raw_text, status=Outcome.PARSE_ERROR,
+                                 diagnosis=Diagnosis(kind=DiagnosisKind.PARSE_ERROR,
                                                      summary="The output could not be read.",
                                                      issues=reply.errors)))
         r = reply.reply
         self.last_reason = r.reason
         if not r.is_optimization_problem:
-            return Answer(status=Outcome.NOT_OPTIMIZATION.value,
+            return Answer(status=Outcome.NOT_OPTIMIZATION,
                           message=r.reason or "The model found no optimization problem in the text.")
         if r.formulation is None:
-            return _Step(Attempt(number=number, raw_output=reply.raw_text, status="parse_error",
-                                 diagnosis=Diagnosis(kind="not_formulated",
+            return _Step(Attempt(number=number, raw_output=reply.raw_text, status=Outcome.PARSE_ERROR,
+                                 diagnosis=Diagnosis(kind=DiagnosisKind.NOT_FORMULATED,
                                                      summary="No formulation was given.")))
         f = r.formulation
         result = evaluate(f, time_limit=self.time_limit)
@@ -160,27 +165,26 @@ class Agent:
         # notebook display) would read the local files it names into their output.
         return _Step(att, None if safety_issues(f) else f, result)
 
-    def _loop(self, problem: str, base: list[BaseMessage], steps: list[_Step],
-              ground: bool) -> Answer:
+    def _loop(self, problem: str, first: Request, steps: list[_Step], ground: bool) -> Answer:
         best: _Step | None = None
         second_look = False
         for number in range(1, self.max_attempts + 1):
-            step = self._record(number, self._ask(base, problem, steps))
+            step = self._record(number, self._ask(first, steps))
             if isinstance(step, Answer):
                 steps.append(_Step(Attempt(number=number, status=step.status)))
                 return step
             steps.append(step)
             status = step.attempt.status
-            if status != Status.OPTIMAL.value and status not in _NOT_COMPILED \
+            if status != Status.OPTIMAL and status not in _NOT_COMPILED \
                     and not self.repair_solver_outcomes:
                 return self._final(step, steps, message=f"The edited model is {status}.")
-            if status != Status.OPTIMAL.value:
+            if status != Status.OPTIMAL:
                 if best is not None:  # the second look at a suspicious optimum failed: keep it
                     break
                 continue
             best = step
             suspicious = step.result is not None and step.result.diagnosis is not None \
-                and step.result.diagnosis.kind == "suspicious"
+                and step.result.diagnosis.kind == DiagnosisKind.SUSPICIOUS
             if suspicious and self.repair_solver_outcomes and not second_look \
                     and number < self.max_attempts:
                 second_look = True
@@ -190,7 +194,7 @@ class Agent:
             return self._exhausted(steps)
         answer = self._final(best, steps)
         if ground:
-            answer = self._ground(problem, base, steps, best, answer)
+            answer = self._ground(first, steps, best, answer)
         return answer
 
     # ------------------------------------------------------------------ answers
@@ -213,28 +217,30 @@ class Agent:
             answer.message = (f"No clean optimum after {n} attempt{'s' if n > 1 else ''} (the budget); "
                               f"final status: {pick.attempt.status}.{note}")
             return answer
-        answer = Answer(status=Outcome.INVALID_FORMULATION.value, diagnosis=last.attempt.diagnosis,
+        answer = Answer(status=Outcome.INVALID_FORMULATION, diagnosis=last.attempt.diagnosis,
                         formulation=last.formulation)
         answer.message = (f"No valid formulation after {n} attempt{'s' if n > 1 else ''} (the budget); "
                           f"see the last diagnosis.")
         return answer
 
-    def _ground(self, problem: str, base: list[BaseMessage], steps: list[_Step], best: _Step,
-                answer: Answer) -> Answer:
+    def _ground(self, first: Request, steps: list[_Step], best: _Step, answer: Answer) -> Answer:
         assert best.formulation is not None
+        problem = first.problem
         missing = unexplained_numbers(problem, best.formulation)
         if not missing:
             return answer
         shown = {tn.value: tn.text for tn in text_numbers(problem)}
         listed = ", ".join(shown.get(v, f"{v:g}") for v in missing)
         diag = (best.attempt.diagnosis or Diagnosis()).model_copy(deep=True)
-        diag.kind = "ungrounded"
+        diag.kind = DiagnosisKind.UNGROUNDED
         diag.summary = f"Numbers of the text used nowhere in the formulation: {listed}."
         view = [s.attempt for s in steps if s is not best] + [best.attempt.model_copy(update={"diagnosis": diag})]
-        messages = list(base) + [HumanMessage(repair_message(problem, view))]
-        best.attempt.feedback = messages[-1].content  # type: ignore[assignment]
-        self.transcript.append(messages)
-        reply = self.llm.ask(messages)
+        feedback = repair_message(problem, view)
+        best.attempt.feedback = feedback
+        request = Request(first.messages + (Message("user", feedback),), Purpose.GROUND, problem,
+                          first.edit, first.formulation)
+        self.transcript.append(list(request.messages))
+        reply = self.llm.ask(request)
         number = len(steps) + 1
         step = self._record(number, reply)
         if isinstance(step, Answer):  # "not an optimization problem" now: keep the solution
@@ -244,7 +250,7 @@ class Agent:
         unchanged = step.attempt.formulation is None or (step.formulation is not None and
             compact_text(step.formulation, full=True) == compact_text(best.formulation, full=True))
         reason = (reply.reply.reason or "").strip() if reply.ok and reply.reply else ""
-        if step.formulation is not None and not unchanged and step.attempt.status == Status.OPTIMAL.value:
+        if step.formulation is not None and not unchanged and step.attempt.status == Status.OPTIMAL:
             new = self._final(step, steps, message=f"Revised on attempt {number} to use the numbers {listed}.")
             new.unexplained_numbers = unexplained_numbers(problem, step.formulation)  # type: ignore[arg-type]
             return new

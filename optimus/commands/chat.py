@@ -15,8 +15,8 @@ from rich.syntax import Syntax
 from rich.table import Table
 from rich.text import Text
 
-from optimus.agent.llm import DEFAULT_TIMEOUT, make_llm
 from optimus.agent.limits import DEFAULT_MAX_ATTEMPTS
+from optimus.agent.providers import DEFAULT_TIMEOUT
 from optimus.errors import ProviderError
 from optimus.render.console import fmt_number
 
@@ -118,8 +118,10 @@ def register(app: typer.Typer) -> None:
         timeout: float = typer.Option(DEFAULT_TIMEOUT, "--timeout", help="Seconds per model call."),
     ) -> None:
         """Chat about a problem: the first message states it, later ones edit and re-solve."""
-        llm = make_llm(model, base_url=base_url, structured=structured, timeout=timeout)  # type: ignore[arg-type]
         from optimus.agent.chat import ChatSession
+        from optimus.agent.langchain_model import make_model
+
+        llm = make_model(model, base_url=base_url, structured=structured, timeout=timeout)  # type: ignore[arg-type]
 
         session = ChatSession(llm, max_attempts=max_attempts)
         code = chat_loop(session, sys.stdin, Console(), interactive=sys.stdin.isatty())

@@ -13,9 +13,8 @@ from pathlib import Path
 import typer
 from rich.console import Console
 
-from optimus.build import build
-from optimus.errors import FormulationError
 from optimus.formulation import load_formulation
+from optimus.pipeline import SolveOptions, solve_model
 from optimus.render.console import print_issues
 
 
@@ -36,10 +35,8 @@ def register(app: typer.Typer) -> None:
 def check_model(path: Path, *, json_out: bool = False, console: Console | None = None) -> int:
     """Check and compile the model file at ``path``; print the outcome; return the exit code."""
     f = load_formulation(path)
-    try:
-        lp, issues = build(f), []  # build checks first and raises with every issue
-    except FormulationError as exc:
-        lp, issues = None, list(exc.issues)
+    report = solve_model(f, SolveOptions(solve=False))
+    lp, issues = report.program, report.issues
     if json_out:
         print(json.dumps({
             "valid": not issues,
@@ -56,4 +53,4 @@ def check_model(path: Path, *, json_out: bool = False, console: Console | None =
             f"({int(lp.integrality.sum())} integer), {lp.num_rows} constraint row(s), "  # type: ignore[union-attr]
             f"{len(f.constraints)} constraint famil{'y' if len(f.constraints) == 1 else 'ies'}.",
             highlight=False, soft_wrap=True)
-    return 2 if issues else 0
+    return report.exit_code()

@@ -33,7 +33,7 @@ def make_solve_fn(model: str | None, base_url: str | None, offline: bool,
     """
     if (model or base_url) and not offline:
         from optimus import api
-        from optimus.agent.llm import load_chat_model
+        from optimus.agent.langchain_model import load_chat_model
 
         load_chat_model(model, base_url)  # a missing key or package: fail before the run starts
 
@@ -112,7 +112,7 @@ def eval_command(
                             fix="Pass a benchmark file: optimus eval FILE.jsonl")
     problems = select(load_problems(file), _parse_ids(ids), limit)
 
-    from optimus.agent.llm import configured
+    from optimus.agent.providers import configured
 
     model, base_url = (None, None) if offline else configured(model, base_url)
     use_offline = offline or not (model or base_url)

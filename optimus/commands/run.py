@@ -9,7 +9,7 @@ Exit codes:
   invalid formulation (every issue is printed), or a bad option;
 * 4 - ``--cross-check`` found that the backends disagree.
 
-With ``--json`` exactly one JSON object is printed on stdout (design.md's shape:
+With ``--json`` exactly one JSON object is printed on stdout (the result's shape:
 ``status, objective, bound, gap, variables, diagnosis, timings``, plus ``cross_check``
 with ``--cross-check``); messages go to stderr.
 """
@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import json
 import sys
-import time
 from pathlib import Path
 from typing import Any, Optional
 
@@ -30,15 +29,6 @@ from rich.text import Text
 from optimus.commands.outputs import atomic_write, check_output_paths, stdout_silenced, write_text
 from optimus.errors import UserError
 
-EXIT_OK = 0
-EXIT_NOT_OPTIMAL = 1
-EXIT_BAD_INPUT = 2
-EXIT_DISAGREE = 4
-
-_OK_STATUSES = ("optimal", "time_limit_feasible")
-_BACKENDS = ("highs", "pulp")
-
-
 def register(app: typer.Typer) -> None:
     """Add ``optimus run`` to the app."""
 
@@ -46,7 +36,7 @@ def register(app: typer.Typer) -> None:
     def run_cmd(
         model: str = typer.Argument(..., metavar="MODEL",
                                     help="Model file: a Formulation as .json, .yaml or .yml."),
-        backend: str = typer.Option("highs", "--backend", "-b", help="Solver: highs or pulp."),
+        backend: str = typer.Option("highs", "--backend", "-b", help="Solver: highs or pulp (cbc)."),
         cross_check: bool = typer.Option(False, "--cross-check",
                                          help="Also solve with every backend and compare."),
         time_limit: Optional[float] = typer.Option(None, "--time-limit", metavar="S",
@@ -87,7 +77,9 @@ def run(model: str | Path, *, backend: str = "highs", cross_check: bool = False,
 
     out = console or Console(highlight=False)
     err = err_console or Console(stderr=True, highlight=False)
-    _check_options(backend, time_limit, mip_gap)
+    from optimus.pipeline import SolveOptions
+
+    SolveOptions(backend=backend, time_limit=time_limit, mip_gap=mip_gap)  # bad options: exit 2
     model_path = Path(model)
     f = load_formulation(model_path)
     outputs = _plan_outputs(model_path, f, {"code": code, "latex": latex, "lp": lp, "mps": mps})
@@ -120,99 +112,26 @@ _KIND_LABEL = {"code": "Pyomo script", "latex": "Markdown/LaTeX", "lp": "LP file
 def _solve(f: Any, *, backend: str, cross_check: bool, time_limit: float | None,
            mip_gap: float | None, outputs: dict[str, Path], err: Console
            ) -> tuple[dict[str, Any], int, list[tuple[str, Path]], Any, Any]:
-    """Check, build, write the outputs, solve, diagnose, cross-check."""
-    from optimus.build import build
-    from optimus.errors import FormulationError
-    from optimus.result import Timings
+    """Run the pipeline, then write the outputs."""
+    from optimus.pipeline import SolveOptions, solve_model
     from optimus.render.console import print_issues
-    from optimus.solve import invalid_result, solve_lp
-    from optimus.solvers import SolverOptions
 
-    t0 = time.perf_counter()
-    try:
-        lp, issues = build(f), []  # build checks first and raises with every issue
-    except FormulationError as exc:
-        lp, issues = None, list(exc.issues)
-    if issues:
-        print_issues(err, issues)
+    report = solve_model(f, SolveOptions(backend=backend, cross_check=cross_check,
+                                         time_limit=time_limit, mip_gap=mip_gap))
+    if report.issues:
+        print_issues(err, report.issues)
         err.print(Text("Fix the issues above and run again; nothing was solved or written.",
                        style="bold"), soft_wrap=True)
-        result = invalid_result(issues, backend=backend, elapsed=time.perf_counter() - t0)
-        return result.to_json_dict(), EXIT_BAD_INPUT, [], None, None
-    assert lp is not None
-    build_time = time.perf_counter() - t0
-
+        return report.to_json_dict(), report.exit_code(), [], None, None
     written: list[tuple[str, Path]] = []
-    for kind in ("code", "lp", "mps"):
+    for kind in ("code", "lp", "mps", "latex"):
         if kind in outputs:
-            _write_output(kind, outputs[kind], f, None, lp)
+            _write_output(kind, outputs[kind], f, report.result, report.program)
             written.append((kind, outputs[kind]))
-
-    options = SolverOptions(time_limit=time_limit, mip_gap=mip_gap)
-    result = solve_lp(lp, _backend_name(backend), options)
-    result.diagnosis = _diagnose(f, lp, result, options)
-    result.timings = Timings(build=build_time, solve=result.timings.solve,
-                             total=time.perf_counter() - t0)
-
-    cc = None
-    if cross_check:
-        try:
-            from optimus.crosscheck import cross_check as do_cross_check
-        except ImportError as exc:
-            raise UserError(f"--cross-check is not available: {exc}",
-                            fix="Reinstall optimus (pip install -e .) or run without "
-                                "--cross-check.") from None
-        cc = do_cross_check(f, time_limit=time_limit, mip_gap=mip_gap)
-
-    if "latex" in outputs:
-        _write_output("latex", outputs["latex"], f, result)
-        written.append(("latex", outputs["latex"]))
-
-    payload = result.to_json_dict()
-    if cc is not None:
-        payload["cross_check"] = cc.to_json_dict()
-    exit_code = EXIT_OK if result.status in _OK_STATUSES else EXIT_NOT_OPTIMAL
-    if cc is not None and not getattr(cc, "agree", True) and exit_code == EXIT_OK:
-        exit_code = EXIT_DISAGREE
-    return payload, exit_code, written, result, cc
-
-
-def _backend_name(backend: str) -> str:
-    name = backend.lower()
-    if name == "pulp":
-        try:
-            import optimus.solvers.pulp_cbc  # noqa: F401
-        except ImportError as exc:
-            raise UserError(f"the pulp backend is not available: {exc}",
-                            fix="pip install pulp, or use --backend highs.") from None
-    return name
-
-
-def _diagnose(f: Any, lp: Any, result: Any, options: Any) -> Any:
-    """Run the diagnosis; a failure in it is reported as data, the solution is kept."""
-    from optimus.diagnose import diagnose
-    from optimus.result import Diagnosis
-
-    try:
-        return diagnose(f, lp, result, options)
-    except Exception as exc:  # noqa: BLE001 - keep the solve result whatever happens here
-        return Diagnosis(kind="error", summary=f"The diagnosis failed: {type(exc).__name__}: "
-                                               f"{exc}")
+    return report.to_json_dict(), report.exit_code(), written, report.result, report.cross_check
 
 
 # --------------------------------------------------------------------------- options
-def _check_options(backend: str, time_limit: float | None, mip_gap: float | None) -> None:
-    if backend.lower() not in _BACKENDS:
-        raise UserError(f"unknown backend {backend!r}",
-                        fix=f"Use --backend {' or --backend '.join(_BACKENDS)}.")
-    if time_limit is not None and not time_limit > 0:
-        raise UserError(f"--time-limit must be a positive number of seconds, got {time_limit}",
-                        fix="For example --time-limit 60.")
-    if mip_gap is not None and not 0 <= mip_gap < 1:
-        raise UserError(f"--mip-gap must be a relative gap in [0, 1), got {mip_gap}",
-                        fix="For example --mip-gap 0.01 for 1%.")
-
-
 def _plan_outputs(model: Path, f: Any, wanted: dict[str, Path | None]) -> dict[str, Path]:
     """Validate output paths before any work: never overwrite the model or its data files,
     never write two outputs to one file, and the directory must exist."""
@@ -226,10 +145,9 @@ def _plan_outputs(model: Path, f: Any, wanted: dict[str, Path | None]) -> dict[s
 
 
 # --------------------------------------------------------------------------- outputs
-def _write_output(kind: str, path: Path, f: Any, result: Any, lp: Any = None) -> None:
-    """Write one output file atomically (a temporary file renamed over the target).
-
-    LP and MPS files are written from ``lp`` when given (the program already built)."""
+def _write_output(kind: str, path: Path, f: Any, result: Any, lp: Any) -> None:
+    """Write one output file atomically (a temporary file renamed over the target); LP
+    and MPS files are written from ``lp``, the program already built."""
     if kind == "code":
         from optimus.render.pyomo_code import to_pyomo_script
 
@@ -241,11 +159,11 @@ def _write_output(kind: str, path: Path, f: Any, result: Any, lp: Any = None) ->
     elif kind == "lp":
         from optimus.export import write_lp
 
-        atomic_write(path, lambda tmp: write_lp(f if lp is None else lp, tmp))
+        atomic_write(path, lambda tmp: write_lp(lp, tmp))
     elif kind == "mps":
         from optimus.export import write_mps
 
-        atomic_write(path, lambda tmp: write_mps(f if lp is None else lp, tmp))
+        atomic_write(path, lambda tmp: write_mps(lp, tmp))
     else:  # pragma: no cover
         raise ValueError(kind)
 

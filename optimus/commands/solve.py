@@ -1,7 +1,7 @@
 """``optimus solve "TEXT" | -f FILE``: natural language -> formulation -> solution.
 
 Prints the formulation as math, the solution table and the attempts made; ``--json``
-prints exactly one JSON object on stdout (design.md's shape plus ``formulation``,
+prints exactly one JSON object on stdout (the result's shape plus ``formulation``,
 ``attempts`` and ``usage``); notices go to stderr.
 
 Exit codes:
@@ -34,29 +34,12 @@ from rich.markdown import Markdown
 from rich.table import Table
 from rich.text import Text
 
-from optimus.agent.llm import DEFAULT_TIMEOUT, configured, no_model_message
+from optimus.agent.providers import DEFAULT_TIMEOUT, configured, no_model_message
 from optimus.agent.limits import DEFAULT_MAX_ATTEMPTS, check_text
 from optimus.answer import Answer
 from optimus.commands.outputs import check_output_paths, stdout_silenced, write_text
 from optimus.errors import UserError
-
-EXIT_OK = 0
-EXIT_NOT_OPTIMAL = 1
-EXIT_NO_SOLVE = 5
-_NO_SOLVE = {"not_optimization", "invalid_formulation", "abstained"}
-
-
-def exit_code(answer: Answer) -> int:
-    """0 optimal or feasible at the time limit (as ``optimus run``); 5 when no solve
-    happened; 3 provider failure; 1 for any other status."""
-    if answer.status in ("optimal", "time_limit_feasible"):
-        return EXIT_OK
-    if answer.status in _NO_SOLVE:
-        return EXIT_NO_SOLVE
-    if answer.status in ("provider_error", "timeout"):
-        return 3
-    return EXIT_NOT_OPTIMAL
-
+from optimus.exitcodes import exit_code
 
 def read_problem(text: str | None, file: Path | None) -> str:
     """The problem text from the argument, a file, or stdin (``-f -``); checked for size."""
@@ -225,6 +208,6 @@ def run_solve(text: str | None, *, file: Path | None = None, model: str | None =
     else:
         print_answer(out, answer)
     write_outputs(answer, outputs, err)
-    return exit_code(answer)
+    return exit_code(answer.status)
 
 

@@ -34,11 +34,11 @@ from pathlib import Path
 from typing import Any, Callable
 
 from optimus.answer import Answer, Usage
-from optimus.errors import BudgetExhausted, ProviderError, UserError
+from optimus.errors import ProviderError, UserError
 from optimus.evaluate.categories import categorize
 from optimus.evaluate.formats import Problem
 from optimus.evaluate.scoring import check_rule, score
-from optimus.result import Result
+from optimus.result import Outcome, Result, Status
 
 SolveFn = Callable[[str], Answer]
 RESULTS = "results.jsonl"
@@ -187,7 +187,7 @@ def _call_with_timeout(solve_fn: SolveFn, question: str, timeout: float | None) 
 def make_record(problem: Problem, answer: Answer | None, rule: str, *,
                 status: str | None = None, error: str | None = None,
                 latency: float = 0.0) -> dict[str, Any]:
-    """design.md's JSON shape plus id, expected, correct, category, attempts, usage, error."""
+    """The result's JSON shape plus id, expected, correct, category, attempts, usage, error."""
     if answer is not None:
         data = answer.to_json_dict()
         base = {k: data.get(k) for k in
@@ -196,7 +196,7 @@ def make_record(problem: Problem, answer: Answer | None, rule: str, *,
         usage = answer.usage.model_dump(mode="json")
         extra = {"formulator": answer.formulator, "message": answer.message}
     else:
-        base = Result(status=status or "error").to_json_dict()  # the same shape, empty
+        base = Result(status=Status.ERROR).to_json_dict()  # the same shape, empty
         attempts, usage, extra = 0, Usage().model_dump(mode="json"), {}
     if status is not None:
         base["status"] = status
@@ -229,18 +229,11 @@ def solve_one(problem: Problem, solve_fn: SolveFn, rule: str = "relative",
     except UserError:
         raise
     except _Timeout as exc:
-        status, error = "timeout", str(exc)
+        status, error = Outcome.TIMEOUT, str(exc)
     except ProviderError as exc:
-        status = "timeout" if exc.kind == "timeout" else "provider_error"
-        error = exc.message
-    except BudgetExhausted as exc:
-        if isinstance(exc.answer, Answer):
-            answer = exc.answer
-        else:
-            status = "invalid_formulation"
-        error = str(exc)
+        status, error = exc.outcome, exc.message
     except Exception as exc:  # noqa: BLE001 - recorded, the run continues
-        status, error = "error", f"{type(exc).__name__}: {exc}"
+        status, error = Status.ERROR, f"{type(exc).__name__}: {exc}"
     latency = time.perf_counter() - t0
     return make_record(problem, answer, rule, status=status, error=error,
                        latency=latency), answer

@@ -24,7 +24,7 @@ from optimus.offline.normalize import normalize
 from optimus.offline.parse import _OBJ_PHRASE, Reading, close_pending, read_sentence
 from optimus.offline.tokens import sentences, tokenize
 from optimus.offline.variables import find_variables, mark_mentions, numbered_names
-from optimus.result import Outcome, Timings
+from optimus.result import Outcome, Status, Timings
 
 DEFAULT_MIN_CONFIDENCE = 0.7
 
@@ -114,25 +114,25 @@ def solve_offline(text: str, *, min_confidence: float = DEFAULT_MIN_CONFIDENCE) 
     A model we built that solves infeasible, unbounded or invalid is taken as a sign we
     misread the text: we abstain unless the confidence is very high (>= 0.97).
     """
-    from optimus.solve import solve_formulation
+    from optimus.pipeline import solve_formulation
 
     t0 = time.perf_counter()
     res = formulate_offline(text)
     usage = Usage()
     if res.formulation is None:
-        return Answer(status=Outcome.ABSTAINED.value, formulator="offline", confidence=0.0,
+        return Answer(status=Outcome.ABSTAINED, formulator="offline", confidence=0.0,
                       message=f"could not formulate: {res.reason}", usage=usage,
                       timings=Timings(total=time.perf_counter() - t0))
     if res.confidence < min_confidence:
-        return Answer(status=Outcome.ABSTAINED.value, formulator="offline",
+        return Answer(status=Outcome.ABSTAINED, formulator="offline",
                       confidence=res.confidence, formulation=res.formulation, usage=usage,
                       message="could not formulate: confidence "
                       f"{res.confidence:.2f} below {min_confidence:.2f} ("
                       + "; ".join(res.notes[:3]) + ")",
                       timings=Timings(total=time.perf_counter() - t0))
     result = solve_formulation(res.formulation)
-    if result.status != "optimal" and res.confidence < 0.97:
-        return Answer(status=Outcome.ABSTAINED.value, formulator="offline",
+    if result.status != Status.OPTIMAL and res.confidence < 0.97:
+        return Answer(status=Outcome.ABSTAINED, formulator="offline",
                       confidence=res.confidence, formulation=res.formulation, usage=usage,
                       diagnosis=result.diagnosis,
                       message=f"could not formulate: the model read from the text is "
@@ -145,7 +145,7 @@ def solve_offline(text: str, *, min_confidence: float = DEFAULT_MIN_CONFIDENCE) 
         conf = max(0.0, round(conf - 0.3, 3))
         notes.append("the optimum is to do nothing (all variables 0)")
         if conf < min_confidence:
-            return Answer(status=Outcome.ABSTAINED.value, formulator="offline", confidence=conf,
+            return Answer(status=Outcome.ABSTAINED, formulator="offline", confidence=conf,
                           formulation=res.formulation, usage=usage,
                           message="could not formulate: the model read from the text is "
                           "solved by doing nothing, so a constraint was probably missed",

@@ -40,6 +40,7 @@ STATUS_STYLE = {
     "invalid_formulation": "bold red",
     "provider_error": "bold red",
     "timeout": "bold red",
+    "parse_error": "bold red",
 }
 
 ZERO_TOL = 1e-9

@@ -15,7 +15,7 @@ script.
 
 Safety: every set, parameter, variable and constraint name must be a plain identifier
 (not a keyword, not starting with ``__``, NFKC-normal) or :class:`~optimus.errors.UserError`
-is raised, whether or not :func:`optimus.check.check` was run. Every other string
+is raised, whether or not :func:`optimus.checks.check` was run. Every other string
 (descriptions, set elements, the model name, assumptions, data-file paths) is written with
 ``repr()`` or as a ``#`` comment with all non-printable characters (newlines included)
 replaced by spaces, so it cannot escape into code.
@@ -53,7 +53,7 @@ import os
 from pathlib import Path
 from typing import Any, Iterable
 
-from optimus.check import is_plain_identifier, name_suggestion
+from optimus.checks import is_plain_identifier, name_suggestion
 from optimus.errors import FormulationError, UserError
 from optimus.expressions import ExprError, canonical, parse, parse_forall
 from optimus.formulation import Formulation
@@ -427,7 +427,7 @@ def to_pyomo_script(f: Formulation, *, data: str = "inline",
             for s in getattr(item, "index", []) or []:
                 validate_identifier(s, "index set")
 
-    from optimus.check import analyze
+    from optimus.checks import analyze
 
     a = analyze(f)
     if a.issues:
@@ -440,7 +440,7 @@ def to_pyomo_script(f: Formulation, *, data: str = "inline",
 
 
 def _render(f: Formulation, a: Any, data: str, script_path: str | Path | None) -> str:
-    """The script's text for a formulation that passed :func:`optimus.check.analyze`."""
+    """The script's text for a formulation that passed :func:`optimus.checks.analyze`."""
     sym = a.symbols
     sets = sym.sets
 

@@ -87,7 +87,7 @@ def make_fake_solver(delay: float):  # type: ignore[no-untyped-def]
     except ImportError:
         from optimus.answer import Answer, Usage
         from optimus.formulation import Formulation
-        from optimus.solve import solve_formulation
+        from optimus.pipeline import solve_formulation
 
         def fallback(text: str) -> Any:
             time.sleep(delay)  # the "model call"

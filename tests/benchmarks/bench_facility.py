@@ -71,9 +71,9 @@ def formulation_data(fixed: np.ndarray, assign: np.ndarray) -> dict[str, Any]:
 
 def run_ours(nf: int, nc: int, seed: int, time_limit: float) -> dict[str, Any]:
     from optimus.build import build
-    from optimus.check import analyze
+    from optimus.checks import analyze
     from optimus.formulation import formulation_from_data
-    from optimus.solve import solve_lp
+    from optimus.pipeline import solve_program as solve_lp
     from optimus.solvers import SolverOptions, get_backend
 
     get_backend("highs")  # import highspy before timing, as the raw side does

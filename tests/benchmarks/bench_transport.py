@@ -96,9 +96,9 @@ def formulation_data(supply: np.ndarray, demand: np.ndarray, cost: np.ndarray,
 
 def run_ours(n: int, seed: int, data: str, start: str) -> dict[str, Any]:
     from optimus.build import build
-    from optimus.check import analyze
+    from optimus.checks import analyze
     from optimus.formulation import formulation_from_data, load_formulation
-    from optimus.solve import solve_lp
+    from optimus.pipeline import solve_program as solve_lp
     from optimus.solvers import get_backend
 
     get_backend("highs")  # import highspy before timing, as the raw side does

@@ -1,15 +1,22 @@
-"""The language model behind one small interface: :class:`StructuredLLM.ask`.
+"""The LangChain adapter: any LangChain chat model as an :class:`~optimus.agent.model.Model`.
 
 * :func:`load_chat_model` resolves ``--model provider:model`` / ``OPTIMUS_MODEL`` with
   LangChain's ``init_chat_model``, or builds a ``ChatOpenAI`` for ``--base-url`` (any
-  OpenAI-compatible server; a placeholder key when none is set).
-* :class:`StructuredLLM` asks for a :class:`~optimus.agent.schema.ModelReply` in
+  OpenAI-compatible server; a placeholder key when none is set). What is known about each
+  provider (key variable, extra, structured-output mode) is data in
+  :mod:`optimus.agent.providers`.
+* :class:`LangChainModel` asks for a :class:`~optimus.agent.schema.ModelReply` in
   JSON-schema mode (OpenAI and compatible servers) or by tool calling (others), with
   ``include_raw=True`` so that output which fails to parse comes back as data (for a
   repair message) instead of an exception.
 * Our own retry loop around ``invoke`` (the client's ``max_retries`` is 0): exponential
-  backoff on rate limits (429), timeouts, 5xx and dropped connections; a bad key
-  (401/403) fails at once. Calls and tokens are counted in a :class:`~optimus.answer.Usage`.
+  backoff on rate limits (429), timeouts, 5xx and dropped connections, honouring
+  Retry-After; a bad key (401/403) fails at once. Failures become the typed
+  :class:`~optimus.errors.ProviderError` subclasses. Calls and tokens are counted in a
+  :class:`~optimus.answer.Usage`.
+
+This is the only module that talks to LangChain (with :mod:`optimus.testing`, whose fake
+is a LangChain chat model).
 """
 
 from __future__ import annotations
@@ -18,111 +25,81 @@ import json
 import os
 import re
 import time
-from dataclasses import dataclass, field
-from typing import Any, Callable, Literal
+from dataclasses import dataclass
+from importlib import import_module
+from typing import Any, Callable
 
 from pydantic import ValidationError
 
-from optimus.agent.schema import SCHEMA_NAME, ModelReply, reply_json_schema, validate_reply
+from optimus._compat import StrEnum
+from optimus.agent.model import Message, ModelResponse, Request
+from optimus.agent.providers import (
+    BASE_URL, DEFAULT_TIMEOUT, Structured, configured, no_model_message, provider_info, provider_of,
+)
+from optimus.agent.schema import SCHEMA_NAME, reply_json_schema, validate_reply
 from optimus.answer import Usage
-from optimus.errors import ProviderError, UserError
+from optimus.errors import (
+    ProviderAuthError, ProviderError, ProviderRateLimited, ProviderRequestRejected,
+    ProviderServerError, ProviderTimeout, ProviderUnreachable, UserError,
+)
 from optimus.formulation import validation_errors
+from optimus.version import install_extra
 
-DEFAULT_TIMEOUT = 120.0  # seconds per model call
-Structured = Literal["tool", "json"]
-
-# provider -> the optimus extra that installs its LangChain integration
-_EXTRAS = {"anthropic": "anthropic", "ollama": "ollama"}
-# providers whose structured output defaults to strict JSON-schema mode
-_JSON_SCHEMA_PROVIDERS = {"openai", "azure_openai", "base_url"}
-# extra constructor arguments per provider: a per-call timeout, no client-side retries
-_CLIENT_KWARGS: dict[str, Callable[[float], dict[str, Any]]] = {
-    "ollama": lambda t: {"client_kwargs": {"timeout": t}},
-}
-
-
-def _default_kwargs(timeout: float) -> dict[str, Any]:
-    return {"timeout": timeout, "max_retries": 0}
-
-
-def no_model_message() -> tuple[str, str]:
-    """The message and fix shown when no language model is configured."""
-    return (
-        "No language model is configured.",
-        "Set OPTIMUS_MODEL (e.g. export OPTIMUS_MODEL=openai:gpt-4o-mini with OPENAI_API_KEY set), "
-        "pass --model provider:model (e.g. --model anthropic:claude-sonnet-4-5 or "
-        "--model ollama:qwen2.5), or point --base-url at an OpenAI-compatible server "
-        "(e.g. --base-url http://localhost:8000/v1 --model qwen2.5).",
-    )
-
-
-def configured(model: str | None = None, base_url: str | None = None) -> tuple[str | None, str | None]:
-    """The model and base URL to use: arguments first, then OPTIMUS_MODEL / OPTIMUS_BASE_URL."""
-    model = model or os.environ.get("OPTIMUS_MODEL") or None
-    base_url = base_url or os.environ.get("OPTIMUS_BASE_URL") or None
-    return model, base_url
-
-
-def provider_of(model: str | None, base_url: str | None) -> str:
-    """``base_url`` for an OpenAI-compatible server, else the ``provider:`` prefix (or a guess)."""
-    if base_url:
-        return "base_url"
-    if model and ":" in model:
-        return model.split(":", 1)[0].strip().lower()
-    if model:
-        try:
-            from langchain.chat_models.base import _attempt_infer_model_provider
-
-            return _attempt_infer_model_provider(model) or "unknown"
-        except Exception:  # pragma: no cover - private helper moved
-            return "unknown"
-    return "unknown"
+__all__ = ["LangChainModel", "RetryPolicy", "load_chat_model", "make_model", "classify",
+           "ErrorKind", "DEFAULT_TIMEOUT"]
 
 
 def load_chat_model(model: str | None = None, base_url: str | None = None, *,
                     timeout: float = DEFAULT_TIMEOUT) -> tuple[Any, str, str]:
     """Resolve a LangChain chat model; returns ``(chat_model, label, provider)``.
 
-    Raises :class:`UserError` when nothing is configured, an extra is missing, the
-    provider is unknown or its key is absent.
+    Raises :class:`UserError` when nothing is configured, the provider's integration is
+    not installed, the model is unknown or the provider's key is not set.
     """
     model, base_url = configured(model, base_url)
     if not model and not base_url:
         message, fix = no_model_message()
         raise UserError(message, fix=fix)
-    provider = provider_of(model, base_url)
+    name = provider_of(model, base_url)
     if base_url:
         from langchain_openai import ChatOpenAI
 
-        name = model.split(":", 1)[1] if model and model.lower().startswith("openai:") else (model or "default")
-        chat = ChatOpenAI(base_url=base_url, model=name, timeout=timeout, max_retries=0,
+        model_name = model.split(":", 1)[1] if model and model.lower().startswith("openai:") \
+            else (model or "default")
+        chat = ChatOpenAI(base_url=base_url, model=model_name, timeout=timeout, max_retries=0,
                           api_key=os.environ.get("OPENAI_API_KEY") or "not-needed")
-        return chat, f"{name} @ {base_url}", provider
+        return chat, f"{model_name} @ {base_url}", name
     assert model is not None
-    kwargs = _CLIENT_KWARGS.get(provider, _default_kwargs)(timeout)
+    info = provider_info(name)
+    if info.integration is not None:
+        try:
+            import_module(info.integration)
+        except ImportError:
+            fix = install_extra(info.extra) if info.extra else f"pip install {info.integration.replace('_', '-')}"
+            raise UserError(f"The {name!r} provider needs a package that is not installed "
+                            f"({info.integration}).", fix=fix) from None
+    if info.key_env and not os.environ.get(info.key_env):
+        raise UserError(f"No API key found for {model!r}.",
+                        fix=f"Set {info.key_env}, or use a local server with --base-url "
+                            "http://localhost:8000/v1 (or --model ollama:qwen2.5).")
+    kwargs: dict[str, Any] = ({"client_kwargs": {"timeout": timeout}} if info.timeout_in_client_kwargs
+                              else {"timeout": timeout, "max_retries": 0})
     try:
         from langchain.chat_models import init_chat_model
 
         chat = init_chat_model(model, **kwargs)
     except ImportError as exc:
-        extra = _EXTRAS.get(provider)
-        fix = (f'pip install "optimus[{extra}]"' if extra
-               else f"install the LangChain integration for {provider!r} ({exc})")
-        raise UserError(f"The {provider!r} provider needs a package that is not installed.",
-                        fix=fix) from None
+        raise UserError(f"The {name!r} provider needs a package that is not installed.",
+                        fix=f"Install the LangChain integration for {name!r} ({exc}).") from None
     except ValueError as exc:
         raise UserError(f"Cannot use model {model!r}: {exc}",
                         fix="Pass --model provider:model, e.g. openai:gpt-4o-mini, "
                         "anthropic:claude-sonnet-4-5 or ollama:qwen2.5.") from None
-    except Exception as exc:  # e.g. the OpenAI client refusing to start without a key
-        if "api_key" in str(exc).lower() or "api key" in str(exc).lower():
-            var = {"openai": "OPENAI_API_KEY", "anthropic": "ANTHROPIC_API_KEY"}.get(provider, "the provider's key variable")
-            raise UserError(f"No API key found for {model!r}.",
-                            fix=f"Set {var}, or use a local server with --base-url "
-                            "http://localhost:8000/v1 (or --model ollama:qwen2.5).") from None
+    except Exception as exc:  # noqa: BLE001 - a client that refuses to start
         raise UserError(f"Cannot start model {model!r}: {type(exc).__name__}: {exc}",
-                        fix="Check --model / OPTIMUS_MODEL and the provider's settings.") from None
-    return chat, model, provider
+                        fix="Check --model / OPTIMUS_MODEL and the provider's settings "
+                            "(its API key variable, its URL).") from None
+    return chat, model, name
 
 
 # --------------------------------------------------------------------------- errors
@@ -133,29 +110,41 @@ def _status_of(exc: BaseException) -> int | None:
     return status if isinstance(status, int) else None
 
 
-def classify(exc: BaseException) -> str:
-    """``auth``, ``rate_limit``, ``timeout``, ``server``, ``connection``, ``request`` or ``other``."""
+class ErrorKind(StrEnum):
+    """Why a model call failed (:func:`classify`)."""
+
+    AUTH = "auth"
+    RATE_LIMIT = "rate_limit"
+    TIMEOUT = "timeout"
+    SERVER = "server"
+    CONNECTION = "connection"
+    REQUEST = "request"
+    OTHER = "other"
+
+
+def classify(exc: BaseException) -> ErrorKind:
+    """Why a call failed, from the exception's HTTP status and the client's class names."""
     name = type(exc).__name__
     names = {c.__name__ for c in type(exc).__mro__}
     status = _status_of(exc)
     if isinstance(exc, TimeoutError) or "Timeout" in name or "TimeoutException" in names \
             or "APITimeoutError" in names:
-        return "timeout"
+        return ErrorKind.TIMEOUT
     if status in (401, 403) or names & {"AuthenticationError", "PermissionDeniedError"}:
-        return "auth"
+        return ErrorKind.AUTH
     if status == 429 or "RateLimitError" in names:
-        return "rate_limit"
+        return ErrorKind.RATE_LIMIT
     if (status is not None and status >= 500) or "InternalServerError" in names:
-        return "server"
+        return ErrorKind.SERVER
     if isinstance(exc, ConnectionError) or names & {"APIConnectionError", "ConnectError"}:
-        return "connection"
+        return ErrorKind.CONNECTION
     if status is not None and 400 <= status < 500:
-        return "request"
-    return "other"
+        return ErrorKind.REQUEST
+    return ErrorKind.OTHER
 
 
 _sleep = time.sleep  # the default pause; tests replace it
-_RETRYABLE = {"rate_limit", "timeout", "server", "connection"}
+_RETRYABLE = {ErrorKind.RATE_LIMIT, ErrorKind.TIMEOUT, ErrorKind.SERVER, ErrorKind.CONNECTION}
 
 
 def _short(exc: BaseException, limit: int = 300) -> str:
@@ -163,42 +152,59 @@ def _short(exc: BaseException, limit: int = 300) -> str:
     return text[:limit] + ("..." if len(text) > limit else "")
 
 
-def provider_error(exc: BaseException, kind: str, tries: int, label: str,
+def _retry_after(exc: BaseException) -> float | None:
+    """The Retry-After header of an HTTP error, in seconds (None when absent)."""
+    headers = getattr(getattr(exc, "response", None), "headers", None)
+    if headers is None:
+        return None
+    try:
+        return float(headers.get("retry-after"))
+    except (TypeError, ValueError):
+        return None
+
+
+def provider_error(exc: BaseException, kind: ErrorKind, tries: int, label: str,
                    timeout: float | None, provider: str = "unknown") -> ProviderError:
-    """A :class:`ProviderError` with a fix, for an exception of the given kind."""
+    """The :class:`ProviderError` subclass for a failure of the given kind, with a fix."""
     status = _status_of(exc)
     code = f" ({status})" if status else ""
-    if kind == "auth" and provider == "base_url":
-        return ProviderError(
+    evidence: dict[str, Any] = {"status_code": status, "retry_after": _retry_after(exc)}
+    if kind == ErrorKind.AUTH and provider == BASE_URL:
+        return ProviderAuthError(
             f"{label}: the server rejected the credentials{code}: {_short(exc)}",
             fix="Set OPENAI_API_KEY to the key this server expects (a placeholder is sent "
-                "when it is unset).")
-    if kind == "auth":
-        return ProviderError(
+                "when it is unset).", **evidence)
+    if kind == ErrorKind.AUTH:
+        return ProviderAuthError(
             f"{label}: the provider rejected the credentials{code}: {_short(exc)}",
             fix="Check the key (OPENAI_API_KEY, ANTHROPIC_API_KEY, ...) and that it may use "
-                "this model; for a local server without keys use --base-url.")
-    if kind == "rate_limit":
-        return ProviderError(
+                "this model; for a local server without keys use --base-url.", **evidence)
+    if kind == ErrorKind.RATE_LIMIT:
+        return ProviderRateLimited(
             f"{label}: rate limited{code} on all {tries} tries.",
-            fix="Wait a minute and retry, use a smaller model, or raise your provider quota.")
-    if kind == "timeout":
-        return ProviderError(
+            fix="Wait a minute and retry, use a smaller model, or raise your provider quota.",
+            **evidence)
+    if kind == ErrorKind.TIMEOUT:
+        return ProviderTimeout(
             f"{label}: no answer within {timeout or DEFAULT_TIMEOUT:g} s ({tries} tries).",
-            fix="Retry, pass a larger --timeout, or use a faster model.", kind="timeout")
-    if kind == "server":
-        return ProviderError(f"{label}: the provider failed{code} on all {tries} tries: {_short(exc)}",
-                             fix="Retry later; the provider is having trouble.")
-    if kind == "connection":
-        return ProviderError(f"{label}: cannot reach the model server ({tries} tries): {_short(exc)}",
-                             fix="Check the URL (--base-url must end in /v1) and that the server runs.")
-    if kind == "request":
-        return ProviderError(
+            fix="Retry, pass a larger --timeout, or use a faster model.", **evidence)
+    if kind == ErrorKind.SERVER:
+        return ProviderServerError(
+            f"{label}: the provider failed{code} on all {tries} tries: {_short(exc)}",
+            fix="Retry later; the provider is having trouble.", **evidence)
+    if kind == ErrorKind.CONNECTION:
+        return ProviderUnreachable(
+            f"{label}: cannot reach the model server ({tries} tries): {_short(exc)}",
+            fix="Check the URL (--base-url must end in /v1) and that the server runs.",
+            **evidence)
+    if kind == ErrorKind.REQUEST:
+        return ProviderRequestRejected(
             f"{label}: the provider refused the request{code}: {_short(exc)}",
             fix="Check the model name (--model); if the server does not support JSON-schema "
-                "output, pass --structured tool (or --structured json for the opposite).")
+                "output, pass --structured tool (or --structured json for the opposite).",
+            **evidence)
     return ProviderError(f"{label}: model call failed: {type(exc).__name__}: {_short(exc)}",
-                         fix="Check the model configuration and retry.")
+                         fix="Check the model configuration and retry.", **evidence)
 
 
 @dataclass
@@ -211,13 +217,9 @@ class RetryPolicy:
     sleep: Callable[[float], None] | None = None  # None: this module's _sleep (time.sleep)
 
     def delay(self, retry: int, exc: BaseException) -> float:
-        headers = getattr(getattr(exc, "response", None), "headers", None)
-        after = None
-        if headers is not None:
-            try:
-                after = float(headers.get("retry-after"))
-            except (TypeError, ValueError):
-                after = None
+        """Seconds to wait before retry number ``retry`` (0-based): Retry-After if the
+        provider sent one, else exponential backoff; at most ``max_delay``."""
+        after = _retry_after(exc)
         wait = after if after is not None else self.base_delay * (2 ** retry)
         return max(0.0, min(wait, self.max_delay))
 
@@ -226,21 +228,6 @@ class RetryPolicy:
 
 
 # --------------------------------------------------------------------------- replies
-@dataclass
-class LLMReply:
-    """One model answer: a validated reply, or the raw text and why it did not parse."""
-
-    reply: ModelReply | None
-    raw_text: str = ""
-    errors: list[str] = field(default_factory=list)
-    input_tokens: int = 0
-    output_tokens: int = 0
-
-    @property
-    def ok(self) -> bool:
-        return self.reply is not None
-
-
 def _raw_text(raw: Any) -> str:
     if raw is None:
         return ""
@@ -264,15 +251,25 @@ def _json_from_text(text: str) -> Any:
     return json.loads(m.group(1) if m else text)
 
 
-class StructuredLLM:
-    """Ask a chat model for a :class:`ModelReply`; retries, usage and errors handled here.
+def _langchain_messages(messages: tuple[Message, ...] | list[Message]) -> list[Any]:
+    from langchain_core.messages import HumanMessage, SystemMessage
+
+    return [SystemMessage(m.content) if m.role == "system" else HumanMessage(m.content)
+            for m in messages]
+
+
+class LangChainModel:
+    """A LangChain chat model behind :class:`~optimus.agent.model.Model`: asks for a
+    :class:`~optimus.agent.schema.ModelReply`; retries, usage and errors handled here.
 
     Example::
 
+        >>> from optimus.agent.model import Message, Purpose, Request
         >>> from optimus.testing import ScriptedChatModel
-        >>> llm = StructuredLLM(ScriptedChatModel(responses=[{"is_optimization_problem": False,
+        >>> model = LangChainModel(ScriptedChatModel(responses=[{"is_optimization_problem": False,
         ...     "reason": "a poem", "formulation": None}]))
-        >>> llm.ask([("human", "roses are red")]).reply.is_optimization_problem
+        >>> req = Request((Message("user", "roses are red"),), Purpose.FORMULATE, "roses are red")
+        >>> model.ask(req).reply.is_optimization_problem
         False
     """
 
@@ -285,7 +282,7 @@ class StructuredLLM:
         self.label = str(self.label)
         self.provider = provider
         if structured is None:
-            structured = "json" if provider in _JSON_SCHEMA_PROVIDERS else "tool"
+            structured = provider_info(provider).structured
         self.structured: Structured = structured
         self.retry = retry or RetryPolicy()
         self.timeout = timeout
@@ -308,7 +305,7 @@ class StructuredLLM:
                             fix="Use a model with tool calling or JSON-schema output.") from None
 
     def invoke_with_retries(self, messages: list[Any]) -> Any:
-        """``invoke`` with our retry loop; returns the runnable's output."""
+        """``invoke`` (LangChain messages) with our retry loop; returns the runnable's output."""
         tries = 0
         while True:
             tries += 1
@@ -324,14 +321,14 @@ class StructuredLLM:
                 raise provider_error(exc, kind, tries, self.label, self.timeout,
                                      self.provider) from None
 
-    def ask(self, messages: list[Any]) -> LLMReply:
-        """Send ``messages`` (not modified) and return the validated reply or its errors."""
-        out = self.invoke_with_retries(messages)
+    def ask(self, request: Request) -> ModelResponse:
+        """Send the request's messages and return the validated reply or its errors."""
+        out = self.invoke_with_retries(_langchain_messages(request.messages))
         raw = out.get("raw") if isinstance(out, dict) else None
         parsed = out.get("parsed") if isinstance(out, dict) else out
         perr = out.get("parsing_error") if isinstance(out, dict) else None
         meta = getattr(raw, "usage_metadata", None) or {}
-        reply = LLMReply(None, raw_text=_raw_text(raw),
+        reply = ModelResponse(None, raw_text=_raw_text(raw),
                          input_tokens=int(meta.get("input_tokens") or 0),
                          output_tokens=int(meta.get("output_tokens") or 0))
         self.usage.add(Usage(calls=1, input_tokens=reply.input_tokens, output_tokens=reply.output_tokens))
@@ -357,10 +354,10 @@ class StructuredLLM:
         return reply
 
 
-def make_llm(model: str | None = None, *, base_url: str | None = None, chat_model: Any = None,
-             structured: Structured | None = None, timeout: float = DEFAULT_TIMEOUT,
-             retry: RetryPolicy | None = None) -> StructuredLLM:
-    """A :class:`StructuredLLM` from a ready chat model, or resolved from model/base URL."""
+def make_model(model: str | None = None, *, base_url: str | None = None, chat_model: Any = None,
+               structured: Structured | None = None, timeout: float = DEFAULT_TIMEOUT,
+               retry: RetryPolicy | None = None) -> LangChainModel:
+    """A :class:`LangChainModel` from a ready chat model, or resolved from model/base URL."""
     if structured is not None and structured not in ("tool", "json"):
         raise UserError(f"unknown structured-output mode {structured!r}.",
                         fix="Use --structured tool or --structured json.")
@@ -368,7 +365,7 @@ def make_llm(model: str | None = None, *, base_url: str | None = None, chat_mode
         raise UserError(f"--timeout must be a positive number of seconds, got {timeout:g}.",
                         fix="For example --timeout 60.")
     if chat_model is not None:
-        return StructuredLLM(chat_model, structured=structured, retry=retry, timeout=timeout)
-    chat, label, provider = load_chat_model(model, base_url, timeout=timeout)
-    return StructuredLLM(chat, label=label, provider=provider, structured=structured,
-                         retry=retry, timeout=timeout)
+        return LangChainModel(chat_model, structured=structured, retry=retry, timeout=timeout)
+    chat, label, name = load_chat_model(model, base_url, timeout=timeout)
+    return LangChainModel(chat, label=label, provider=name, structured=structured,
+                          retry=retry, timeout=timeout)
