@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 
 from optimus._gc import gc_paused
 from optimus.data import canonical_sets, index_keys, parameter_table
+from optimus.dense import plan_sum
 from optimus.expressions import (
     RESERVED, CompiledConstraint, Compiler, ExprError, Node, SymbolTable, compile_constraint,
     compile_objective, suggest,
@@ -98,8 +99,8 @@ def _analyze(f: Formulation) -> Analysis:
                 issues.append(Issue("duplicate_name", f"{kind} {item.name}", item.name,
                                     f"`{item.name}` is defined twice (as a {seen[item.name]} and "
                                     f"as a {kind})",
-                                    f"Rename one of them; names of sets, parameters and "
-                                    f"variables must be unique."))
+                                    "Rename one of them; names of sets, parameters and "
+                                    "variables must be unique."))
             seen.setdefault(item.name, kind)
     cnames: set[str] = set()
     for c in f.constraints:
@@ -161,7 +162,7 @@ def _analyze(f: Formulation) -> Analysis:
         sym.index_sets[v.name] = list(v.index)
 
     # ---- expressions
-    compiler = Compiler(sym)
+    compiler = Compiler(sym, plan_sum)
     for c in f.constraints:
         try:
             a.constraints.append((c, compile_constraint(compiler, c.expression, c.forall)))

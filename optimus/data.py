@@ -14,11 +14,14 @@ import math
 from itertools import product
 from operator import itemgetter
 from pathlib import Path
-from typing import Any, Iterable, Sequence
+from typing import TYPE_CHECKING, Any, Iterable, Sequence
 
 from optimus.expressions import canonical
-from optimus.formulation import EntryList, Formulation, Parameter
 from optimus.issues import Issue
+from optimus.tables import EntryList
+
+if TYPE_CHECKING:
+    from optimus.formulation import Formulation, Parameter
 
 _MAX_TABLE = 5_000_000
 
@@ -291,8 +294,8 @@ def parameter_table(p: Parameter, sets: dict[str, list[Any]], members: dict[str,
             return {}
         issues.append(Issue("missing_value", where, p.name,
                             f"indexed parameter `{p.name}` has no values",
-                            f"Give `values` as a list of {{index, value}} records, a data file, "
-                            f"or a `default`."))
+                            "Give `values` as a list of {index, value} records, a data file, "
+                            "or a `default`."))
         return None
     # the records as two columns: index values (lists or tuples) and values
     raws: list[Sequence[Any]] = []

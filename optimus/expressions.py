@@ -661,11 +661,19 @@ class Scope:
         return Scope(dict(self.names))
 
 
-class Compiler:
-    """Compiles parsed expressions against a :class:`SymbolTable`."""
+#: Plans a vectorised evaluation of ``sum(body for binder)``, or returns None (see
+#: :func:`optimus.dense.plan_sum`, which :mod:`optimus.checks` passes in).
+SumPlanner = Callable[[SymbolTable, Node, "Binder"], Any]
 
-    def __init__(self, symbols: SymbolTable):
+
+class Compiler:
+    """Compiles parsed expressions against a :class:`SymbolTable`.
+
+    ``plan_sum``, when given, attaches a vectorised plan to every ``sum`` it can handle."""
+
+    def __init__(self, symbols: SymbolTable, plan_sum: SumPlanner | None = None):
         self.sym = symbols
+        self.plan_sum = plan_sum
 
     # -- public entry points
     def expression(self, node: ast.expr, scope: Scope) -> Node:
@@ -904,9 +912,8 @@ class Compiler:
                 inner = scope.child()
                 binder = self.binder(arg.generators, inner)
                 body = self._expr(arg.elt, inner)
-                from optimus.dense import plan_sum
-
-                return Sum(body, binder, src, plan_sum(self.sym, body, binder))
+                plan = self.plan_sum(self.sym, body, binder) if self.plan_sum else None
+                return Sum(body, binder, src, plan)
             if isinstance(arg, ast.Name) and self.sym.kind(arg.id) in ("variable", "parameter"):
                 raise ExprError(f"`{src}`: write sum({arg.id}[i] for i in SET)",
                                 code="syntax", symbol=arg.id,

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from optimus.agent.chat import ChatSession, math_text
+from optimus.agent.session import ChatSession, math_text
 from optimus.agent.langchain_model import RetryPolicy, LangChainModel
 from optimus.agent.loop import Agent
 from optimus.cli import main

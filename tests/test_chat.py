@@ -8,7 +8,7 @@ import pytest
 import yaml
 from agent_data import TEXT, good
 
-from optimus.agent.chat import ChatSession, formulation_diff
+from optimus.agent.session import ChatSession, formulation_diff
 from optimus.agent.langchain_model import RetryPolicy, LangChainModel
 from optimus.cli import main
 from optimus.formulation import Formulation

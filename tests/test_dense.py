@@ -210,7 +210,7 @@ def test_large_tables_are_kept_as_dicts_and_behave_like_entries(
         monkeypatch: pytest.MonkeyPatch) -> None:
     import copy
 
-    import optimus.formulation as fm
+    import optimus.tables as fm
     from optimus.checks import analyze
     from optimus.errors import UserError
     from optimus.formulation import Entry, EntryList, formulation_from_data

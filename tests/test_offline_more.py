@@ -376,7 +376,7 @@ def test_hyphenated_double_is_a_name_not_a_multiple():
 
 
 def test_constraint_that_always_holds_lowers_confidence():
-    from optimus.offline.build import _always_holds
+    from optimus.offline.assemble import _always_holds
     from optimus.offline.confidence import confidence
     assert _always_holds({0: -49.0, 1: -1.0}, "<=", 0.0)
     assert _always_holds({0: 1.0, 1: 2.0}, ">=", 0.0)

@@ -145,7 +145,7 @@ def test_opposite_figures_lower_confidence():
     ("How many buses should it rent?", "integer"),
 ])
 def test_integrality_cues(text, domain):
-    from optimus.offline.build import integrality
+    from optimus.offline.assemble import integrality
 
     assert integrality(text) == domain
 

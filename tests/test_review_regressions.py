@@ -268,7 +268,7 @@ def test_report_table_escapes_pipes_in_ids():
 
 # --------------------------------------------------------------------------- chat edits
 def _session(responses):
-    from optimus.agent.chat import ChatSession
+    from optimus.agent.session import ChatSession
     from optimus.agent.langchain_model import RetryPolicy, LangChainModel
 
     fake = ScriptedChatModel(responses=responses)

@@ -1,7 +1,7 @@
 """``optimus chat``: state a problem, then refine it line by line (see /help).
 
 Reads lines from stdin, so it works interactively and with piped input; it ends at
-``/quit`` or at the end of input. The logic lives in :class:`optimus.agent.chat.ChatSession`.
+``/quit`` or at the end of input. The logic lives in :class:`optimus.agent.session.ChatSession`.
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ from optimus.errors import ProviderError
 from optimus.render.console import fmt_number
 
 if TYPE_CHECKING:  # the agent (and LangChain) load only when chat runs
-    from optimus.agent.chat import ChatSession, ChatTurn, SolutionChange
+    from optimus.agent.session import ChatSession, ChatTurn, SolutionChange
 
 
 def print_change(console: Console, change: SolutionChange) -> None:
@@ -118,7 +118,7 @@ def register(app: typer.Typer) -> None:
         timeout: float = typer.Option(DEFAULT_TIMEOUT, "--timeout", help="Seconds per model call."),
     ) -> None:
         """Chat about a problem: the first message states it, later ones edit and re-solve."""
-        from optimus.agent.chat import ChatSession
+        from optimus.agent.session import ChatSession
         from optimus.agent.langchain_model import make_model
 
         llm = make_model(model, base_url=base_url, structured=structured, timeout=timeout)  # type: ignore[arg-type]

@@ -27,7 +27,6 @@ from rich.table import Table
 from rich.text import Text
 
 from optimus.commands.outputs import atomic_write, check_output_paths, stdout_silenced, write_text
-from optimus.errors import UserError
 
 def register(app: typer.Typer) -> None:
     """Add ``optimus run`` to the app."""

@@ -140,7 +140,7 @@ def write_outputs(answer: Answer, outputs: dict[str, Path], err: Console) -> Non
     if f is None:
         err.print("no formulation: --code/--latex files were not written", highlight=False)
         return
-    from optimus.agent.chat import code_text, math_text
+    from optimus.agent.session import code_text, math_text
 
     for kind, render in (("code", code_text), ("latex", math_text)):
         if kind in outputs:

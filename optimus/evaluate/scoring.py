@@ -1,4 +1,4 @@
-"""Is an answer correct? The two rules of design.md's "Measuring" section.
+"""Is an answer correct? The two rules (the README's "Evaluating" section states them).
 
 * ``relative`` (default): ``|objective - reference| <= max(1e-4 * |reference|, 0.0051)``;
   the absolute floor forgives references rounded to two decimals.

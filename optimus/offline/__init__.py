@@ -9,7 +9,7 @@
 ('optimal', 120.0)
 """
 
-from optimus.offline.api import (DEFAULT_MIN_CONFIDENCE, OfflineResult, formulate_offline,
+from optimus.offline.reader import (DEFAULT_MIN_CONFIDENCE, OfflineResult, formulate_offline,
                                  solve_offline)
 from optimus.offline.normalize import normalize
 

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 
 from optimus.answer import Answer, Usage
 from optimus.formulation import Formulation
-from optimus.offline.build import build_formulation
+from optimus.offline.assemble import assemble_formulation
 from optimus.offline.confidence import confidence
 from optimus.offline.goal import rewrite_goal
 from optimus.offline.normalize import normalize
@@ -79,7 +79,7 @@ def _formulate(text: str) -> OfflineResult:
     if r.problems:
         return _abstain(r.problems[0], list(r.problems))
     notes = list(r.doubts) + goal_notes
-    f, reason = build_formulation(r, vs, norm, notes)
+    f, reason = assemble_formulation(r, vs, norm, notes)
     if f is None:
         return _abstain(reason or "could not build a formulation", notes)
     left = [t.text for ts in toks for t in ts if t.is_num and not t.used]

@@ -138,7 +138,7 @@ def _opposite_goal(r: Reading, facts: list[Fact], notes: list[str]) -> None:
         notes.append("objective: the figures measure the opposite of the goal")
 
 
-def build_formulation(r: Reading, vs: list[Var], text: str, notes: list[str]
+def assemble_formulation(r: Reading, vs: list[Var], text: str, notes: list[str]
                       ) -> tuple[Formulation | None, str | None]:
     """The formulation, or None and the reason it could not be built."""
     n = len(vs)
@@ -405,4 +405,4 @@ def _mentions_head(attr: dict[str, float], vs: list[Var]) -> bool:
     return any(k in heads and w >= 0.7 for k, w in attr.items())
 
 
-__all__ = ["build_formulation", "expression", "integrality"]
+__all__ = ["assemble_formulation", "expression", "integrality"]

@@ -1,0 +1,125 @@
+"""Parameter tables: ``{index, value}`` records, and large tables kept as two columns.
+
+A low layer: :mod:`optimus.formulation` types ``Parameter.values`` with
+:data:`EntryTable`, and :mod:`optimus.data` reads :class:`EntryList` columns directly.
+"""
+
+from __future__ import annotations
+
+from itertools import chain
+from operator import itemgetter
+from typing import Annotated, Any, Union
+
+from pydantic import (
+    BaseModel, ConfigDict, Field, TypeAdapter, ValidatorFunctionWrapHandler, WrapSerializer,
+    WrapValidator,
+)
+
+from optimus._lazy import LazyRecords, ListSchemaOf, dump_lazy
+
+__all__ = ["Scalar", "Entry", "EntryList", "EntryTable"]
+
+Scalar = Union[str, int]
+
+
+class Entry(BaseModel):
+    """One value of a parameter table: the index (one element per index set) and value."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    index: list[Scalar] = Field(description="Index values, one per index set, in order.")
+    value: float
+
+
+_ENTRIES = TypeAdapter(list[Entry])
+_LAZY_MIN = 1000  # tables at least this long are kept as columns (see EntryList)
+
+
+class EntryList(LazyRecords[Entry]):
+    """A large parameter table's ``{index, value}`` records, kept as two columns.
+
+    Validating 100,000 :class:`Entry` models (and the garbage collector rescanning them
+    for as long as the formulation lives) cost more than compiling and solving a model
+    that size, and the checker only needs the index tuples and the values
+    (:meth:`columns`). Reads like a ``list[Entry]``; the models are built on first access
+    to an element (see :mod:`optimus._lazy`). :class:`Parameter` makes one from a list
+    of at least ``_LAZY_MIN`` records in their plainest form (:meth:`from_plain`); any
+    other input goes through the ordinary ``list[Entry]`` validation.
+    """
+
+    __slots__ = ("_keys", "_values")
+
+    def __init__(self, keys: list[tuple[Scalar, ...]], values: list[float]) -> None:
+        if len(keys) != len(values):
+            raise ValueError(f"{len(keys)} index tuples but {len(values)} values")
+        super().__init__()
+        self._keys = keys
+        self._values = values
+
+    @classmethod
+    def from_plain(cls, records: Any) -> "EntryList | None":
+        """From ``{"index": [...], "value": v}`` dicts in their plainest form, or None.
+
+        Plainest form: a list of dicts, each with exactly the keys ``index`` (a list of
+        ``str`` or ``int``, not ``bool``) and ``value`` (a ``float`` or an ``int``). For
+        such records :class:`Entry`'s validation changes nothing but ints to floats, so
+        they are checked here with a few passes over whole columns instead of record by
+        record; anything else (strings as numbers, ``Entry`` objects, a missing or extra
+        key, an invalid record) returns None and goes through ``list[Entry]``.
+        """
+        if type(records) is not list or set(map(type, records)) != {dict} \
+                or set(map(len, records)) != {2}:
+            return None
+        try:  # two keys, both of them present: exactly these two
+            indexes = list(map(itemgetter("index"), records))
+            values = list(map(itemgetter("value"), records))
+        except KeyError:
+            return None
+        if set(map(type, indexes)) != {list} \
+                or not set(map(type, chain.from_iterable(indexes))) <= {str, int} \
+                or not set(map(type, values)) <= {float, int}:
+            return None
+        try:
+            floats = list(map(float, values))
+        except OverflowError:  # an int too large for a float: let pydantic say so
+            return None
+        return cls(list(map(tuple, indexes)), floats)
+
+    def _build(self) -> list[Entry]:
+        return _ENTRIES.validate_python(self.dicts())
+
+    def __len__(self) -> int:
+        return len(self._values)
+
+    def columns(self) -> tuple[list[tuple[Scalar, ...]], list[float]]:
+        """The index tuples and the values, without building the models (do not mutate)."""
+        return self._keys, self._values
+
+    def dicts(self) -> list[dict[str, Any]]:
+        """The entries as new dicts, as ``[e.model_dump() for e in entries]`` gives them."""
+        return [{"index": list(k), "value": v} for k, v in zip(self._keys, self._values)]
+
+    def __copy__(self) -> "EntryList":
+        return EntryList(self._keys, self._values)  # immutable contents
+
+    def __deepcopy__(self, memo: dict) -> "EntryList":
+        return EntryList(list(self._keys), list(self._values))
+
+    def __reduce__(self) -> tuple:
+        return (EntryList, (list(self._keys), list(self._values)))
+
+
+def _validate_entries(value: Any, handler: ValidatorFunctionWrapHandler) -> Any:
+    if isinstance(value, EntryList):
+        return value
+    if type(value) is list and len(value) >= _LAZY_MIN:
+        plain = EntryList.from_plain(value)
+        if plain is not None:
+            return plain
+    return handler(value)  # Entry's validation: its coercions and its error messages
+
+
+
+#: ``Parameter.values``: ``list[Entry]`` in the schema; large tables are an EntryList.
+EntryTable = Annotated[list[Entry], WrapValidator(_validate_entries),
+                       WrapSerializer(dump_lazy), ListSchemaOf(Entry)]
