@@ -22,8 +22,19 @@ app = typer.Typer(
 )
 
 
+def _print_version(value: bool) -> None:
+    if value:
+        from optimus.version import DISTRIBUTION, __version__
+
+        typer.echo(f"optimus {__version__} ({DISTRIBUTION})")
+        raise typer.Exit()
+
+
 @app.callback()
-def _root() -> None:
+def _root(
+    version: bool = typer.Option(False, "--version", callback=_print_version, is_eager=True,
+                                 help="Print the version and exit."),
+) -> None:
     """optimus: natural-language optimization, solved with HiGHS."""
 
 
@@ -78,12 +89,12 @@ def main(argv: list[str] | None = None) -> int:
             return int(exc.exit_code)
         if type(exc).__name__ == "Abort":
             err_console.print("aborted")
-            return 1
+            return ExitCode.NOT_OPTIMAL
         err_console.print(f"[bold red]internal error:[/] {escape(f'{type(exc).__name__}: {exc}')}",
                           highlight=False)
         err_console.print("Please report this with the command you ran.")
-        return 1
-    return 0
+        return ExitCode.NOT_OPTIMAL
+    return ExitCode.OK
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -107,10 +107,7 @@ def test_hostile_but_valid_model_solves_renders_and_runs_safely(jail):
     f = answer.formulation
     math_text(f)  # renders without running anything
     f.compact()
-    try:
-        from optimus.render.pyomo_code import to_pyomo_script
-    except ImportError:  # pragma: no cover - the renderer ships with optimus
-        pytest.skip("no Pyomo renderer")
+    from optimus.render.pyomo_code import to_pyomo_script
     script = jail / "model.py"
     script.write_text(to_pyomo_script(f), encoding="utf-8")
     proc = subprocess.run([sys.executable, str(script)], cwd=jail, capture_output=True,

@@ -75,8 +75,6 @@ def test_json_is_exactly_one_object(tmp_path: Path, capsys: pytest.CaptureFixtur
 
 
 def test_json_with_cross_check(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    pytest.importorskip("optimus.crosscheck")
-    pytest.importorskip("pulp")
     code, out, _ = run(["run", str(write(tmp_path, PRODUCTION)), "--json", "--cross-check"],
                        capsys)
     data = json.loads(out)
@@ -262,8 +260,6 @@ def test_output_directory_must_exist(tmp_path: Path, capsys: pytest.CaptureFixtu
 
 
 def test_writes_code_latex_lp_and_mps(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    for module in ("optimus.render.pyomo_code", "optimus.render.latex", "optimus.export"):
-        pytest.importorskip(module)
     model = write(tmp_path, PRODUCTION)
     files = {flag: tmp_path / name for flag, name in
              (("--code", "m.py"), ("--latex", "m.md"), ("--lp", "m.lp"), ("--mps", "m.mps"))}

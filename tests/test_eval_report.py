@@ -201,8 +201,7 @@ def test_cli_eval_defaults_to_packaged_word_problems(tmp_path: Path, fake_factor
                                                      capsys: pytest.CaptureFixture[str]) -> None:
     from optimus.commands.eval import default_problems_file
 
-    if not default_problems_file().exists():
-        pytest.skip("problems/word/problems.jsonl not written yet")
+    assert default_problems_file().exists()  # ships with optimus
     code = main(["eval", "--offline", "--limit", "2", "--out", str(tmp_path / "r"),
                  "--no-progress"])
     assert code == 0, capsys.readouterr().err

@@ -1,4 +1,4 @@
-"""Scoring rules of design.md's "Measuring" section, and the categories."""
+"""Scoring rules (the README's evaluation section), and the categories."""
 
 from __future__ import annotations
 

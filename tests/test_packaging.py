@@ -37,3 +37,23 @@ def test_packaged_data_is_reachable():
     assert (files("optimus.problems") / "word" / "problems.jsonl").is_file()
     assert (files("optimus.prompts") / "formulate.md").is_file()
     assert any(p.name.endswith(".yaml") for p in (files("optimus.problems") / "models").iterdir())
+
+
+@pytest.mark.skipif(tomllib is None, reason="tomllib needs Python 3.11")
+def test_distribution_name_is_the_one_in_messages():
+    """``optimus`` on the package index is another project: every install hint names ours."""
+    from optimus.version import DISTRIBUTION
+
+    project = tomllib.loads((REPO / "pyproject.toml").read_text())["project"]
+    assert project["name"] == DISTRIBUTION == "optimus-milp"
+    for path in [REPO / "README.md", *(REPO / "optimus").rglob("*.py"), *(REPO / "docs").rglob("*.md")]:
+        text = path.read_text(encoding="utf-8")
+        assert 'install "optimus[' not in text and "install optimus[" not in text, path
+
+
+def test_version_flag(capsys):
+    from optimus.cli import main
+    from optimus.version import __version__
+
+    assert main(["--version"]) == 0
+    assert capsys.readouterr().out.strip() == f"optimus {__version__} (optimus-milp)"

@@ -91,8 +91,6 @@ def test_model_is_documented_and_valid(path: Path) -> None:
 @pytest.mark.parametrize("backend", ["highs", "pulp"])
 @pytest.mark.parametrize("path", MODEL_FILES, ids=IDS)
 def test_expected_outcome(path: Path, backend: str) -> None:
-    if backend == "pulp":
-        pytest.importorskip("optimus.solvers.pulp_cbc")
     f, exp = _load(path)
     result = solve_formulation(f, backend=backend)
     assert result.status == exp["status"], (result.status, result.message)
@@ -112,8 +110,6 @@ def _row_conflicts(result: Any) -> set[tuple[str, tuple]]:
     "path", [p for p in MODEL_FILES if _expected(p).get("conflict")],
     ids=[p.stem for p in MODEL_FILES if _expected(p).get("conflict")])
 def test_infeasible_model_names_its_conflict(path: Path, backend: str) -> None:
-    if backend == "pulp":
-        pytest.importorskip("optimus.solvers.pulp_cbc")
     f, exp = _load(path)
     result = solve_formulation(f, backend=backend)
     assert result.status == "infeasible"
@@ -131,8 +127,6 @@ def test_infeasible_model_names_its_conflict(path: Path, backend: str) -> None:
     "path", [p for p in MODEL_FILES if _expected(p).get("unbounded_variables")],
     ids=[p.stem for p in MODEL_FILES if _expected(p).get("unbounded_variables")])
 def test_unbounded_model_names_its_variables(path: Path, backend: str) -> None:
-    if backend == "pulp":
-        pytest.importorskip("optimus.solvers.pulp_cbc")
     f, exp = _load(path)
     result = solve_formulation(f, backend=backend)
     assert result.status in ("unbounded", "infeasible_or_unbounded")
@@ -154,7 +148,7 @@ _STATUS = re.compile(r"^\s*status\s*[:=]\s*(.+?)\s*$", re.MULTILINE | re.IGNOREC
 @pytest.fixture(scope="module")
 def pyomo_runs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, subprocess.CompletedProcess]:
     """Emit every model's Pyomo script and run them all, in parallel fresh processes."""
-    render = pytest.importorskip("optimus.render.pyomo_code")
+    import optimus.render.pyomo_code as render
     root = tmp_path_factory.mktemp("pyomo")
 
     def run(path: Path) -> tuple[str, subprocess.CompletedProcess]:

@@ -65,12 +65,31 @@ def test_readme_has_commands():
     assert any(c.startswith("optimus eval") for c in COMMANDS)
 
 
+#: What skipped commands would have written (``--out DIR`` and the like): a later
+#: command that reads one of them is skipped too, instead of failing on a fresh clone.
+_NOT_WRITTEN: set[str] = set()
+
+
+def _outputs(command: str) -> set[str]:
+    argv = shlex.split(command, comments=True)
+    return {argv[i + 1] for i, a in enumerate(argv[:-1])
+            if a in ("--out", "--code", "--latex", "--lp", "--mps")}
+
+
+def _skip(command: str, reason: str) -> None:
+    _NOT_WRITTEN.update(_outputs(command))
+    pytest.skip(reason)
+
+
 @pytest.mark.parametrize("command", COMMANDS)
 def test_readme_command_works(command: str, workspace: Path):
     if any(s in command for s in SKIP):
-        pytest.skip("needs a language model or a file of the reader's")
+        _skip(command, "needs a language model or a file of the reader's")
     if "../shared" in command and not SHARED.exists():
-        pytest.skip("../shared is absent")
+        _skip(command, "../shared is absent")
+    needs = set(shlex.split(command, comments=True)) & _NOT_WRITTEN
+    if needs:
+        _skip(command, f"reads {', '.join(sorted(needs))}, which a skipped command writes")
     env = {k: v for k, v in os.environ.items()
            if k not in ("OPENAI_API_KEY", "ANTHROPIC_API_KEY", "OPTIMUS_MODEL")}
     proc = subprocess.run(_argv(command), cwd=workspace, capture_output=True, text=True,

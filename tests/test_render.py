@@ -354,8 +354,7 @@ def test_script_refuses_invalid_formulation() -> None:
 def test_problem_models_render(tmp_path: Path) -> None:
     """Every shipped model renders to a script that compiles, and to Markdown."""
     models = sorted((Path(__file__).resolve().parent.parent / "problems" / "models").glob("*.yaml"))
-    if not models:
-        pytest.skip("no problems/models yet")
+    assert models, "problems/models ships with optimus"
     for path in models:
         f = load_formulation(path)
         try:

@@ -371,7 +371,7 @@ def test_iis_text_keeps_enough_digits_to_show_the_conflict():
 
 # --------------------------------------------------------------------------- docstrings
 def test_docstring_examples_run():
-    """style.md asks for runnable examples; check.py's had drifted from the real message.
+    """Runnable examples on the public API; check.py's had drifted from the real message.
     (optimus.offline is excluded: it has its own tests and is in flux.)"""
     import doctest
     import importlib

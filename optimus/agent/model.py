@@ -5,7 +5,7 @@ and returns a :class:`ModelResponse`: the validated :class:`~optimus.agent.schem
 or why the output could not be read, with the tokens it cost. Its ``usage`` counts every
 call. Two implementations exist: :class:`optimus.agent.langchain_model.LangChainModel`
 (any LangChain chat model: OpenAI, Anthropic, Ollama, OpenAI-compatible servers) and
-:class:`optimus.offline.model.OfflineModel` (the rule-based reader, no network).
+:class:`optimus.offline.offline_model.OfflineModel` (the rule-based reader, no network).
 The agent loop (:mod:`optimus.agent.loop`) depends on this module only, never on LangChain.
 
     >>> req = Request((Message("system", "You write models."), Message("user", "max x, x <= 4")),

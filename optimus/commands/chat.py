@@ -18,6 +18,7 @@ from rich.text import Text
 from optimus.agent.limits import DEFAULT_MAX_ATTEMPTS
 from optimus.agent.providers import DEFAULT_TIMEOUT
 from optimus.errors import ProviderError
+from optimus.exitcodes import ExitCode
 from optimus.render.console import fmt_number
 
 if TYPE_CHECKING:  # the agent (and LangChain) load only when chat runs
@@ -77,7 +78,7 @@ def show_turn(console: Console, turn: ChatTurn) -> None:
 def chat_loop(session: ChatSession, stdin: TextIO, console: Console, *, interactive: bool) -> int:
     """Read lines until /quit or end of input; returns the exit code (3 if the provider
     failed on any line, else 0)."""
-    code = 0
+    code = ExitCode.OK
     if interactive:
         console.print(Text("optimus chat: describe your optimization problem (/help for commands).",
                            style="bold"))
@@ -96,7 +97,7 @@ def chat_loop(session: ChatSession, stdin: TextIO, console: Console, *, interact
             turn = session.handle(line)
         except ProviderError as exc:
             console.print(Text(f"model provider error: {exc}", style="red"))
-            code = 3
+            code = ExitCode.PROVIDER
             continue
         if turn is None:
             continue
