@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from optimus.agent.grounding import text_numbers, unexplained_numbers
+from optimus.agent.grounding import unexplained, unexplained_numbers
 from optimus.agent.model import Message, Model, ModelResponse, Purpose, Request
 from optimus.agent.prompts import load_prompt, render
 from optimus.agent.repair import repair_message
@@ -226,14 +226,16 @@ class Agent:
     def _ground(self, first: Request, steps: list[_Step], best: _Step, answer: Answer) -> Answer:
         assert best.formulation is not None
         problem = first.problem
-        missing = unexplained_numbers(problem, best.formulation)
-        if not missing:
+        numbers = unexplained(problem, best.formulation)
+        if not numbers:
             return answer
-        shown = {tn.value: tn.text for tn in text_numbers(problem)}
-        listed = ", ".join(shown.get(v, f"{v:g}") for v in missing)
+        missing = [tn.value for tn in numbers]
+        listed = ", ".join(tn.text for tn in numbers)
         diag = (best.attempt.diagnosis or Diagnosis()).model_copy(deep=True)
         diag.kind = DiagnosisKind.UNGROUNDED
-        diag.summary = f"Numbers of the text used nowhere in the formulation: {listed}."
+        diag.summary = (f"Numbers of the text used nowhere in the formulation: {listed}. "
+                        f"Each one in its sentence:")
+        diag.issues = [f'{tn.text}: "{tn.sentence}"' for tn in numbers] + diag.issues
         view = [s.attempt for s in steps if s is not best] + [best.attempt.model_copy(update={"diagnosis": diag})]
         feedback = repair_message(problem, view)
         best.attempt.feedback = feedback
