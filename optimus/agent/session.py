@@ -35,7 +35,7 @@ HELP = """Type a problem to start; then type changes ("add a minimum of 10 units
 "what if the budget is 500?", "make x integer").
 Commands:
   /show          the current formulation (compact) and solution
-  /math [FILE]   the formulation as Markdown math (to FILE if given)
+  /math [FILE]   the formulation as math (Markdown with LaTeX to FILE if given)
   /code [FILE]   a standalone Pyomo script (to FILE if given)
   /save FILE     save the formulation (.yaml, .yml or .json)
   /undo          go back to the previous formulation
@@ -227,8 +227,10 @@ class ChatSession:
         try:
             if name == "/show":
                 return ChatTurn(TurnKind.INFO, self.current.formulation.compact(), self.current.answer)
-            if name == "/math":
-                return self._output(math_text(self.current.formulation), args)
+            if name == "/math":  # Unicode on screen; Markdown with LaTeX in a file
+                if args:
+                    return self._output(math_text(self.current.formulation), args)
+                return ChatTurn(TurnKind.INFO, unicode_math_text(self.current.formulation))
             if name == "/code":
                 return self._output(code_text(self.current.formulation), args)
             if name == "/save":
@@ -265,6 +267,13 @@ def math_text(f: Formulation) -> str:
     from optimus.render.latex import to_markdown
 
     return to_markdown(f)
+
+
+def unicode_math_text(f: Formulation) -> str:
+    """The formulation as Unicode math, for a terminal."""
+    from optimus.render.unicode_math import to_unicode
+
+    return to_unicode(f)
 
 
 def code_text(f: Formulation) -> str:
