@@ -95,7 +95,7 @@ def formulation_numbers(f: Formulation) -> set[float]:
     """Every number a formulation states, including simple products and quotients of two."""
     nums: set[float] = set()
     for s in f.sets:
-        for e in s.elements:
+        for e in (s.elements or []) + list(s.range or [])[:2]:
             for part in (e if isinstance(e, list) else [e]):
                 if isinstance(part, (int, float)):
                     nums.add(float(part))
