@@ -422,8 +422,11 @@ def formulation_numbers(f: Formulation) -> set[float]:
     and the sizes of its sets (a count of things equal to a set's size is used)."""
     nums: set[float] = set()
     for s in f.sets:
-        nums.add(float(len(s.elements)))
-        for e in s.elements:
+        if s.elements:
+            nums.add(float(len(s.elements)))
+        elif s.range and len(s.range) == 2:
+            nums.add(float(s.range[1] - s.range[0] + 1))
+        for e in (s.elements or []) + list(s.range or [])[:2]:
             for part in (e if isinstance(e, list) else [e]):
                 if isinstance(part, (int, float)):
                     nums.add(float(part))
