@@ -43,6 +43,8 @@ class Attempt(BaseModel):
     objective: float | None = None
     diagnosis: Diagnosis | None = None
     feedback: str | None = None  # the repair message built from this attempt
+    reason: str | None = None  # the model's note with this formulation
+    as_stated: bool = False  # the model keeps it: the text itself is infeasible/unbounded
 
 
 class Answer(BaseModel):
@@ -63,6 +65,8 @@ class Answer(BaseModel):
     confidence: float | None = None  # offline formulator's confidence in [0, 1]
     message: str | None = None  # e.g. "could not formulate: <reason>"
     unexplained_numbers: list[float] = Field(default_factory=list)
+    as_stated: bool = False  # infeasible/unbounded because the text itself is
+    reason: str | None = None  # the model's reason when ``as_stated``
 
     @classmethod
     def from_result(cls, result: Result, **extra: Any) -> "Answer":

@@ -204,3 +204,28 @@ def print_issues(console: Console, issues: Iterable[Any], *,
             console.print(Text("   symbol: ", style="dim") + Text(str(symbol)), soft_wrap=True)
         if fix:
             console.print(Text("   fix: ", style="bold cyan") + Text(str(fix)), soft_wrap=True)
+
+
+def formulation_renderable(f: Any) -> RenderableType:
+    """A formulation as Unicode math for the terminal (no LaTeX): the name, assumptions,
+    then Sets, Parameters, Variables, Objective and Constraints, descriptions dimmed."""
+    from optimus.render.unicode_math import flat, unicode_sections
+
+    parts: list[RenderableType] = [Text(flat(f.name), style="bold underline")]
+    if f.description:
+        parts.append(Text(flat(f.description), style="italic"))
+    for a in f.assumptions:
+        parts.append(Text("assume: ", style="dim") + Text(flat(a)))
+    for title, rows in unicode_sections(f):
+        parts.append(Text(title, style="bold"))
+        for line, desc in rows:
+            t = Text("  ") + Text(line)
+            if desc:
+                t.append(f"   — {desc}", style="dim")
+            parts.append(t)
+    return Group(*parts)
+
+
+def print_formulation(console: Console, f: Any) -> None:
+    """Print :func:`formulation_renderable`."""
+    console.print(formulation_renderable(f), soft_wrap=False)

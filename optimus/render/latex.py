@@ -232,13 +232,14 @@ def forall_to_latex(text: str) -> str:
 # --------------------------------------------------------------------------- sections
 def _param_table(p: "Parameter", f: "Formulation") -> tuple[dict | float | None, str | None]:
     """Resolved values (or None) and a note about where they come from."""
-    from optimus.data import canonical_sets, parameter_table
+    from optimus.data import canonical_sets, parameter_table, table_store
 
     issues: list = []
     try:
-        sets = canonical_sets(f, issues)
+        store = table_store(f)
+        sets = canonical_sets(f, issues, store)
         members = {k: set(v) for k, v in sets.items()}
-        table = parameter_table(p, sets, members, f.base_dir, issues, complete=False)
+        table = parameter_table(p, sets, members, store, issues, complete=False)
     except Exception:  # rendering must not fail on bad data
         table = None
     note = f"from file `{p.data.path}`" if p.data is not None else None
@@ -324,9 +325,18 @@ def to_markdown(f: "Formulation", result: "Result | None" = None) -> str:
     if f.sets:
         L += ["## Sets", ""]
         for s in f.sets:
-            elems = s.elements[:_MAX_SET_ELEMENTS]
-            shown = ", ".join(_element(e) for e in elems)
-            if len(s.elements) > _MAX_SET_ELEMENTS:
+            if s.elements is None:
+                if s.range is not None and len(s.range) >= 2:
+                    shown = rf"{s.range[0]}, \ldots, {s.range[1]}"
+                elif s.data is not None:
+                    shown = r"\text{" + _tex_text(f"column {s.data.column or '?'} of {s.data.path}") + "}"
+                else:
+                    shown = ""
+                elems = []
+            else:
+                elems = s.elements[:_MAX_SET_ELEMENTS]
+                shown = ", ".join(_element(e) for e in elems)
+            if s.elements is not None and len(s.elements) > _MAX_SET_ELEMENTS:
                 shown += rf", \ldots \text{{ ({len(s.elements)} elements)}}"
             desc = f" — {md_escape(s.description)}" if s.description else ""
             L.append(f"- ${_name(s.name)} = \\{{{shown}\\}}${desc}")
