@@ -80,7 +80,7 @@ def apply_edit(f: Formulation, text: str) -> tuple[Formulation, str]:
     if m:
         return _new_objective(g, t, m.group(1).lower().startswith("max"))
     m = re.fullmatch(r"(?i)(?:add|include|impose|require)(?: an?| the)?(?: new)?"
-                     r"(?: constraint| bound| limit| condition)?(?: that)?:? (.+)", t)
+                     r"(?: (?:constraint|bound|limit|condition)(?= ))?(?: that)? (.+)", t)
     if m:
         return _add(g, m.group(1))
     m = re.fullmatch(r"(?i)(?:drop|remove|delete)(?: the)?(?: constraint| limit| bound)? (.+?)"
@@ -249,6 +249,9 @@ def _set(g: Formulation, ref: str, value: float) -> tuple[Formulation, str]:
         raise EditError(f"{c.name} ({c.expression}) has two sides to change; write the new "
                         "constraint with 'add' and drop this one")
     rel = rel_clauses[0]
+    if set(rel.lhs.coefs) - set(_scalar_names(g)):
+        raise EditError(f"{c.name} ({c.expression}) is written with parameters; set the "
+                        "parameter instead (set NAME to VALUE)")
     old = rel.rhs
     rel.rhs = value
     c.expression = format_relation(rel)
