@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 
 from optimus._gc import gc_paused
 from optimus.budget import MAX_COLUMNS, MAX_NONZEROS, MAX_ROWS, check_deadline
-from optimus.data import canonical_sets, index_keys, parameter_table
+from optimus.data import canonical_sets, index_keys, parameter_table, table_store
 from optimus.dense import plan_sum
 from optimus.expressions import (
     RESERVED, CompiledConstraint, Compiler, ExprError, Node, Sum, SymbolTable, VarRef, VarScalar,
@@ -118,13 +118,14 @@ def _analyze(f: Formulation) -> Analysis:
                             "Declare the quantities to decide as variables."))
 
     # ---- data
-    sets = canonical_sets(f, issues)
+    store = table_store(f)  # each data file is read once
+    sets = canonical_sets(f, issues, store)
     members = {k: set(v) for k, v in sets.items()}
     sym = a.symbols
     sym.sets, sym.set_members = sets, members
     sym.set_arity = {k: (len(v[0]) if v and isinstance(v[0], tuple) else 1) for k, v in sets.items()}
     for p in f.parameters:
-        table = parameter_table(p, sets, members, f.base_dir, issues)
+        table = parameter_table(p, sets, members, store, issues)
         arity = sum(sym.set_arity.get(s, 1) for s in p.index)
         sym.params[p.name] = (arity, table if table is not None else ({} if p.index else 0.0))
         sym.param_defaults[p.name] = p.default

@@ -13,7 +13,14 @@ from optimus.commands import chat, check, eval as eval_cmd, run, solve
 from optimus.errors import OptimusError, ProviderError, UserError
 from optimus.exitcodes import ExitCode
 
-app = typer.Typer(
+class _App(typer.Typer):
+    """The Typer app, run through :func:`command` (bare flags in ``--help``)."""
+
+    def __call__(self, *args: object, **kwargs: object) -> object:
+        return command().main(*args, prog_name="optimus", **kwargs)  # type: ignore[arg-type]
+
+
+app = _App(
     name="optimus",
     help="Describe an optimization problem; get a solved, checked model, its math and a Pyomo script.",
     no_args_is_help=True,
@@ -68,6 +75,28 @@ def report_error(exc: BaseException) -> int:
         return ExitCode.PROVIDER
     err_console.print(f"[bold red]error:[/] {escape(str(exc))}", highlight=False)
     return ExitCode.NOT_OPTIMAL
+
+
+def command() -> typer.core.TyperGroup:
+    """The click command of :data:`app`, with every on/off option shown as a bare flag
+    in ``--help`` (``--json``, not ``--json <bool>``: a flag takes no value)."""
+    group = typer.main.get_command(app)
+
+    def flag(param: object) -> object:
+        if getattr(param, "is_flag", False) and getattr(param, "metavar", "") is None:
+            param.metavar = ""  # type: ignore[attr-defined]
+        return param
+
+    def bare(cmd: object) -> None:
+        for param in getattr(cmd, "params", []):
+            flag(param)
+        help_option = cmd.get_help_option  # type: ignore[attr-defined]
+        cmd.get_help_option = lambda ctx: flag(help_option(ctx))  # type: ignore[attr-defined]
+        for sub in getattr(cmd, "commands", {}).values():
+            bare(sub)
+
+    bare(group)
+    return group  # type: ignore[return-value]
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -48,28 +48,55 @@ class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
 
+class DataRef(_Strict):
+    """Where a set's elements or a parameter's values come from: a table in a data file.
+
+    ``path`` names the file: relative to the model file, or, for a problem stated in
+    words, the name of an attached table (``--data``). Formats: CSV, TSV, Excel (pick
+    the sheet with ``sheet``), JSON records, Parquet.
+
+    * A set: ``{path: supply.csv, column: plant}`` - the column's distinct values in file
+      order; ``index_columns: [from, to]`` for a set of pairs.
+    * An indexed parameter: ``{path: cost.csv, column: cost, index_columns: [plant,
+      market]}`` - the value column and the key columns, in the order of the parameter's
+      index. Without ``index_columns``: the columns named like the index sets, else the
+      first columns. Without ``column``: the column named like the parameter, else the
+      last column.
+    * A scalar from a key-value table (``Parameter_Name,Value,Unit,Description``):
+      ``{path: params.csv, key: budget}`` - the row whose key column holds ``budget``;
+      the key column is ``key_column``, else the first of
+      Parameter_Name/Parameter/Name/Key, else the first column; the value column is
+      ``column``, else ``Value``, else the second column. Without ``key``, a one-row
+      table's ``column``.
+    * JSON in optimus' own record format: a list of ``{"index": [...], "value": v}``, or
+      an object mapping parameter names to such lists or to numbers.
+    """
+
+    path: str = Field(description="File name of an attached table (or a path relative to the model file).")
+    column: str | None = Field(default=None, description="Value column (parameter) or element column (set).")
+    index_columns: list[str] | None = Field(
+        default=None, description="Key columns, one per index set in order (or the columns of a set of pairs).")
+    key: str | None = Field(default=None, description="Scalar from a key-value table: the row's key.")
+    key_column: str | None = Field(default=None, description="The column holding the keys (with `key`).")
+    sheet: str | None = Field(default=None, description="Excel sheet (or JSON table) name.")
+
+
 class SetDef(_Strict):
-    """A finite set of elements, e.g. products, periods or arcs (pairs)."""
+    """A finite set of elements, e.g. products, periods or arcs (pairs).
+
+    Exactly one of ``elements`` (listed), ``data`` (a column of a table, distinct
+    values in file order) or ``range`` (integers ``[first, last]``, both included)."""
 
     name: str = Field(description="Identifier used in expressions, e.g. Products.")
     description: str | None = Field(default=None, description="What the elements are.")
-    elements: list[Element] = Field(
+    elements: list[Element] | None = Field(
+        default=None,
         description="The members: strings or integers; a list such as [\"a\", \"b\"] for a "
         "pair (e.g. an arc of a network)."
     )
-
-
-class DataRef(_Strict):
-    """A parameter table read from a CSV or JSON file (path relative to the model file).
-
-    CSV: one column per index set (named like the set, or the first columns in order) and
-    a value column (``column``, else the parameter's name, else the last column).
-    JSON: a list of ``{"index": [...], "value": v}`` records, or an object mapping
-    parameter names to such lists (or to a scalar).
-    """
-
-    path: str
-    column: str | None = Field(default=None, description="Value column (CSV) or key (JSON).")
+    data: DataRef | None = Field(default=None, description="Read the elements from a table column.")
+    range: list[int] | None = Field(
+        default=None, description="Integers [first, last], both included, e.g. [1, 52].")
 
 
 class Parameter(_Strict):
@@ -150,6 +177,7 @@ class Formulation(_Strict):
     objective: Objective
 
     _base_dir: Path | None = PrivateAttr(default=None)
+    _attachments: Any = PrivateAttr(default=None)  # optimus.datafiles.Attachments
 
     # ----------------------------------------------------------------- lookups
     def set(self, name: str) -> SetDef | None:
@@ -173,9 +201,21 @@ class Formulation(_Strict):
         self._base_dir = Path(base_dir) if base_dir is not None else None
         return self
 
+    @property
+    def attachments(self) -> Any:
+        """The tables attached to the problem (:class:`optimus.datafiles.Attachments`) or
+        None: then ``data.path`` names files relative to :attr:`base_dir`."""
+        return self._attachments
+
+    def with_attachments(self, attachments: Any) -> "Formulation":
+        """Read ``data.path`` from these attached tables only."""
+        self._attachments = attachments if attachments else None
+        return self
+
     def copy_deep(self) -> "Formulation":
         new = self.model_copy(deep=True)
         new._base_dir = self._base_dir
+        new._attachments = self._attachments
         return new
 
     # ----------------------------------------------------------------- output

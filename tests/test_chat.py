@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+from pathlib import Path
 
 import pytest
 import yaml
@@ -163,3 +164,59 @@ def test_chat_continuation_lines(monkeypatch, capsys):
     assert main(["chat", "--model", "scripted:x"]) == 0
     sent = fake.received[0][1].content
     assert first in sent and rest in sent and fake.remaining == 0
+
+
+def test_chat_starts_from_a_saved_model(monkeypatch, capsys, tmp_path):
+    from optimus.agent import langchain_model as llm_module
+
+    path = tmp_path / "toys.yaml"
+    Formulation.model_validate(good()).save(path)
+    fake = ScriptedChatModel(responses=[reply(with_min_trains(), reason="added min_trains")])
+    monkeypatch.setattr(llm_module, "load_chat_model", lambda *a, **k: (fake, "scripted", "unknown"))
+    monkeypatch.setattr("sys.stdin", io.StringIO("add a minimum of 70 trains\n/math\n"))
+    code = main(["chat", str(path), "--model", "scripted:x"])
+    text = capsys.readouterr().out
+    assert code == 0
+    assert "opened toys.yaml" in text and "180" in text  # solved on opening
+    assert "+subject to min_trains" in text and "170" in text  # the edit, as a diff
+    assert "make[trains] ≥ 70" in text  # /math in Unicode
+    assert len(fake.calls) == 1  # opening the model needs no model call
+
+
+def test_chat_with_a_bad_model_file_exits_2(monkeypatch, capsys, tmp_path):
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("name: [unclosed\n")
+    monkeypatch.setattr("sys.stdin", io.StringIO(""))
+    assert main(["chat", str(bad), "--model", "scripted:x"]) == 2
+    assert "bad.yaml" in capsys.readouterr().err
+
+
+def test_start_from_inlines_data_files_so_edits_are_model_replies():
+    from optimus.formulation import load_formulation
+    from optimus.offline.offline_model import OfflineModel
+
+    s = ChatSession(OfflineModel())
+    f = load_formulation(Path(__file__).resolve().parent.parent / "problems" / "models" / "facility_location.yaml")
+    turn = s.start_from(f, "facility_location.yaml")
+    assert turn.kind == "solved" and turn.answer.status == "optimal"
+    assert all(p.data is None for p in s.formulation.parameters)
+    from optimus.pipeline import solve_formulation
+    assert turn.answer.objective == pytest.approx(solve_formulation(f).objective)
+
+
+def test_prompt_reader_edits_lines_and_keeps_history():
+    from prompt_toolkit.input import create_pipe_input
+    from prompt_toolkit.output import DummyOutput
+
+    from optimus.commands.line_editing import PromptReader, chat_input
+
+    with create_pipe_input() as pipe:
+        reader = PromptReader(input=pipe, output=DummyOutput())
+        pipe.send_text("maximize profx\x7fit\r")  # a typo fixed with backspace
+        assert reader.readline() == "maximize profit\n"
+        pipe.send_text("\x1b[A\r")  # Up: the previous line again
+        assert reader.readline() == "maximize profit\n"
+        pipe.send_text("\x04")  # Ctrl-D: end of input
+        assert reader.readline() == ""
+    plain = io.StringIO("a line\n")
+    assert chat_input(plain) is plain  # not a terminal: plain lines, as before

@@ -21,7 +21,7 @@ import shlex
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from optimus.agent.loop import DEFAULT_MAX_ATTEMPTS, DEFAULT_TIME_LIMIT, Agent, check_text
+from optimus.agent.loop import DEFAULT_MAX_ATTEMPTS, DEFAULT_TIME_LIMIT, Agent, check_text, evaluate
 from optimus.agent.model import Model, Purpose, Request
 from optimus._compat import StrEnum
 from optimus.agent.prompts import render
@@ -35,7 +35,7 @@ HELP = """Type a problem to start; then type changes ("add a minimum of 10 units
 "what if the budget is 500?", "make x integer").
 Commands:
   /show          the current formulation (compact) and solution
-  /math [FILE]   the formulation as Markdown math (to FILE if given)
+  /math [FILE]   the formulation as math (Markdown with LaTeX to FILE if given)
   /code [FILE]   a standalone Pyomo script (to FILE if given)
   /save FILE     save the formulation (.yaml, .yml or .json)
   /undo          go back to the previous formulation
@@ -185,6 +185,19 @@ class ChatSession:
         return ChatTurn(TurnKind.SOLVED, answer.message or "", answer,
                         formulation_diff(None, answer.formulation), solution_change(None, answer))
 
+    def start_from(self, f: Formulation, source: str) -> ChatTurn:
+        """Start from a saved model (``optimus chat MODEL.yaml``, a model file opened in
+        ``optimus serve``): solve it and make it the current formulation, so later
+        messages edit it. An invalid model is kept too (its issues are the answer's
+        diagnosis), so that the next message can fix it."""
+        f = inline_data_files(f)  # edits are model replies, which may not name files
+        answer = Answer.from_result(evaluate(f, time_limit=self.time_limit), formulation=f,
+                                    formulator=f"model file {source}")
+        self.problem = f.description or f"The optimization model {f.name!r} (from {source})."
+        self.history.append(_State(f, answer, f"open {source}"))
+        return ChatTurn(TurnKind.SOLVED, f"opened {source}", answer, formulation_diff(None, f),
+                        solution_change(None, answer))
+
     def _edit(self, request: str) -> ChatTurn:
         cur = self.current
         assert cur is not None and self.problem is not None
@@ -227,8 +240,10 @@ class ChatSession:
         try:
             if name == "/show":
                 return ChatTurn(TurnKind.INFO, self.current.formulation.compact(), self.current.answer)
-            if name == "/math":
-                return self._output(math_text(self.current.formulation), args)
+            if name == "/math":  # Unicode on screen; Markdown with LaTeX in a file
+                if args:
+                    return self._output(math_text(self.current.formulation), args)
+                return ChatTurn(TurnKind.INFO, unicode_math_text(self.current.formulation))
             if name == "/code":
                 return self._output(code_text(self.current.formulation), args)
             if name == "/save":
@@ -265,6 +280,49 @@ def math_text(f: Formulation) -> str:
     from optimus.render.latex import to_markdown
 
     return to_markdown(f)
+
+
+def inline_data_files(f: Formulation) -> Formulation:
+    """``f`` with every parameter read from a data file listed inline instead (a copy;
+    a file that cannot be read is left as it is, so the checker reports it)."""
+    from optimus.data import canonical_sets, parameter_table, table_store
+
+    if not any(p.data is not None for p in f.parameters) and \
+            all(s.elements is not None for s in f.sets):
+        return f
+    out = f.copy_deep()
+    issues: list = []
+    store = table_store(out)
+    sets = canonical_sets(out, issues, store)
+    members = {k: set(v) for k, v in sets.items()}
+    for s in out.sets:  # sets read from a table or given as a range: listed
+        if s.elements is None and not any(i.symbol == s.name for i in issues):
+            s.elements = [list(e) if isinstance(e, tuple) else e for e in sets[s.name]]
+            s.data = s.range = None
+    for p in out.parameters:
+        if p.data is None:
+            continue
+        table = parameter_table(p, sets, members, store, [], complete=False)
+        if isinstance(table, dict):
+            records = []
+            for key, value in table.items():
+                flat: list = []
+                for k in key:
+                    flat.extend(k if isinstance(k, (list, tuple)) else [k])
+                records.append({"index": flat, "value": float(value)})
+            p.values = type(p).model_validate({"name": p.name, "index": p.index,
+                                               "values": records}).values
+            p.data = None
+        elif isinstance(table, float) and not p.index:
+            p.value, p.data = table, None
+    return out
+
+
+def unicode_math_text(f: Formulation) -> str:
+    """The formulation as Unicode math, for a terminal."""
+    from optimus.render.unicode_math import to_unicode
+
+    return to_unicode(f)
 
 
 def code_text(f: Formulation) -> str:

@@ -7,6 +7,7 @@ Reads lines from stdin, so it works interactively and with piped input; it ends 
 from __future__ import annotations
 
 import sys
+from pathlib import Path
 from typing import TYPE_CHECKING, Optional, TextIO
 
 import typer
@@ -83,7 +84,7 @@ def chat_loop(session: ChatSession, stdin: TextIO, console: Console, *, interact
         console.print(Text("optimus chat: describe your optimization problem (/help for commands).",
                            style="bold"))
     while True:
-        if interactive:
+        if interactive and not getattr(stdin, "shows_prompt", False):
             console.print(Text("> ", style="bold cyan"), end="")
         line = stdin.readline()
         if not line:
@@ -112,20 +113,35 @@ def register(app: typer.Typer) -> None:
 
     @app.command("chat")
     def chat_cmd(
+        model_file: Optional[Path] = typer.Argument(
+            None, metavar="[MODEL]", help="Start from a saved model (.yaml, .yml or .json); "
+                                          "messages then edit it."),
         model: Optional[str] = typer.Option(None, "--model", "-m", help="provider:model (default: $OPTIMUS_MODEL)."),
         base_url: Optional[str] = typer.Option(None, "--base-url", help="An OpenAI-compatible server, e.g. http://localhost:8000/v1."),
         max_attempts: int = typer.Option(DEFAULT_MAX_ATTEMPTS, "--max-attempts", min=1, max=20),
         structured: Optional[str] = typer.Option(None, "--structured", help="tool or json."),
         timeout: float = typer.Option(DEFAULT_TIMEOUT, "--timeout", help="Seconds per model call."),
     ) -> None:
-        """Chat about a problem: the first message states it, later ones edit and re-solve."""
+        """Chat about a problem: the first message states it (or MODEL is opened), later
+        ones edit and re-solve."""
         from optimus.agent.session import ChatSession
         from optimus.agent.langchain_model import make_model
+        from optimus.commands.line_editing import chat_input
 
+        start = None
+        if model_file is not None:
+            from optimus.formulation import load_formulation
+
+            start = load_formulation(model_file)  # bad file: a message, exit 2
         llm = make_model(model, base_url=base_url, structured=structured, timeout=timeout)  # type: ignore[arg-type]
 
         session = ChatSession(llm, max_attempts=max_attempts)
-        code = chat_loop(session, sys.stdin, Console(), interactive=sys.stdin.isatty())
+        console = Console()
+        if start is not None:
+            opened = session.start_from(start, model_file.name)  # type: ignore[union-attr]
+            console.print(Text(opened.text, style="bold"))
+            show_turn(console, opened)
+        code = chat_loop(session, chat_input(sys.stdin), console, interactive=sys.stdin.isatty())
         if code:
             raise SystemExit(code)  # typer.Exit's code is dropped with standalone_mode=False
 

@@ -95,12 +95,12 @@ def terminal_markdown(markdown: str) -> Markdown:
 
 
 def print_answer(console: Console, answer: Answer) -> None:
-    """Formulation as math, solution table, attempts and notes."""
-    from optimus.render.console import print_result
-    from optimus.render.latex import to_markdown
+    """Formulation as Unicode math (LaTeX is for ``--latex`` files), solution table,
+    attempts and notes."""
+    from optimus.render.console import print_formulation, print_result
 
     if answer.formulation is not None:
-        console.print(terminal_markdown(to_markdown(answer.formulation)))
+        print_formulation(console, answer.formulation)
         console.print()
     print_result(console, answer)
     print_attempts(console, answer)

@@ -19,6 +19,7 @@ from optimus.answer import Answer, Usage
 from optimus.formulation import Formulation
 from optimus.offline.assemble import assemble_formulation
 from optimus.offline.confidence import confidence
+from optimus.offline.formula import read_formula
 from optimus.offline.goal import rewrite_goal
 from optimus.offline.normalize import normalize
 from optimus.offline.parse import _OBJ_PHRASE, Reading, close_pending, read_sentence
@@ -37,6 +38,7 @@ class OfflineResult:
     confidence: float
     reason: str | None = None
     notes: list[str] = field(default_factory=list)
+    exact: bool = False  # read by the formula grammar, not guessed from words
 
 
 def _abstain(reason: str, notes: list[str] | None = None) -> OfflineResult:
@@ -44,7 +46,20 @@ def _abstain(reason: str, notes: list[str] | None = None) -> OfflineResult:
 
 
 def formulate_offline(text: str) -> OfflineResult:
-    """Read a word problem into a Formulation with rules only (no model, no network)."""
+    """Read a problem into a Formulation with rules only (no model, no network).
+
+    A text written as formulas ("Maximize 3x + 2y subject to x + y <= 4, ...") is read by
+    the grammar of :mod:`optimus.offline.formula`, which decides: an exact reading
+    (confidence 1) or an abstention naming the position it did not understand. Other
+    texts go to the word rules.
+    """
+    formula = read_formula(text) if text else None
+    if formula is not None:
+        if formula.formulation is None:
+            assert formula.error is not None
+            return _abstain("the text is written as formulas, but one part was not understood "
+                            + formula.error.describe())
+        return OfflineResult(formula.formulation, 1.0, None, list(formula.notes), exact=True)
     try:
         return _formulate(text)
     except Exception as exc:  # a reader bug must not crash the caller: abstain instead
@@ -140,7 +155,7 @@ def solve_offline(text: str, *, min_confidence: float = DEFAULT_MIN_CONFIDENCE) 
                       timings=Timings(total=time.perf_counter() - t0))
     conf = res.confidence
     notes = list(res.notes)
-    if result.variables and all(abs(v.value) < 1e-9 for v in result.variables):
+    if not res.exact and result.variables and all(abs(v.value) < 1e-9 for v in result.variables):
         # doing nothing is rarely the answer to a word problem: a constraint was likely missed
         conf = max(0.0, round(conf - 0.3, 3))
         notes.append("the optimum is to do nothing (all variables 0)")

@@ -150,14 +150,30 @@ def diagnosis_panel(result: Any) -> RenderableType | None:
                  title_align="left", border_style=style)
 
 
+def sensitivity_panel(result: Any) -> RenderableType | None:
+    """The sensitivity (shadow prices, slacks, ranges) as sentences in a panel, or None."""
+    sens = _get(result, "sensitivity")
+    if sens is None or not hasattr(sens, "text"):
+        return None
+    text = sens.text()
+    if not text.strip():
+        return None
+    title = "Sensitivity" + (" (integers fixed)" if str(_get(sens, "basis", "")) ==
+                             "fixed_integers" else "")
+    return Panel(Text(text), title=title, title_align="left", border_style="cyan")
+
+
 def print_result(console: Console, result: Any, *, title: str | None = None) -> None:
     """Print a header (status, objective, bound, gap, time), the nonzero variables
-    grouped by variable, and the diagnosis in a panel."""
+    grouped by variable, the sensitivity and the diagnosis in panels."""
     console.print(Panel(result_header(result), title=Text(title) if title else None,
                         title_align="left", expand=False))
     status = str(_get(result, "status", ""))
     if _get(result, "variables", None) or status in ("optimal", "time_limit_feasible"):
         console.print(result_table(result))
+    sens = sensitivity_panel(result)
+    if sens is not None:
+        console.print(sens)
     panel = diagnosis_panel(result)
     if panel is not None:
         console.print(panel)
@@ -188,3 +204,28 @@ def print_issues(console: Console, issues: Iterable[Any], *,
             console.print(Text("   symbol: ", style="dim") + Text(str(symbol)), soft_wrap=True)
         if fix:
             console.print(Text("   fix: ", style="bold cyan") + Text(str(fix)), soft_wrap=True)
+
+
+def formulation_renderable(f: Any) -> RenderableType:
+    """A formulation as Unicode math for the terminal (no LaTeX): the name, assumptions,
+    then Sets, Parameters, Variables, Objective and Constraints, descriptions dimmed."""
+    from optimus.render.unicode_math import flat, unicode_sections
+
+    parts: list[RenderableType] = [Text(flat(f.name), style="bold underline")]
+    if f.description:
+        parts.append(Text(flat(f.description), style="italic"))
+    for a in f.assumptions:
+        parts.append(Text("assume: ", style="dim") + Text(flat(a)))
+    for title, rows in unicode_sections(f):
+        parts.append(Text(title, style="bold"))
+        for line, desc in rows:
+            t = Text("  ") + Text(line)
+            if desc:
+                t.append(f"   — {desc}", style="dim")
+            parts.append(t)
+    return Group(*parts)
+
+
+def print_formulation(console: Console, f: Any) -> None:
+    """Print :func:`formulation_renderable`."""
+    console.print(formulation_renderable(f), soft_wrap=False)
