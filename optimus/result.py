@@ -216,6 +216,122 @@ VariableList = Annotated[list[VariableValue], WrapValidator(keep_lazy),
                          WrapSerializer(dump_lazy), ListSchemaOf(VariableValue)]
 
 
+class SensitivityBasis(StrEnum):
+    """Which linear program the sensitivity figures come from."""
+
+    LP = "lp"  # the model itself (a linear program)
+    FIXED_INTEGERS = "fixed_integers"  # a MIP: the LP with the integer variables fixed
+
+
+class ConstraintSensitivity(BaseModel):
+    """One constraint row at the optimum.
+
+    ``activity`` is the row's left-hand side, ``slack`` the distance to its active
+    limit (``rhs``), ``binding`` whether it holds with equality. ``dual`` (the shadow
+    price) is the change in the objective per unit increase of ``rhs``, in the
+    objective's own sense (a binding ``<=`` capacity of a maximization has a dual >= 0);
+    it holds while ``rhs`` stays in ``rhs_range`` (``None`` = unbounded that way).
+    ``rhs_parameter`` names the parameter entry that supplies ``rhs`` when one does
+    (``available[finishing]``), with its ``description`` (meaning and unit).
+    """
+
+    name: str
+    index: list[Any] = Field(default_factory=list)
+    activity: float
+    slack: float | None = None
+    dual: float
+    rhs_range: list[float | None] = Field(default_factory=lambda: [None, None])
+    binding: bool = False
+    sense: str = "<="
+    rhs: float | None = None
+    rhs_parameter: str | None = None
+    description: str | None = None
+
+    @property
+    def label(self) -> str:
+        idx = f"[{', '.join(map(str, self.index))}]" if self.index else ""
+        return f"{self.name}{idx}"
+
+
+class VariableSensitivity(BaseModel):
+    """One variable at the optimum.
+
+    ``reduced_cost`` is the change in the objective per unit increase of the variable
+    from its optimal value (0 for a basic variable; for a variable at 0 in a maximization,
+    a negative reduced cost is what each unit forced in would lose). The solution stays
+    optimal while the variable's objective coefficient (``cost``) stays in
+    ``cost_range`` (``None`` = unbounded that way). ``cost_parameter`` names the
+    parameter entry that supplies the coefficient when one does (``profit[tables]``).
+    """
+
+    name: str
+    index: list[Any] = Field(default_factory=list)
+    value: float
+    reduced_cost: float
+    cost_range: list[float | None] = Field(default_factory=lambda: [None, None])
+    cost: float = 0.0
+    basic: bool = False
+    cost_parameter: str | None = None
+    description: str | None = None
+
+    @property
+    def label(self) -> str:
+        idx = f"[{', '.join(map(str, self.index))}]" if self.index else ""
+        return f"{self.name}{idx}"
+
+
+class Sensitivity(BaseModel):
+    """Shadow prices, slacks, reduced costs and ranges of an optimal solution.
+
+    ``basis`` says where they come from (the LP itself, or for a MIP the LP with the
+    integer variables fixed at their optimum, which ``note`` says in words); ``sense``
+    and ``objective`` (the objective's description) let the sentences speak of it.
+    ``truncated`` is set when only part of the rows/columns are listed.
+    """
+
+    basis: SensitivityBasis = SensitivityBasis.LP
+    note: str = ""
+    sense: str = "minimize"
+    objective: str | None = None
+    constraints: list[ConstraintSensitivity] = Field(default_factory=list)
+    variables: list[VariableSensitivity] = Field(default_factory=list)
+    truncated: bool = False
+
+    def constraint(self, name: str, *index: Any) -> ConstraintSensitivity | None:
+        """The record of constraint ``name`` at ``index`` (None if absent)."""
+        want = [str(i) for i in index]
+        return next((c for c in self.constraints
+                     if c.name == name and [str(i) for i in c.index] == want), None)
+
+    def variable(self, name: str, *index: Any) -> VariableSensitivity | None:
+        """The record of variable ``name`` at ``index`` (None if absent)."""
+        want = [str(i) for i in index]
+        return next((v for v in self.variables
+                     if v.name == name and [str(i) for i in v.index] == want), None)
+
+    def sentences(self, *, max_each: int = 12) -> list[str]:
+        """What the figures mean, in the problem's words (see :mod:`optimus.explain`)."""
+        from optimus.explain import sensitivity_sentences
+
+        return sensitivity_sentences(self, max_each=max_each)
+
+    def text(self) -> str:
+        lines = [self.note] if self.note else []
+        lines += [f"- {s}" for s in self.sentences()]
+        return "\n".join(lines)
+
+    def compact(self) -> dict[str, Any]:
+        """A short JSON form for logs (eval's results.jsonl): the binding constraints with
+        their duals and ranges, and the variables with a nonzero reduced cost."""
+        return {
+            "basis": str(self.basis),
+            "binding": [{"name": c.name, "index": c.index, "dual": c.dual,
+                         "rhs_range": c.rhs_range} for c in self.constraints if c.binding][:50],
+            "reduced_costs": [{"name": v.name, "index": v.index, "reduced_cost": v.reduced_cost}
+                              for v in self.variables if abs(v.reduced_cost) > 1e-9][:50],
+        }
+
+
 class Timings(BaseModel):
     build: float = 0.0
     solve: float = 0.0
@@ -257,7 +373,9 @@ class Diagnosis(BaseModel):
 
 class Result(BaseModel):
     """The outcome of a solve: ``status``, ``objective``, ``bound``, ``gap``,
-    ``variables`` (``{name, index, value}`` records), ``diagnosis`` and ``timings``."""
+    ``variables`` (``{name, index, value}`` records), ``diagnosis``, ``sensitivity``
+    (duals, slacks, reduced costs and ranges of an optimum; ``None`` when not computed)
+    and ``timings``."""
 
     status: Status
     objective: float | None = None
@@ -265,6 +383,7 @@ class Result(BaseModel):
     gap: float | None = None
     variables: VariableList = Field(default_factory=list)
     diagnosis: Diagnosis | None = None
+    sensitivity: Sensitivity | None = None
     timings: Timings = Field(default_factory=Timings)
     backend: str | None = None
     message: str | None = None

@@ -292,18 +292,24 @@ def math_text(f: Formulation) -> str:
 def inline_data_files(f: Formulation) -> Formulation:
     """``f`` with every parameter read from a data file listed inline instead (a copy;
     a file that cannot be read is left as it is, so the checker reports it)."""
-    from optimus.data import canonical_sets, parameter_table
+    from optimus.data import canonical_sets, parameter_table, table_store
 
-    if not any(p.data is not None for p in f.parameters):
+    if not any(p.data is not None for p in f.parameters) and \
+            all(s.elements is not None for s in f.sets):
         return f
     out = f.copy_deep()
     issues: list = []
-    sets = canonical_sets(out, issues)
+    store = table_store(out)
+    sets = canonical_sets(out, issues, store)
     members = {k: set(v) for k, v in sets.items()}
+    for s in out.sets:  # sets read from a table or given as a range: listed
+        if s.elements is None and not any(i.symbol == s.name for i in issues):
+            s.elements = [list(e) if isinstance(e, tuple) else e for e in sets[s.name]]
+            s.data = s.range = None
     for p in out.parameters:
         if p.data is None:
             continue
-        table = parameter_table(p, sets, members, out.base_dir, [], complete=False)
+        table = parameter_table(p, sets, members, store, [], complete=False)
         if isinstance(table, dict):
             records = []
             for key, value in table.items():
