@@ -26,6 +26,7 @@ from optimus.offline.parse import _OBJ_PHRASE, Reading, close_pending, read_sent
 from optimus.offline.tokens import sentences, tokenize
 from optimus.offline.variables import find_variables, mark_mentions, numbered_names
 from optimus.result import Outcome, Status, Timings
+from optimus.offline.doubts import DoubtKind as K, doubt
 
 DEFAULT_MIN_CONFIDENCE = 0.7
 
@@ -99,9 +100,9 @@ def _formulate(text: str) -> OfflineResult:
         return _abstain(reason or "could not build a formulation", notes)
     left = [t.text for ts in toks for t in ts if t.is_num and not t.used]
     if left:
-        notes.append("numbers left in the text: " + ", ".join(left))
+        notes.append(doubt(K.NUMBERS_LEFT, "numbers left in the text: " + ", ".join(left)))
     if not f.constraints:
-        notes.append("no constraints found")
+        notes.append(doubt(K.NO_CONSTRAINTS, "no constraints found"))
     return OfflineResult(f, confidence(notes), None, notes)
 
 
@@ -158,7 +159,7 @@ def solve_offline(text: str, *, min_confidence: float = DEFAULT_MIN_CONFIDENCE) 
     if not res.exact and result.variables and all(abs(v.value) < 1e-9 for v in result.variables):
         # doing nothing is rarely the answer to a word problem: a constraint was likely missed
         conf = max(0.0, round(conf - 0.3, 3))
-        notes.append("the optimum is to do nothing (all variables 0)")
+        notes.append(doubt(K.DOES_NOTHING, "the optimum is to do nothing (all variables 0)"))
         if conf < min_confidence:
             return Answer(status=Outcome.ABSTAINED, formulator="offline", confidence=conf,
                           formulation=res.formulation, usage=usage,
