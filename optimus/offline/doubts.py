@@ -45,7 +45,7 @@ class DoubtKind(StrEnum):
     # what the checks of the finished formulation found (optimus.offline.evidence)
     TEXT_NUMBER_UNUSED = "text_number_unused"  # a figure of the text nowhere in the model
     CONSTANT_NOT_IN_TEXT = "constant_not_in_text"  # a constant of the model not in the text
-    COMPETING_READINGS = "competing_readings"  # another reading of a sentence, another optimum
+    RULE_FAILED = "rule_failed"  # a rule raised an error: the reading is abandoned
 
 
 class Doubt(str):
