@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING, Optional, TextIO
+from typing import TYPE_CHECKING, List, Optional, TextIO
 
 import typer
 from rich.console import Console
@@ -121,6 +121,8 @@ def register(app: typer.Typer) -> None:
         max_attempts: int = typer.Option(DEFAULT_MAX_ATTEMPTS, "--max-attempts", min=1, max=20),
         structured: Optional[str] = typer.Option(None, "--structured", help="tool or json."),
         timeout: float = typer.Option(DEFAULT_TIMEOUT, "--timeout", help="Seconds per model call."),
+        data: Optional[List[str]] = typer.Option(None, "--data", metavar="[NAME=]FILE",
+                                                 help="Attach a data table (CSV, TSV, XLSX, JSON, Parquet); repeatable."),
     ) -> None:
         """Chat about a problem: the first message states it (or MODEL is opened), later
         ones edit and re-solve."""
@@ -128,6 +130,11 @@ def register(app: typer.Typer) -> None:
         from optimus.agent.langchain_model import make_model
         from optimus.commands.line_editing import chat_input
 
+        attachments = None
+        if data:
+            from optimus.datafiles import Attachments
+
+            attachments = Attachments.from_items(list(data))  # bad file: a message, exit 2
         start = None
         if model_file is not None:
             from optimus.formulation import load_formulation
@@ -135,7 +142,7 @@ def register(app: typer.Typer) -> None:
             start = load_formulation(model_file)  # bad file: a message, exit 2
         llm = make_model(model, base_url=base_url, structured=structured, timeout=timeout)  # type: ignore[arg-type]
 
-        session = ChatSession(llm, max_attempts=max_attempts)
+        session = ChatSession(llm, max_attempts=max_attempts, attachments=attachments)
         console = Console()
         if start is not None:
             opened = session.start_from(start, model_file.name)  # type: ignore[union-attr]
