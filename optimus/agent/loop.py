@@ -19,6 +19,7 @@ the final status, the last diagnosis and a message saying so.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 from optimus.agent.grounding import unexplained, unexplained_numbers
@@ -193,7 +194,8 @@ class Agent:
                 continue
             best = step
             suspicious = step.result is not None and step.result.diagnosis is not None \
-                and step.result.diagnosis.kind == DiagnosisKind.SUSPICIOUS
+                and step.result.diagnosis.kind == DiagnosisKind.SUSPICIOUS \
+                and not _lp_as_asked(problem, step.result.diagnosis)
             if suspicious and self.repair_solver_outcomes and not second_look \
                     and number < self.max_attempts:
                 second_look = True
@@ -286,6 +288,23 @@ class Agent:
         answer.message = _join(answer.message, f"Numbers of the text used nowhere: {listed} "
                                                f"(the model's revision was {step.attempt.status}).")
         return answer
+
+
+_LP = re.compile(r"\b(?:LP|linear program(?:ming)?|linear optimi[sz]ation)\b", re.I)
+_WHOLE = re.compile(r"\b(?:integers?|integral|whole(?:\s+numbers?)?|MILP|MIP|ILP|mixed[- ]integer|"
+                    r"cannot be (?:split|divided)|indivisible)\b", re.I)
+_FRACTIONAL_COUNT = "looks like a count of discrete things but is declared continuous"
+
+
+def asks_for_lp(text: str) -> bool:
+    """True when the text asks for a linear program and says nothing of whole numbers."""
+    return bool(_LP.search(text)) and not _WHOLE.search(text)
+
+
+def _lp_as_asked(problem: str, diagnosis: Diagnosis) -> bool:
+    """Fractional counts are what an explicit LP request asks for: no second look."""
+    return bool(diagnosis.warnings) and asks_for_lp(problem) \
+        and all(_FRACTIONAL_COUNT in w for w in diagnosis.warnings)
 
 
 def _join(a: str | None, b: str) -> str:
