@@ -1,7 +1,8 @@
 """The answer to a natural-language problem: what the agent or offline formulator returns.
 
 An :class:`Answer` carries the solve result fields of the shared JSON shape (``status``,
-``objective``, ``bound``, ``gap``, ``variables``, ``diagnosis``, ``timings``) plus the
+``objective``, ``bound``, ``gap``, ``variables``, ``diagnosis``, ``sensitivity``,
+``timings``) plus the
 ``formulation``, the ``attempts`` made and the model ``usage``. ``status`` is a solver
 status (:class:`~optimus.result.Status`) or, where no solve happened, an agent outcome
 (:class:`~optimus.result.Outcome`).
@@ -14,7 +15,9 @@ from typing import Any
 from pydantic import BaseModel, Field
 
 from optimus.formulation import Formulation
-from optimus.result import AnswerStatus, Diagnosis, Result, Status, Timings, VariableValue
+from optimus.result import (
+    AnswerStatus, Diagnosis, Result, Sensitivity, Status, Timings, VariableValue,
+)
 
 
 class Usage(BaseModel):
@@ -53,6 +56,7 @@ class Answer(BaseModel):
     gap: float | None = None
     variables: list[VariableValue] = Field(default_factory=list)
     diagnosis: Diagnosis | None = None
+    sensitivity: Sensitivity | None = None
     timings: Timings = Field(default_factory=Timings)
     formulation: Formulation | None = None
     attempts: list[Attempt] = Field(default_factory=list)
@@ -67,7 +71,8 @@ class Answer(BaseModel):
     @classmethod
     def from_result(cls, result: Result, **extra: Any) -> "Answer":
         data = {k: getattr(result, k) for k in
-                ("status", "objective", "bound", "gap", "variables", "diagnosis", "timings")}
+                ("status", "objective", "bound", "gap", "variables", "diagnosis", "sensitivity",
+                 "timings")}
         data.update(extra)
         return cls(**data)
 
