@@ -12,13 +12,14 @@ and column.
 from __future__ import annotations
 
 import math
-from itertools import product
+from itertools import islice, product
 from operator import itemgetter
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Iterable, Sequence
 
 import numpy as np
 
+from optimus.budget import MAX_TABLE
 from optimus.datafiles import DataError, Table, TableStore, _columns_list, shown_name
 from optimus.expressions import canonical
 from optimus.issues import Issue
@@ -27,7 +28,7 @@ from optimus.tables import EntryList
 if TYPE_CHECKING:
     from optimus.formulation import Formulation, Parameter, SetDef
 
-_MAX_TABLE = 5_000_000
+_MAX_TABLE = MAX_TABLE
 
 
 def element(value: Any) -> Any:
@@ -465,13 +466,16 @@ def parameter_table(p: Parameter, sets: dict[str, list[Any]], members: dict[str,
         full *= len(sets.get(name, []))
     # every key in ``table`` is a valid, distinct combination: as many keys as the product
     # of the sets means nothing is missing
-    if complete and p.default is None and len(table) < min(full, _MAX_TABLE):
-        missing = [k for k in index_keys(p.index, sets) if k not in table]
+    if complete and p.default is None and len(table) < full:
+        # every key of ``table`` is valid and distinct: the rest are missing; list the
+        # first five without walking the whole product of the sets
+        n_missing = full - len(table)
+        missing = list(islice((k for k in index_keys(p.index, sets) if k not in table), 5))
         if missing:
             shown = ", ".join("[" + ", ".join(repr(x) for x in k) + "]" for k in missing[:5])
             issues.append(Issue(
                 "missing_value", where, p.name,
-                f"parameter `{p.name}` has no value for {len(missing)} index combination(s) of "
-                f"{' x '.join(p.index)}: {shown}" + (" ..." if len(missing) > 5 else ""),
+                f"parameter `{p.name}` has no value for {n_missing:,} index combination(s) of "
+                f"{' x '.join(p.index)}: {shown}" + (" ..." if n_missing > 5 else ""),
                 f"Add entries for them, or give `{p.name}` a `default` (e.g. 0)."))
     return table

@@ -283,27 +283,43 @@ def formulation_from_data(data: Any, *, source: str = "input") -> Formulation:
 
 
 def read_model_file(path: str | Path) -> dict[str, Any]:
-    """Read a JSON or YAML model file into a dict (with UserErrors for bad input)."""
+    """Read a JSON or YAML model file into a dict (with UserErrors for bad input).
+
+    The type is chosen by the suffix before anything is read; at most
+    :data:`~optimus.budget.MAX_FILE_BYTES` are read, so a device or an endless pipe ends
+    at once; nesting, huge integers and lone surrogates are refused."""
+    from optimus.budget import InputLimitError, decode_utf8, lone_surrogate, read_limited
+
     path = Path(path)
     if not path.exists():
         raise UserError(f"no such file: {path}", fix="Check the path and try again.")
     if path.is_dir():
         raise UserError(f"{path} is a directory, not a model file.", fix="Pass a .json or .yaml file.")
-    try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise UserError(f"cannot read {path}: {exc}", fix="Pass a UTF-8 JSON or YAML file.") from None
     suffix = path.suffix.lower()
+    if suffix not in (".json", ".yaml", ".yml"):
+        raise UserError(
+            f"{path}: unknown model file type {suffix or '(none)'!r}.",
+            fix="Use a .json, .yaml or .yml file.",
+        )
+    try:
+        if path.is_char_device() or path.is_block_device():
+            raise InputLimitError(f"{path} is a device, not a model file")
+        text = decode_utf8(read_limited(path), str(path))
+    except InputLimitError as exc:
+        raise UserError(f"{exc}.", fix="Pass a UTF-8 JSON or YAML model file.") from None
+    except OSError as exc:
+        raise UserError(f"cannot read {path}: {exc.strerror or exc}",
+                        fix="Pass a UTF-8 JSON or YAML file.") from None
     try:
         if suffix == ".json":
-            data = json.loads(text)
-        elif suffix in (".yaml", ".yml"):
-            data = yaml.load(text, Loader=_YAML_LOADER)  # safe loader, C version if built
+            from optimus.budget import loads_json
+
+            data = loads_json(text, str(path))
         else:
-            raise UserError(
-                f"{path}: unknown model file type {suffix or '(none)'!r}.",
-                fix="Use a .json, .yaml or .yml file.",
-            )
+            data = yaml.load(text, Loader=_YAML_LOADER)  # safe loader, C version if built
+            where = lone_surrogate(data)
+            if where is not None:
+                raise InputLimitError(f"{path} holds a lone surrogate in {where}")
     except json.JSONDecodeError as exc:
         raise UserError(
             f"{path} is not valid JSON: {exc.msg} at line {exc.lineno}, column {exc.colno}.",
@@ -316,6 +332,13 @@ def read_model_file(path: str | Path) -> dict[str, Any]:
             f"{path} is not valid YAML{where}: {getattr(exc, 'problem', None) or exc}.",
             fix="Fix the syntax at that position.",
         ) from None
+    except InputLimitError as exc:
+        raise UserError(f"{exc}.", fix="Write numbers with at most 4,300 digits, nest less "
+                                       "deeply and use only valid Unicode text.") from None
+    except (ValueError, RecursionError) as exc:
+        raise UserError(f"cannot read {path}: {str(exc).split(';')[0] or type(exc).__name__}.",
+                        fix="Write numbers with at most 4,300 digits, nest less deeply and use "
+                            "only valid Unicode text.") from None
     if data is None:
         raise UserError(f"{path} is empty.", fix="Write a formulation into it (see problems/).")
     return data

@@ -8,16 +8,22 @@ message list is rebuilt for every attempt, never mutated. A "suspicious" optimum
 one repair chance within the budget. After a clean optimum, numbers of the text that
 the formulation never uses get one extra call (:mod:`optimus.agent.grounding`).
 
+An infeasible or unbounded formulation that the model keeps after seeing the diagnosis,
+with ``as_stated`` set in its reply, ends the loop: the text itself is infeasible (or
+unbounded), so the answer carries the model's ``reason`` beside the diagnosis instead of
+spending the rest of the budget on a problem that has no optimum.
+
 The loop never raises for a bad formulation: a spent budget is an :class:`Answer` with
 the final status, the last diagnosis and a message saying so.
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from optimus.agent.grounding import text_numbers, unexplained_numbers
+from optimus.agent.grounding import unexplained, unexplained_numbers
 from optimus.agent.model import Message, Model, ModelResponse, Purpose, Request
 from optimus.agent.prompts import load_prompt, render
 from optimus.agent.repair import repair_message
@@ -82,6 +88,7 @@ def _attempt_status(result: Result) -> str:
 
 
 _NOT_COMPILED = {Outcome.INVALID_FORMULATION, Outcome.PARSE_ERROR}
+_AS_STATED = {Status.INFEASIBLE, Status.UNBOUNDED, Status.INFEASIBLE_OR_UNBOUNDED}
 
 
 @dataclass
@@ -179,7 +186,8 @@ class Agent:
         f = r.formulation
         result = evaluate(f, time_limit=self.time_limit, attachments=self.attachments)
         att = Attempt(number=number, formulation=f.to_dict(), status=_attempt_status(result),
-                      objective=result.objective, diagnosis=result.diagnosis)
+                      objective=result.objective, diagnosis=result.diagnosis,
+                      reason=r.reason, as_stated=bool(r.as_stated))
         # A refused formulation is never handed on: the renderers (Pyomo script, math,
         # notebook display) would read the local files it names into their output.
         return _Step(att, None if safety_issues(f, self.attachments) else f, result)
@@ -200,10 +208,13 @@ class Agent:
             if status != Status.OPTIMAL:
                 if best is not None:  # the second look at a suspicious optimum failed: keep it
                     break
+                if status in _AS_STATED and step.attempt.as_stated and number > 1:
+                    return self._as_stated(step, steps)  # the model saw the diagnosis and agrees
                 continue
             best = step
             suspicious = step.result is not None and step.result.diagnosis is not None \
-                and step.result.diagnosis.kind == DiagnosisKind.SUSPICIOUS
+                and step.result.diagnosis.kind == DiagnosisKind.SUSPICIOUS \
+                and not _lp_as_asked(problem, step.result.diagnosis)
             if suspicious and self.repair_solver_outcomes and not second_look \
                     and number < self.max_attempts:
                 second_look = True
@@ -222,6 +233,17 @@ class Agent:
         answer = Answer.from_result(step.result, formulation=step.formulation)
         n = len(steps)
         answer.message = message or (f"Solved on attempt {step.attempt.number} of {n}." if n > 1 else None)
+        return answer
+
+    def _as_stated(self, step: _Step, steps: list[_Step]) -> Answer:
+        """The model keeps an infeasible or unbounded formulation: the text itself is."""
+        answer = self._final(step, steps)
+        reason = (step.attempt.reason or "").strip() or "the model gave no reason"
+        answer.as_stated = True
+        answer.reason = reason
+        answer.message = (f"{str(step.attempt.status).replace('_', ' ').capitalize()} as stated "
+                          f"(attempt {step.attempt.number} of {len(steps)}): the model keeps this "
+                          f"formulation because the text itself is. Its reason: {reason}")
         return answer
 
     def _exhausted(self, steps: list[_Step]) -> Answer:
@@ -245,14 +267,16 @@ class Agent:
     def _ground(self, first: Request, steps: list[_Step], best: _Step, answer: Answer) -> Answer:
         assert best.formulation is not None
         problem = first.problem
-        missing = unexplained_numbers(problem, best.formulation)
-        if not missing:
+        numbers = unexplained(problem, best.formulation)
+        if not numbers:
             return answer
-        shown = {tn.value: tn.text for tn in text_numbers(problem)}
-        listed = ", ".join(shown.get(v, f"{v:g}") for v in missing)
+        missing = [tn.value for tn in numbers]
+        listed = ", ".join(tn.text for tn in numbers)
         diag = (best.attempt.diagnosis or Diagnosis()).model_copy(deep=True)
         diag.kind = DiagnosisKind.UNGROUNDED
-        diag.summary = f"Numbers of the text used nowhere in the formulation: {listed}."
+        diag.summary = (f"Numbers of the text used nowhere in the formulation: {listed}. "
+                        f"Each one in its sentence:")
+        diag.issues = [f'{tn.text}: "{tn.sentence}"' for tn in numbers] + diag.issues
         view = [s.attempt for s in steps if s is not best] + [best.attempt.model_copy(update={"diagnosis": diag})]
         feedback = repair_message(problem, view)
         best.attempt.feedback = feedback
@@ -291,6 +315,23 @@ def data_prompt(attachments: Any) -> str:
     from optimus.datafiles import describe
 
     return render("data", tables=describe(attachments))
+
+
+_LP = re.compile(r"\b(?:LP|linear program(?:ming)?|linear optimi[sz]ation)\b", re.I)
+_WHOLE = re.compile(r"\b(?:integers?|integral|whole(?:\s+numbers?)?|MILP|MIP|ILP|mixed[- ]integer|"
+                    r"cannot be (?:split|divided)|indivisible)\b", re.I)
+_FRACTIONAL_COUNT = "looks like a count of discrete things but is declared continuous"
+
+
+def asks_for_lp(text: str) -> bool:
+    """True when the text asks for a linear program and says nothing of whole numbers."""
+    return bool(_LP.search(text)) and not _WHOLE.search(text)
+
+
+def _lp_as_asked(problem: str, diagnosis: Diagnosis) -> bool:
+    """Fractional counts are what an explicit LP request asks for: no second look."""
+    return bool(diagnosis.warnings) and asks_for_lp(problem) \
+        and all(_FRACTIONAL_COUNT in w for w in diagnosis.warnings)
 
 
 def _join(a: str | None, b: str) -> str:

@@ -46,6 +46,9 @@ Commands:
 End a line with \\ to continue the message on the next line."""
 
 
+_UNDO_WORDS = {"undo", "undo that", "undo it", "undo the last change", "undo the last edit"}
+
+
 @dataclass
 class VariableChange:
     name: str
@@ -177,6 +180,8 @@ class ChatSession:
         text = check_text(text)
         if self.current is None:
             return self._start(text)
+        if text.strip().lower().rstrip(".!") in _UNDO_WORDS:
+            return self.undo()
         return self._edit(text)
 
     def _start(self, text: str) -> ChatTurn:
@@ -185,7 +190,9 @@ class ChatSession:
             return ChatTurn(TurnKind.NOT_OPTIMIZATION, answer.message or "", answer)
         self.problem = text
         if answer.formulation is None:
-            return ChatTurn(TurnKind.ERROR, answer.message or "No valid formulation was found.", answer)
+            why = answer.diagnosis.issues if answer.diagnosis is not None else []
+            text = "\n".join([answer.message or "No valid formulation was found.", *why])
+            return ChatTurn(TurnKind.ERROR, text, answer)
         self.history.append(_State(answer.formulation, answer, text))
         return ChatTurn(TurnKind.SOLVED, answer.message or "", answer,
                         formulation_diff(None, answer.formulation), solution_change(None, answer))

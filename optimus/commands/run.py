@@ -10,8 +10,10 @@ Exit codes:
 * 4 - ``--cross-check`` found that the backends disagree.
 
 With ``--json`` exactly one JSON object is printed on stdout (the result's shape:
-``status, objective, bound, gap, variables, diagnosis, timings``, plus ``cross_check``
-with ``--cross-check``); messages go to stderr.
+``status, objective, bound, gap, variables, diagnosis, sensitivity, timings``, plus
+``cross_check`` with ``--cross-check``); messages go to stderr. ``sensitivity`` (shadow
+prices, slacks, reduced costs, ranges) is computed for small models, always with
+``--sensitivity``, never with ``--no-sensitivity``; otherwise it is null.
 """
 
 from __future__ import annotations
@@ -57,12 +59,16 @@ def register(app: typer.Typer) -> None:
                                                 help="Write the solution: one table per variable."),
         json_out: bool = typer.Option(False, "--json",
                                       help="Print one JSON object on stdout, nothing else."),
+        sensitivity: Optional[bool] = typer.Option(
+            None, "--sensitivity/--no-sensitivity",
+            help="Shadow prices, slacks, reduced costs and ranges of the optimum (default: "
+                 "shown for models of at most 200 rows and 200 columns)."),
     ) -> None:
         """Check, build and solve MODEL; print the solution (exit 0 optimal, 1 not optimal,
         2 bad input, 4 backends disagree)."""
         code_ = run(model, backend=backend, cross_check=cross_check, time_limit=time_limit,
                     mip_gap=mip_gap, code=code, latex=latex, lp=lp_out, mps=mps_out,
-                    json_out=json_out, solution=solution)
+                    json_out=json_out, sensitivity=sensitivity, solution=solution)
         if code_:
             raise SystemExit(code_)  # typer.Exit's code is dropped with standalone_mode=False
 
@@ -71,7 +77,8 @@ def register(app: typer.Typer) -> None:
 def run(model: str | Path, *, backend: str = "highs", cross_check: bool = False,
         time_limit: float | None = None, mip_gap: float | None = None,
         code: Path | None = None, latex: Path | None = None, lp: Path | None = None,
-        mps: Path | None = None, json_out: bool = False, solution: Path | None = None,
+        mps: Path | None = None, json_out: bool = False, sensitivity: bool | None = None,
+        solution: Path | None = None,
         console: Console | None = None, err_console: Console | None = None) -> int:
     """Do what ``optimus run`` does and return its exit code.
 
@@ -94,7 +101,7 @@ def run(model: str | Path, *, backend: str = "highs", cross_check: bool = False,
     with stdout_silenced(json_out):
         payload, exit_code, written, result, cc = _solve(
             f, backend=backend, cross_check=cross_check, time_limit=time_limit,
-            mip_gap=mip_gap, outputs=outputs, err=err)
+            mip_gap=mip_gap, outputs=outputs, err=err, sensitivity=sensitivity)
 
     if json_out:
         real_stdout.write(json.dumps(payload, allow_nan=False, default=str) + "\n")
@@ -116,14 +123,15 @@ _KIND_LABEL = {"code": "Pyomo script", "latex": "Markdown/LaTeX", "lp": "LP file
 
 
 def _solve(f: Any, *, backend: str, cross_check: bool, time_limit: float | None,
-           mip_gap: float | None, outputs: dict[str, Path], err: Console
-           ) -> tuple[dict[str, Any], int, list[tuple[str, Path]], Any, Any]:
+           mip_gap: float | None, outputs: dict[str, Path], err: Console,
+           sensitivity: bool | None = None) -> tuple[dict[str, Any], int, list[tuple[str, Path]], Any, Any]:
     """Run the pipeline, then write the outputs."""
     from optimus.pipeline import SolveOptions, solve_model
     from optimus.render.console import print_issues
 
     report = solve_model(f, SolveOptions(backend=backend, cross_check=cross_check,
-                                         time_limit=time_limit, mip_gap=mip_gap))
+                                         time_limit=time_limit, mip_gap=mip_gap,
+                                         sensitivity=sensitivity))
     if report.issues:
         print_issues(err, report.issues)
         err.print(Text("Fix the issues above and run again; nothing was solved or written.",

@@ -50,8 +50,11 @@ def read_problem(text: str | None, file: Path | None) -> str:
         raise UserError("Give the problem either as TEXT or with -f FILE, not both.",
                         fix='optimus solve "A bakery ..."  or  optimus solve -f problem.txt')
     if file is not None:
+        from optimus.budget import MAX_TEXT_CHARS, InputLimitError, decode_utf8, read_limited
+
+        limit = 4 * MAX_TEXT_CHARS + 4  # bytes: enough for the longest text allowed
         if str(file) == "-":
-            text = sys.stdin.read()
+            text = sys.stdin.read(MAX_TEXT_CHARS + 1)
         else:
             if not file.exists():
                 raise UserError(f"no such file: {file}", fix="Check the path of -f FILE.")
@@ -59,9 +62,17 @@ def read_problem(text: str | None, file: Path | None) -> str:
                 raise UserError(f"{file} is a directory, not a text file.",
                                 fix="Pass the path of a text file with -f FILE.")
             try:
-                text = file.read_text(encoding="utf-8")
-            except (OSError, UnicodeDecodeError) as exc:
-                raise UserError(f"cannot read {file}: {exc}", fix="Pass a UTF-8 text file.") from None
+                text = decode_utf8(read_limited(file, limit), str(file))
+            except InputLimitError as exc:
+                if "larger than" in str(exc):
+                    raise UserError(f"{file} holds more than {limit:,} bytes; a problem text "
+                                    f"may have at most {MAX_TEXT_CHARS:,} characters.",
+                                    fix="Shorten the text, or put large data tables in a "
+                                        "model file with data files.") from None
+                raise UserError(f"{exc}.", fix="Save the problem as UTF-8 text.") from None
+            except OSError as exc:
+                raise UserError(f"cannot read {file}: {exc.strerror or exc}",
+                                fix="Pass a readable UTF-8 text file.") from None
     return check_text(text)
 
 

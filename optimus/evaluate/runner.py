@@ -196,11 +196,15 @@ def make_record(problem: Problem, answer: Answer | None, rule: str, *,
         data = answer.to_json_dict()
         base = {k: data.get(k) for k in
                 ("status", "objective", "bound", "gap", "variables", "diagnosis", "timings")}
+        # compact: the binding constraints' duals and the nonzero reduced costs only
+        base["sensitivity"] = (answer.sensitivity.compact()
+                               if answer.sensitivity is not None else None)
         attempts = len(answer.attempts)
         usage = answer.usage.model_dump(mode="json")
         extra = {"formulator": answer.formulator, "message": answer.message}
     else:
         base = Result(status=Status.ERROR).to_json_dict()  # the same shape, empty
+        base["sensitivity"] = None
         attempts, usage, extra = 0, Usage().model_dump(mode="json"), {}
     if status is not None:
         base["status"] = status

@@ -382,6 +382,34 @@ def to_markdown(f: "Formulation", result: "Result | None" = None) -> str:
     return "\n".join(L).rstrip() + "\n"
 
 
+def _range_cell(rng: list) -> str:
+    lo, hi = (rng + [None, None])[:2]
+    left = "-∞" if lo is None else _md_cell(float(lo))
+    right = "∞" if hi is None else _md_cell(float(hi))
+    return f"[{left}, {right}]"
+
+
+def _sensitivity(s: Any) -> list[str]:
+    """Shadow prices, slacks and ranges: sentences, then the constraints as a table."""
+    L = ["### Sensitivity", ""]
+    if s.note:
+        L += [f"*{md_escape(s.note)}*", ""]
+    L += [f"- {md_escape(t)}" for t in s.sentences()]
+    L.append("")
+    if s.constraints:
+        L += ["| Constraint | Activity | Slack | Dual | RHS range |", "|---|---|---|---|---|"]
+        for c in s.constraints[:_MAX_VARIABLES]:
+            idx = ", ".join(_element(i) for i in c.index)
+            sym = _name(c.name) + (f"_{{{idx}}}" if c.index else "")
+            slack = "" if c.slack is None else _md_cell(float(c.slack))
+            L.append(f"| ${sym}$ | {_md_cell(float(c.activity))} | {slack} | "
+                     f"{_md_cell(float(c.dual))} | {_range_cell(list(c.rhs_range))} |")
+        if len(s.constraints) > _MAX_VARIABLES:
+            L.append(f"| … | {len(s.constraints) - _MAX_VARIABLES} more | | | |")
+        L.append("")
+    return L
+
+
 def _solution(r: "Result") -> list[str]:
     L = ["## Solution", "", f"- Status: **{md_escape(r.status)}**"]
     if r.objective is not None:
@@ -404,6 +432,9 @@ def _solution(r: "Result") -> list[str]:
             L += [f"All other variables ({zeros}) are zero.", ""]
     elif r.variables:
         L += ["All variables are zero.", ""]
+    sens = getattr(r, "sensitivity", None)
+    if sens is not None:
+        L += _sensitivity(sens)
     if r.diagnosis is not None:
         text = r.diagnosis.text()
         if text:

@@ -463,7 +463,8 @@ def _render(f: Formulation, a: Any, data: str, script_path: str | Path | None) -
     L.append("")
     L.append("Run: python this_file.py   (needs pyomo and highspy: pip install pyomo highspy)")
     L.append("Prints `status: <status>`, `objective: <value>` (None without a solution) and")
-    L.append("`name[index] = value` for every nonzero variable.")
+    L.append("`name[index] = value` for every nonzero variable; with --duals also")
+    L.append("`dual name[index] = value`, the shadow price of every constraint (an LP).")
     if files:
         L.append("Parameters marked below are read at run time from data files; relative paths")
         L.append("are resolved against DATA_DIR (this script's folder).")
@@ -587,6 +588,8 @@ def _render(f: Formulation, a: Any, data: str, script_path: str | Path | None) -
     L.append("")
     var_list = ", ".join(f"({v.name!r}, {attrs[v.name]!r})" for v in f.variables)
     L.append(f"VARIABLES = [{var_list}]  # (formulation name, Pyomo component)")
+    con_list = ", ".join(f"({c.name!r}, {attrs[c.name]!r})" for c in f.constraints)
+    L.append(f"CONSTRAINTS = [{con_list}]  # (formulation name, Pyomo component)")
     L.append(f"OBJECTIVE = {obj_attr!r}")
     L.append(_MAIN)
     # Syntax check only (never executed here). Data blocks are literals built by _lit()
@@ -677,6 +680,10 @@ def _constraint_code(c: Any, attrs: dict[str, str], tr: _Translator,
         sense = _SENSE[ops[0]]
         if free:
             op = {"<=": ast.LtE, ">=": ast.GtE, "==": ast.Eq}[sense]()
+            if any(isinstance(n, ast.Name) and tr.kinds.get(n.id) == "variable"
+                   for n in ast.walk(tree.comparators[0])):  # `lhs - rhs sense 0`: --duals then
+                lhs = ast.BinOp(left=lhs, op=ast.Sub(), right=rhs)  # refer to optimus's
+                rhs = ast.Constant(0)  # orientation (d objective / d right-hand side)
             body = _unparse(ast.Compare(left=lhs, ops=[op], comparators=[rhs]))
         else:
             body = f"constrain({_unparse(lhs)}, {sense!r}, {_unparse(rhs)})"
@@ -719,8 +726,12 @@ def _has_var(e) -> bool:
 
 def constrain(lhs, sense, rhs):
     """`lhs sense rhs` as a Pyomo relation; without any variable (e.g. a sum over an empty
-    set) Constraint.Feasible or Constraint.Infeasible."""
-    if _has_var(lhs) or _has_var(rhs):
+    set) Constraint.Feasible or Constraint.Infeasible. Variables on the right move to the
+    left (`lhs - rhs sense 0`), so that a dual (--duals) refers to the same orientation as
+    optimus's: the objective's change per unit increase of the right-hand side."""
+    if _has_var(rhs):
+        lhs, rhs = lhs - rhs, 0
+    if _has_var(lhs):
         return lhs <= rhs if sense == "<=" else lhs >= rhs if sense == ">=" else lhs == rhs
     diff = pyo.value(lhs) - pyo.value(rhs)
     ok = diff <= TOL if sense == "<=" else diff >= -TOL if sense == ">=" else abs(diff) <= TOL
@@ -872,8 +883,23 @@ def _label(name, index) -> str:
                                  for p in parts) + "]"
 
 
+def print_duals(m) -> None:
+    """With --duals: the shadow price of every constraint (the objective's change per unit
+    increase of its right-hand side), read through Pyomo's dual suffix. A MIP has none."""
+    if getattr(m, "dual", None) is None or not len(m.dual):
+        print("duals: none (a MIP has none, and so has a model without a solution)")
+        return
+    for name, attr in CONSTRAINTS:
+        for index, con in getattr(m, attr).items():
+            if con in m.dual:
+                print(f"dual {_label(name, index)} = {float(m.dual[con])!r}")
+
+
 def main() -> int:
     m = build_model()
+    duals = "--duals" in sys.argv[1:]
+    if duals and all(v.is_continuous() for v in m.component_data_objects(pyo.Var)):
+        m.dual = pyo.Suffix(direction=pyo.Suffix.IMPORT)
     status, objective = solve(m)
     print(f"status: {status}")
     print(f"objective: {objective!r}")
@@ -882,6 +908,8 @@ def main() -> int:
             for index, var in getattr(m, attr).items():
                 if var.value is not None and abs(var.value) > 1e-9:
                     print(f"{_label(name, index)} = {float(var.value)!r}")
+        if duals:
+            print_duals(m)
     return 0
 
 
