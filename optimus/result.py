@@ -498,6 +498,14 @@ class Result(BaseModel):
                 return v.value
         return None
 
+    def to_frames(self, formulation: Any = None) -> dict[str, Any]:
+        """The solution as ``{variable name: pandas DataFrame}``: index columns (named
+        after the variable's index sets when ``formulation`` is given) and ``value``; see
+        :mod:`optimus.solution_tables`."""
+        from optimus.solution_tables import solution_frames
+
+        return solution_frames(self.variables, formulation)
+
     def to_json_dict(self) -> dict[str, Any]:
         """The JSON shape shared by ``run --json``, ``solve --json`` and eval's records
         (without ``backend`` and ``message``)."""

@@ -32,7 +32,10 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from optimus.commands.outputs import atomic_write, check_output_paths, stdout_silenced, write_text
+from optimus.commands.outputs import (
+    atomic_write, check_output_paths, check_solution_path, stdout_silenced, write_solution_file,
+    write_text,
+)
 
 def register(app: typer.Typer) -> None:
     """Add ``optimus run`` to the app."""
@@ -56,6 +59,8 @@ def register(app: typer.Typer) -> None:
                                               help="Write the model as an LP file."),
         mps_out: Optional[Path] = typer.Option(None, "--mps", metavar="OUT.mps",
                                                help="Write the model as an MPS file."),
+        solution: Optional[Path] = typer.Option(None, "--solution", metavar="OUT.csv|OUT.xlsx",
+                                                help="Write the solution: one table per variable."),
         json_out: bool = typer.Option(False, "--json",
                                       help="Print one JSON object on stdout, nothing else."),
         sensitivity: Optional[bool] = typer.Option(
@@ -71,7 +76,8 @@ def register(app: typer.Typer) -> None:
         2 bad input, 4 backends disagree)."""
         code_ = run(model, backend=backend, cross_check=cross_check, time_limit=time_limit,
                     mip_gap=mip_gap, code=code, latex=latex, lp=lp_out, mps=mps_out,
-                    json_out=json_out, sensitivity=sensitivity, overrides=set_ or [])
+                    json_out=json_out, sensitivity=sensitivity, solution=solution,
+                    overrides=set_ or [])
         if code_:
             raise SystemExit(code_)  # typer.Exit's code is dropped with standalone_mode=False
 
@@ -81,7 +87,7 @@ def run(model: str | Path, *, backend: str = "highs", cross_check: bool = False,
         time_limit: float | None = None, mip_gap: float | None = None,
         code: Path | None = None, latex: Path | None = None, lp: Path | None = None,
         mps: Path | None = None, json_out: bool = False, sensitivity: bool | None = None,
-        overrides: list[str] | None = None,
+        solution: Path | None = None, overrides: list[str] | None = None,
         console: Console | None = None, err_console: Console | None = None) -> int:
     """Do what ``optimus run`` does and return its exit code.
 
@@ -99,7 +105,9 @@ def run(model: str | Path, *, backend: str = "highs", cross_check: bool = False,
     changes = [parse_override(o) for o in overrides or []]  # bad --set: exit 2
     model_path = Path(model)
     f = load_formulation(model_path)
-    outputs = _plan_outputs(model_path, f, {"code": code, "latex": latex, "lp": lp, "mps": mps})
+    check_solution_path(solution)
+    outputs = _plan_outputs(model_path, f, {"code": code, "latex": latex, "lp": lp, "mps": mps,
+                                            "solution": solution})
 
     real_stdout = sys.stdout
     with stdout_silenced(json_out):
@@ -125,7 +133,7 @@ def run(model: str | Path, *, backend: str = "highs", cross_check: bool = False,
 
 
 _KIND_LABEL = {"code": "Pyomo script", "latex": "Markdown/LaTeX", "lp": "LP file",
-               "mps": "MPS file"}
+               "mps": "MPS file", "solution": "solution"}
 
 
 def _solve(f: Any, *, backend: str, cross_check: bool, time_limit: float | None,
@@ -152,7 +160,10 @@ def _solve(f: Any, *, backend: str, cross_check: bool, time_limit: float | None,
                        style="bold"), soft_wrap=True)
         return report.to_json_dict(), report.exit_code(), [], None, None
     written: list[tuple[str, Path]] = []
-    for kind in ("code", "lp", "mps", "latex"):
+    for kind in ("code", "lp", "mps", "latex", "solution"):
+        if kind == "solution" and kind in outputs and not report.result.status.has_solution:
+            err.print(Text(f"no solution ({report.result.status}): --solution was not written"))
+            continue
         if kind in outputs:
             _write_output(kind, outputs[kind], f, report.result, report.program)
             written.append((kind, outputs[kind]))
@@ -164,11 +175,16 @@ def _plan_outputs(model: Path, f: Any, wanted: dict[str, Path | None]) -> dict[s
     """Validate output paths before any work: never overwrite the model or its data files,
     never write two outputs to one file, and the directory must exist."""
     inputs = {model.resolve(): "the model file"}
-    for p in getattr(f, "parameters", []):
-        if p.data is not None:
-            path = Path(p.data.path)
+    refs = [(f"parameter `{p.name}`", p.data) for p in getattr(f, "parameters", [])] + \
+        [(f"set `{s.name}`", s.data) for s in getattr(f, "sets", [])]
+    for what, ref in refs:
+        if ref is not None and "\0" not in ref.path:
+            path = Path(ref.path)
             path = path if path.is_absolute() else f.base_dir / path
-            inputs[path.resolve()] = f"the data file of parameter `{p.name}`"
+            try:
+                inputs[path.resolve()] = f"the data file of {what}"
+            except (OSError, RuntimeError):  # a symlink loop: the checker reports it
+                pass
     return check_output_paths(wanted, inputs)
 
 
@@ -192,6 +208,8 @@ def _write_output(kind: str, path: Path, f: Any, result: Any, lp: Any) -> None:
         from optimus.export import write_mps
 
         atomic_write(path, lambda tmp: write_mps(lp, tmp))
+    elif kind == "solution":
+        write_solution_file(path, result.variables, f)
     else:  # pragma: no cover
         raise ValueError(kind)
 
