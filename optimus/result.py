@@ -371,6 +371,49 @@ class Sensitivity(BaseModel):
         }
 
 
+class ParameterChange(BaseModel):
+    """One override of a what-if: ``parameter[index]`` from ``before`` to ``after``."""
+
+    parameter: str
+    index: list[Any] = Field(default_factory=list)
+    before: float | None = None
+    after: float
+
+    @property
+    def label(self) -> str:
+        idx = f"[{', '.join(map(str, self.index))}]" if self.index else ""
+        return f"{self.parameter}{idx}"
+
+
+class WhatIf(BaseModel):
+    """A re-solve with some parameter values changed, compared with the original optimum.
+
+    ``within_range`` is True when every change stayed inside the right-hand-side or
+    objective-coefficient range of the original optimum (jointly, by the 100% rule), so
+    the duals predicted the new objective (``predicted_objective``); False when a change
+    went beyond its range; None when the duals cannot say (no sensitivity, a MIP, or the
+    change touched constraint coefficients or bounds). ``prediction_held`` compares the
+    prediction with the re-solve. ``plan_changed`` says whether the set of nonzero
+    variables changed; ``variables`` lists the values that moved (``name, index, before,
+    after``). ``explanation`` says it in words.
+    """
+
+    changes: list[ParameterChange] = Field(default_factory=list)
+    status_before: Status | None = None
+    status_after: Status | None = None
+    objective_before: float | None = None
+    objective_after: float | None = None
+    predicted_objective: float | None = None
+    within_range: bool | None = None
+    prediction_held: bool | None = None
+    plan_changed: bool | None = None
+    kind: str = "rhs"  # rhs | cost | rhs_and_cost | coefficients | none
+    rows: list[dict[str, Any]] = Field(default_factory=list)
+    costs: list[dict[str, Any]] = Field(default_factory=list)
+    variables: list[dict[str, Any]] = Field(default_factory=list)
+    explanation: str = ""
+
+
 class Timings(BaseModel):
     build: float = 0.0
     solve: float = 0.0
@@ -427,7 +470,8 @@ class Diagnosis(BaseModel):
 class Result(BaseModel):
     """The outcome of a solve: ``status``, ``objective``, ``bound``, ``gap``,
     ``variables`` (``{name, index, value}`` records), ``diagnosis``, ``sensitivity``
-    (duals, slacks, reduced costs and ranges of an optimum; ``None`` when not computed)
+    (duals, slacks, reduced costs and ranges of an optimum; ``None`` when not computed),
+    ``what_if`` (a re-solve with changed parameters, compared; only in what-if results)
     and ``timings``."""
 
     status: Status
@@ -437,6 +481,7 @@ class Result(BaseModel):
     variables: VariableList = Field(default_factory=list)
     diagnosis: Diagnosis | None = None
     sensitivity: Sensitivity | None = None
+    what_if: WhatIf | None = None
     timings: Timings = Field(default_factory=Timings)
     backend: str | None = None
     message: str | None = None
@@ -453,11 +498,20 @@ class Result(BaseModel):
                 return v.value
         return None
 
+    def to_frames(self, formulation: Any = None) -> dict[str, Any]:
+        """The solution as ``{variable name: pandas DataFrame}``: index columns (named
+        after the variable's index sets when ``formulation`` is given) and ``value``; see
+        :mod:`optimus.solution_tables`."""
+        from optimus.solution_tables import solution_frames
+
+        return solution_frames(self.variables, formulation)
+
     def to_json_dict(self) -> dict[str, Any]:
         """The JSON shape shared by ``run --json``, ``solve --json`` and eval's records
         (without ``backend`` and ``message``)."""
         with gc_paused():  # 100,000 variables: many small objects at once
-            data = self.model_dump(mode="json", exclude={"backend", "message"})
+            exclude = {"backend", "message"} | ({"what_if"} if self.what_if is None else set())
+            data = self.model_dump(mode="json", exclude=exclude)
         if self.diagnosis is None:
             data["diagnosis"] = None
         return data

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING, Optional, TextIO
+from typing import TYPE_CHECKING, List, Optional, TextIO
 
 import typer
 from rich.console import Console
@@ -122,6 +122,8 @@ def register(app: typer.Typer) -> None:
         structured: Optional[str] = typer.Option(None, "--structured", help="tool or json."),
         timeout: float = typer.Option(DEFAULT_TIMEOUT, "--timeout", help="Seconds per model call."),
         offline: bool = typer.Option(False, "--offline", help="No model: the offline reader, then explicit edits (set, add, drop, make, minimize/maximize instead, undo)."),
+        data: Optional[List[str]] = typer.Option(None, "--data", metavar="[NAME=]FILE",
+                                                 help="Attach a data table (CSV, TSV, XLSX, JSON, Parquet); repeatable."),
     ) -> None:
         """Chat about a problem: the first message states it (or MODEL is opened), later
         ones edit and re-solve. With --offline, or when no model is configured, the
@@ -130,6 +132,11 @@ def register(app: typer.Typer) -> None:
         from optimus.agent.langchain_model import make_model
         from optimus.commands.line_editing import chat_input
 
+        attachments = None
+        if data:
+            from optimus.datafiles import Attachments
+
+            attachments = Attachments.from_items(list(data))  # bad file: a message, exit 2
         start = None
         if model_file is not None:
             from optimus.formulation import load_formulation
@@ -138,6 +145,10 @@ def register(app: typer.Typer) -> None:
         if offline and (model or base_url):
             raise UserError("--offline excludes --model and --base-url.", fix="Pass only one of them.")
         model, base_url = (None, None) if offline else configured(model, base_url)
+        if attachments and (offline or not (model or base_url)):
+            message, fix = no_model_message()
+            raise UserError("--data needs a language model: the offline reader does not read "
+                            "tables." + ("" if offline else f" {message}"), fix=fix)
         if offline or not (model or base_url):
             from optimus.offline.offline_model import OfflineModel
 
@@ -150,7 +161,7 @@ def register(app: typer.Typer) -> None:
         else:
             llm = make_model(model, base_url=base_url, structured=structured, timeout=timeout)  # type: ignore[arg-type]
 
-        session = ChatSession(llm, max_attempts=max_attempts)
+        session = ChatSession(llm, max_attempts=max_attempts, attachments=attachments)
         console = Console()
         if start is not None:
             opened = session.start_from(start, model_file.name)  # type: ignore[union-attr]

@@ -163,14 +163,18 @@ class _Timeout(Exception):
     pass
 
 
-def _call_with_timeout(solve_fn: SolveFn, question: str, timeout: float | None) -> Answer:
+def _call_with_timeout(solve_fn: SolveFn, question: str, timeout: float | None,
+                       data: list[str] | None = None) -> Answer:
+    def call() -> Answer:  # a problem with data tables: solve_fn(question, data=[paths])
+        return solve_fn(question, data=data) if data else solve_fn(question)  # type: ignore[call-arg]
+
     if not timeout:
-        return solve_fn(question)
+        return call()
     box: dict[str, Any] = {}
 
     def target() -> None:
         try:
-            box["answer"] = solve_fn(question)
+            box["answer"] = call()
         except BaseException as exc:  # noqa: BLE001 - handed to the caller
             box["exc"] = exc
 
@@ -227,7 +231,7 @@ def solve_one(problem: Problem, solve_fn: SolveFn, rule: str = "relative",
     status: str | None = None
     error: str | None = None
     try:
-        answer = _call_with_timeout(solve_fn, problem.question, timeout)
+        answer = _call_with_timeout(solve_fn, problem.question, timeout, problem.data)
         if not isinstance(answer, Answer):
             raise TypeError(f"solver returned {type(answer).__name__}, not Answer")
     except UserError:
