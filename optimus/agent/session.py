@@ -20,6 +20,7 @@ import difflib
 import shlex
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from optimus.agent.loop import DEFAULT_MAX_ATTEMPTS, DEFAULT_TIME_LIMIT, Agent, check_text, evaluate
 from optimus.agent.model import Model, Purpose, Request
@@ -135,6 +136,9 @@ class ChatSession:
                  time_limit: float | None = DEFAULT_TIME_LIMIT):
         self.llm = llm
         self.max_attempts = max_attempts
+        #: what the session reads (the file of piped lines, a model file): /save, /code
+        #: and /math never write over them (paths or file descriptors)
+        self.inputs: dict[Any, str] = {}
         self.time_limit = time_limit
         self.problem: str | None = None
         self.history: list[_State] = []
@@ -252,7 +256,7 @@ class ChatSession:
                 path = Path(args[0])
                 if path.suffix.lower() not in (".yaml", ".yml", ".json"):
                     return ChatTurn(TurnKind.ERROR, f"/save: use a .yaml, .yml or .json file (got {path.name}).")
-                self.current.formulation.save(path)
+                self.current.formulation.save(path, inputs=self.inputs)
                 return ChatTurn(TurnKind.INFO, f"saved the formulation to {path}")
         except (OSError, UserError) as exc:
             return ChatTurn(TurnKind.ERROR, f"{name}: {exc}")
@@ -260,7 +264,9 @@ class ChatSession:
 
     def _output(self, text: str, args: list[str]) -> ChatTurn:
         if args:
-            Path(args[0]).write_text(text, encoding="utf-8")
+            from optimus.output import write_output
+
+            write_output(Path(args[0]), text, inputs=self.inputs)
             return ChatTurn(TurnKind.INFO, f"wrote {args[0]}")
         return ChatTurn(TurnKind.INFO, text)
 
