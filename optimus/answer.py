@@ -80,6 +80,13 @@ class Answer(BaseModel):
     def is_ok(self) -> bool:
         return self.status == Status.OPTIMAL
 
+    def to_frames(self) -> dict[str, Any]:
+        """The solution as ``{variable name: pandas DataFrame}`` (index columns named
+        after the formulation's sets, and ``value``); see :mod:`optimus.solution_tables`."""
+        from optimus.solution_tables import solution_frames
+
+        return solution_frames(self.variables, self.formulation)
+
     def _repr_markdown_(self) -> str:  # notebooks: the math, the solution, the attempts
         from optimus.render.notebook import answer_markdown
 

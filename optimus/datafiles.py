@@ -50,6 +50,7 @@ if TYPE_CHECKING:
     import pandas as pd
 
 __all__ = ["DataError", "Table", "Attachments", "TableStore", "open_data_file", "read_tables",
+           "describe", "describe_table",
            "FORMATS", "MAX_DATA_BYTES", "MAX_TABLE_ROWS", "MAX_TABLE_COLUMNS", "MAX_CELL_CHARS"]
 
 MAX_DATA_BYTES = 512 * 2**20  # one data file
@@ -583,3 +584,92 @@ class TableStore:
         names = [shown_name(n) for n in list(tables)[:20]]
         raise DataError(f"{path} holds {len(tables)} sheets (tables): {', '.join(names)}; say "
                         f"which one with `sheet`.", fix="Add `sheet:` with one of them.")
+
+
+# --------------------------------------------------------------------------- summaries
+SMALL_ROWS = 30  # a table this short (and within SMALL_CHARS) is shown whole
+SMALL_CHARS = 2_000
+SAMPLE_ROWS = 5
+_DETAIL_COLUMNS = 40  # columns described one by one; the rest are named only
+_CELL = 24  # characters of a cell shown in a summary
+
+
+def _cell_text(value: Any) -> str:
+    if isinstance(value, (float, np.floating)):
+        f = float(value)
+        text = "" if math.isnan(f) else f"{f:.10g}"
+    else:
+        text = "" if value is None else str(value)
+    text = "".join(ch if ch.isprintable() else " " for ch in text)
+    return text if len(text) <= _CELL else text[:_CELL - 1] + "…"
+
+
+def _csv_line(cells: Iterable[Any]) -> str:
+    out = []
+    for c in cells:
+        t = _cell_text(c)
+        out.append(f'"{t}"' if ("," in t or '"' in t) else t)
+    return ",".join(out)
+
+
+def _column_summary(name: str, s: "pd.Series") -> str:
+    import pandas as pd
+
+    label = _cell_text(name) or "(unnamed)"
+    n_distinct = int(s.nunique(dropna=True))
+    empty = int(s.isna().sum())
+    tail = f", {empty} empty" if empty else ""
+    if pd.api.types.is_bool_dtype(s.dtype):
+        return f"  - {label}: boolean, {n_distinct} distinct{tail}"
+    if pd.api.types.is_numeric_dtype(s.dtype):
+        kind = "integer" if pd.api.types.is_integer_dtype(s.dtype) or \
+            (s.dropna().size and bool((s.dropna() % 1 == 0).all())) else "number"
+        lo, hi = s.min(), s.max()
+        rng = f", min {_cell_text(lo)}, max {_cell_text(hi)}" if s.notna().any() else ""
+        return f"  - {label}: {kind}, {n_distinct} distinct{rng}{tail}"
+    sample = [_cell_text(v) for v in s.dropna().unique()[:3]]
+    shown = ", ".join(repr(v) for v in sample) + (", ..." if n_distinct > 3 else "")
+    numeric = pd.to_numeric(s, errors="coerce")
+    mixed = f" (mostly numbers: {int(numeric.notna().sum())} of {s.notna().sum()} cells)" \
+        if numeric.notna().sum() * 2 > s.notna().sum() > 0 else ""
+    return f"  - {label}: text{mixed}, {n_distinct} distinct: {shown}{tail}"
+
+
+def describe_table(t: Table, label: str) -> str:
+    """What a model sees of one table: name, size, each column's type, distinct count
+    and range, and the rows themselves only when the table is small. The length does not
+    grow with the number of rows (and is bounded in the number of columns)."""
+    frame = t.frame
+    cols = t.columns
+    lines = [f"Table {label}: {t.rows} rows, {len(cols)} columns"]
+    for c in cols[:_DETAIL_COLUMNS]:
+        lines.append(_column_summary(c, frame[frame.columns[cols.index(c)]]))
+    if len(cols) > _DETAIL_COLUMNS:
+        rest = [_cell_text(c) for c in cols[_DETAIL_COLUMNS:_DETAIL_COLUMNS + 100]]
+        more = " ..." if len(cols) > _DETAIL_COLUMNS + 100 else ""
+        lines.append(f"  - further columns: {', '.join(rest)}{more}")
+    header = _csv_line(cols[:_DETAIL_COLUMNS * 2])
+    if t.rows <= SMALL_ROWS:
+        body = [_csv_line(r[:_DETAIL_COLUMNS * 2]) for r in frame.itertuples(index=False, name=None)]
+        text = "\n".join([header] + body)
+        if len(text) <= SMALL_CHARS:
+            lines.append("  All rows:")
+            lines.append("    " + text.replace("\n", "\n    "))
+            return "\n".join(lines)
+    body = [_csv_line(r[:_DETAIL_COLUMNS * 2])
+            for r in frame.head(SAMPLE_ROWS).itertuples(index=False, name=None)]
+    lines.append(f"  First {len(body)} of {t.rows} rows (the rest are not shown):")
+    lines.append("    " + "\n    ".join([header] + body))
+    return "\n".join(lines)
+
+
+def describe(att: Attachments) -> str:
+    """The summary of every attached table, for the formulate prompt."""
+    parts = []
+    for name in att.names():
+        tables = att.tables(name)
+        for sheet, t in tables.items():
+            label = f'"{name}"' + (f', sheet "{sheet}"' if sheet and len(tables) > 1 or
+                                   sheet and Path(name).suffix.lower() in (".xlsx", ".xlsm") else "")
+            parts.append(describe_table(t, label))
+    return "\n\n".join(parts)

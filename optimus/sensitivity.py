@@ -50,7 +50,7 @@ from optimus.result import (
 from optimus.solvers.base import SolverOptions
 from optimus.solvers.highs import make_highs
 
-__all__ = ["sensitivity", "AUTO_MAX_ROWS", "AUTO_MAX_COLS", "MAX_SIZE", "auto_sensitivity"]
+__all__ = ["sensitivity", "ParameterNames", "AUTO_MAX_ROWS", "AUTO_MAX_COLS", "MAX_SIZE", "auto_sensitivity"]
 
 #: Models up to this many rows and columns get sensitivity without asking.
 AUTO_MAX_ROWS = 200
@@ -106,7 +106,7 @@ def sensitivity(f: Formulation | None, lp: LinearProgram, result: Result,
     b = h.getBasis()
     status, ranging = h.getRanging()
     ranged = status == highspy.HighsStatus.kOk and ranging.valid
-    names = _Names(f, lp) if f is not None and lp.num_rows + lp.num_cols <= _NAMING_MAX else None
+    names = ParameterNames(f, lp) if f is not None and lp.num_rows + lp.num_cols <= _NAMING_MAX else None
     constraints = _rows(lp, work, sol, b, ranging if ranged else None, names)
     variables = _cols(lp, work, sol, b, ranging if ranged else None, names)
     _unique(constraints, "rhs_parameter")
@@ -154,7 +154,7 @@ def _num(v: float) -> float | None:
 
 
 def _rows(lp: LinearProgram, work: LinearProgram, sol: Any, basis: Any, ranging: Any,
-          names: "_Names | None") -> list[ConstraintSensitivity]:
+          names: "ParameterNames | None") -> list[ConstraintSensitivity]:
     act = np.asarray(sol.row_value, dtype=float)
     dual = np.asarray(sol.row_dual, dtype=float)
     status = list(basis.row_status)
@@ -213,7 +213,7 @@ def _rows(lp: LinearProgram, work: LinearProgram, sol: Any, basis: Any, ranging:
 
 
 def _cols(lp: LinearProgram, work: LinearProgram, sol: Any, basis: Any, ranging: Any,
-          names: "_Names | None") -> list[VariableSensitivity]:
+          names: "ParameterNames | None") -> list[VariableSensitivity]:
     x = np.asarray(sol.col_value, dtype=float)
     d = np.asarray(sol.col_dual, dtype=float)
     status = list(basis.col_status)
@@ -238,7 +238,7 @@ def _cols(lp: LinearProgram, work: LinearProgram, sol: Any, basis: Any, ranging:
     return out
 
 
-class _Names:
+class ParameterNames:
     """Which parameter entry supplies a row's right-hand side or a column's cost.
 
     A parameter is a candidate when its name appears in the constraint (objective)

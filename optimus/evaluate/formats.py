@@ -44,6 +44,9 @@ class Problem:
     #: why the row cannot be run (not valid JSON, no question, a question over the text
     #: limit, a malformed ``meta``); such a row becomes a record of category "bad input"
     bad_input: str | None = None
+    #: data tables attached to the problem (the row's ``"data"``: paths relative to the
+    #: benchmark file, resolved when it is loaded)
+    data: list[str] = field(default_factory=list)
 
     @property
     def answer_unknown(self) -> bool:
@@ -223,7 +226,7 @@ def load_problems(path: str | Path) -> list[Problem]:
     stem = p.stem
     problems: list[Problem] = []
     for i, row in enumerate(_rows(text, p)):
-        problems.append(_problem(row, i, stem))
+        problems.append(_problem(row, i, stem, p))
     if not any(prob.bad_input is None for prob in problems):
         first = next((prob.bad_input for prob in problems), None)
         raise UserError(f"{p} has no usable rows" + (f" (the first: {first})" if first else "")
@@ -234,7 +237,7 @@ def load_problems(path: str | Path) -> list[Problem]:
     return problems
 
 
-def _problem(row: Any, position: int, stem: str) -> Problem:
+def _problem(row: Any, position: int, stem: str, bench: Path) -> Problem:
     """The row as a problem; a row that cannot be run as a problem with ``bad_input``."""
     ident = None
     if isinstance(row, dict):
@@ -253,6 +256,11 @@ def _problem(row: Any, position: int, stem: str) -> Problem:
     if prob is None:
         return Problem(id=pid, question="", answer=None, meta={"answer_unknown": True},
                        bad_input=why)
+    try:
+        prob.data = _row_data(prob.meta.pop("data", None), bench, prob.id)
+    except UserError as exc:
+        prob.bad_input = exc.message
+        return prob
     prob.bad_input = row_problem(prob)
     return prob
 
@@ -271,6 +279,26 @@ def unique_ids(problems: list[Problem]) -> None:
             n += 1
         prob.id = f"{prob.id}#{n}"
         taken.add(prob.id)
+
+
+def _row_data(value: Any, bench: Path, pid: str) -> list[str]:
+    """A row's ``"data"``: a list of paths (or ``NAME=path``) relative to the benchmark
+    file, made absolute."""
+    if value is None:
+        return []
+    if isinstance(value, str):
+        value = [value]
+    if not isinstance(value, list) or not all(isinstance(v, str) and v for v in value):
+        raise UserError(f"{bench}: row {pid!r}: `data` must be a list of file paths.",
+                        fix='For example "data": ["data/cost.csv", "data/supply.csv"].')
+    out = []
+    for v in value:
+        name, sep, path = v.partition("=") if "=" in v else ("", "", v)
+        full = Path(path)
+        if not full.is_absolute():
+            full = bench.resolve().parent / full
+        out.append(f"{name}={full}" if sep else str(full))
+    return out
 
 
 def select(problems: list[Problem], ids: list[str] | None = None,

@@ -159,14 +159,18 @@ class _Timeout(Exception):
     pass
 
 
-def _call_with_timeout(solve_fn: SolveFn, question: str, timeout: float | None) -> Answer:
+def _call_with_timeout(solve_fn: SolveFn, question: str, timeout: float | None,
+                       data: list[str] | None = None) -> Answer:
     """``solve_fn(question)`` in a worker thread that carries the problem's deadline
     (:func:`optimus.budget.deadline`): the build loops, the agent between attempts and
     before every model call, and the solver's time limit all stop at it, so the work of a
     problem that timed out ends by itself instead of running on unseen. A timeout is
     reported at the deadline whatever the worker is doing."""
+    def call() -> Answer:  # a problem with data tables: solve_fn(question, data=[paths])
+        return solve_fn(question, data=data) if data else solve_fn(question)  # type: ignore[call-arg]
+
     if not timeout:
-        return solve_fn(question)
+        return call()
     box: dict[str, Any] = {}
     with deadline(timeout):
         end = current_deadline()
@@ -174,7 +178,7 @@ def _call_with_timeout(solve_fn: SolveFn, question: str, timeout: float | None) 
     def target() -> None:
         set_deadline(end)
         try:
-            box["answer"] = solve_fn(question)
+            box["answer"] = call()
         except BaseException as exc:  # noqa: BLE001 - handed to the caller
             box["exc"] = exc
         finally:
@@ -254,7 +258,7 @@ def solve_one(problem: Problem, solve_fn: SolveFn, rule: str = "relative",
     if problem.bad_input is not None:
         return bad_input_record(problem, rule), None
     try:
-        answer = _call_with_timeout(solve_fn, problem.question, timeout)
+        answer = _call_with_timeout(solve_fn, problem.question, timeout, problem.data)
         if not isinstance(answer, Answer):
             raise TypeError(f"solver returned {type(answer).__name__}, not Answer")
     except UserError:

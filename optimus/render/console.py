@@ -163,6 +163,17 @@ def sensitivity_panel(result: Any) -> RenderableType | None:
     return Panel(Text(text), title=title, title_align="left", border_style="cyan")
 
 
+def what_if_panel(result: Any) -> RenderableType | None:
+    """A what-if's comparison with the original optimum, in a panel (None if not one)."""
+    w = _get(result, "what_if")
+    if w is None:
+        return None
+    style = "green" if _get(w, "within_range") else ("yellow" if _get(w, "within_range") is False
+                                                      else "cyan")
+    return Panel(Text(str(_get(w, "explanation", ""))), title="What if", title_align="left",
+                 border_style=style)
+
+
 def print_result(console: Console, result: Any, *, title: str | None = None) -> None:
     """Print a header (status, objective, bound, gap, time), the nonzero variables
     grouped by variable, the sensitivity and the diagnosis in panels."""
@@ -171,6 +182,9 @@ def print_result(console: Console, result: Any, *, title: str | None = None) -> 
     status = str(_get(result, "status", ""))
     if _get(result, "variables", None) or status in ("optimal", "time_limit_feasible"):
         console.print(result_table(result))
+    wif = what_if_panel(result)
+    if wif is not None:
+        console.print(wif)
     sens = sensitivity_panel(result)
     if sens is not None:
         console.print(sens)
