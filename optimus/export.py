@@ -72,30 +72,33 @@ def write_model(model: ModelLike, path: str | Path, fmt: str) -> Path:
     fmt = fmt.lower()
     if fmt not in ("lp", "mps"):  # any file name works; the content follows ``fmt``
         raise UserError(f"unknown export format {fmt!r}", fix="Use lp or mps.")
+    from optimus.output import check_output, write_output
+
     path = Path(path)
-    if path.is_dir():
-        raise UserError(f"cannot write {path}: it is a directory", fix="Give a file path.")
-    if not path.parent.exists():
-        raise UserError(f"cannot write {path}: folder {path.parent} does not exist",
-                        fix="Create the folder first or choose another path.")
+    check_output(path)  # a directory, device, FIFO...: refused before the build
     lp = _as_lp(model)
     h = make_highs(lp, names=True)
-    # HiGHS picks the format from the suffix: write to a sibling with the right one
-    target = path if path.suffix.lower() == f".{fmt}" else None
-    if target is None:
-        fd, name = tempfile.mkstemp(prefix=f".{path.stem}.", suffix=f".{fmt}", dir=path.parent)
-        os.close(fd)
-        target = Path(name)
-    try:
-        with _quiet_stdout():
-            status = h.writeModel(str(target))
-        if status == highspy.HighsStatus.kError or target.stat().st_size == 0:
-            raise UserError(f"HiGHS could not write {path}", fix="Check that the folder is writable.")
-        if target != path:
-            os.replace(target, path)
-    finally:
-        if target != path and target.exists():
-            target.unlink()
+
+    def write(tmp: Path) -> None:
+        # HiGHS picks the format from the suffix: write to a sibling with the right one
+        target = tmp if tmp.suffix.lower() == f".{fmt}" else None
+        if target is None:
+            fd, name = tempfile.mkstemp(prefix=f".{tmp.stem}.", suffix=f".{fmt}", dir=tmp.parent)
+            os.close(fd)
+            target = Path(name)
+        try:
+            with _quiet_stdout():
+                status = h.writeModel(str(target))
+            if status == highspy.HighsStatus.kError or target.stat().st_size == 0:
+                raise UserError(f"HiGHS could not write {path}",
+                                fix="Check that the folder is writable.")
+            if target != tmp:
+                os.replace(target, tmp)
+        finally:
+            if target != tmp and target.exists():
+                target.unlink()
+
+    write_output(path, write)
     return path
 
 

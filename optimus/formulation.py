@@ -228,11 +228,14 @@ class Formulation(_Strict):
     def to_yaml(self) -> str:
         return yaml.safe_dump(self.to_dict(), sort_keys=False, allow_unicode=True)
 
-    def save(self, path: str | Path) -> Path:
-        """Write as JSON or YAML, chosen by the file's suffix."""
+    def save(self, path: str | Path, *, inputs: Any = None) -> Path:
+        """Write as JSON or YAML, chosen by the file's suffix, through the guarded atomic
+        writer (:func:`optimus.output.write_output`; ``inputs`` are never overwritten)."""
+        from optimus.output import write_output
+
         path = Path(path)
         text = self.to_yaml() if path.suffix.lower() in (".yaml", ".yml") else self.to_json()
-        path.write_text(text, encoding="utf-8")
+        write_output(path, text, inputs=inputs)
         return path
 
     def compact(self) -> str:

@@ -25,6 +25,7 @@ from typing import Any, Iterable
 
 import numpy as np
 
+from optimus.budget import time_left
 from optimus.build import LinearProgram, build
 from optimus.crosscheck import CrossCheck, compare_results
 from optimus.diagnose import diagnose
@@ -74,7 +75,13 @@ class SolveOptions:
 
     @property
     def solver_options(self) -> SolverOptions:
-        return SolverOptions(time_limit=self.time_limit, mip_gap=self.mip_gap)
+        """The solver's options; the time limit is clipped to the time left before this
+        thread's deadline (:func:`optimus.budget.time_left`, eval's per-problem timeout)."""
+        limit = self.time_limit
+        left = time_left()
+        if left is not None:
+            limit = max(left, 0.01) if limit is None else min(limit, max(left, 0.01))
+        return SolverOptions(time_limit=limit, mip_gap=self.mip_gap)
 
 
 @dataclass

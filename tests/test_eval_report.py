@@ -136,7 +136,9 @@ def test_cli_eval_offline_notice_and_limits(tmp_path: Path, fake_factory: list,
 
 @pytest.mark.parametrize("content, args, message", [
     (None, [], "No such file"),
-    ('{"id": "a", "question": "q", "answer": 1}\nnot json\n', [], "line 2"),
+    # issue 15: a bad line of a .jsonl file is its own "bad input" record; a .json
+    # array that does not decode is still refused as a whole
+    ('[{"id": "a", "question": "q", "answer": 1}, oops]', [], "not valid JSON"),
     ('{"nothing": 1}\n', [], "no usable rows"),
     ('{"id": "a", "question": "q", "answer": 1}\n', ["--ids", "a,zz"], "Unknown id"),
     ('{"id": "a", "question": "q", "answer": 1}\n', ["--rule", "exact"], "Unknown rule"),

@@ -288,3 +288,404 @@ def test_a_non_utf8_problem_file_gives_exit_2(tmp_path, capsys):
     path.write_bytes("caf\xe9 maximize".encode("latin-1"))
     code, out, err = run(["solve", "-f", str(path), "--offline"], capsys)
     assert code == 2 and "UTF-8" in err
+
+
+# --------------------------------------------------------------------------- 3. output paths
+import os  # noqa: E402
+import stat  # noqa: E402
+
+GOOD = model("x <= 5")
+
+
+def test_code_dev_null_is_refused_and_dev_null_stays_a_device(tmp_path, capsys):
+    code, out, err = run(["run", str(write(tmp_path, GOOD)), "--code", "/dev/null"], capsys)
+    assert code == 2 and "character device" in err
+    assert stat.S_ISCHR(os.stat("/dev/null").st_mode)
+
+
+@pytest.mark.parametrize("kind", ["fifo", "dir", "link_to_fifo", "link_to_device", "dangling"])
+def test_special_output_paths_are_refused(tmp_path, capsys, kind):
+    target = tmp_path / "out.py"
+    if kind == "fifo":
+        os.mkfifo(target)
+    elif kind == "dir":
+        target.mkdir()
+    elif kind == "link_to_fifo":
+        os.mkfifo(tmp_path / "pipe")
+        target.symlink_to(tmp_path / "pipe")
+    elif kind == "link_to_device":
+        target.symlink_to("/dev/null")
+    else:
+        target.symlink_to(tmp_path / "missing.py")
+    before = os.lstat(target)
+    for option in ("--code", "--latex", "--lp", "--mps"):
+        code, out, err = run(["run", str(write(tmp_path, GOOD)), option, str(target)], capsys)
+        assert code == 2 and "fix:" in err
+        after = os.lstat(target)
+        assert (after.st_mode, after.st_ino) == (before.st_mode, before.st_ino)
+
+
+def test_a_symlink_to_a_regular_file_writes_the_file_and_keeps_the_link(tmp_path, capsys):
+    real = tmp_path / "real.py"
+    real.write_text("old")
+    os.chmod(real, 0o640)
+    link = tmp_path / "link.py"
+    link.symlink_to(real)
+    code, out, err = run(["run", str(write(tmp_path, GOOD)), "--code", str(link)], capsys)
+    assert code == 0 and link.is_symlink()
+    assert "pyomo" in real.read_text() and stat.S_IMODE(os.stat(real).st_mode) == 0o640
+
+
+def test_solve_code_to_a_fifo_is_refused_before_any_work(tmp_path, capsys):
+    fifo = tmp_path / "p.py"
+    os.mkfifo(fifo)
+    code, out, err = run(["solve", "Maximize 3x with x at most 4.", "--offline", "--code",
+                          str(fifo)], capsys)
+    assert code == 2 and "FIFO" in err and stat.S_ISFIFO(os.stat(fifo).st_mode)
+
+
+def test_the_writer_refuses_an_input_by_any_name(tmp_path):
+    from optimus.errors import UserError
+    from optimus.output import write_output
+
+    src = tmp_path / "model.json"
+    src.write_text("{}")
+    os.link(src, tmp_path / "hard.json")
+    (tmp_path / "soft.json").symlink_to(src)
+    for name in ("model.json", "hard.json", "soft.json"):
+        with pytest.raises(UserError, match="input"):
+            write_output(tmp_path / name, "x", inputs={src: "the model file"})
+    assert src.read_text() == "{}"
+    with open(src) as fh:  # an open file (chat's stdin) by its descriptor
+        with pytest.raises(UserError, match="input"):
+            write_output(tmp_path / "hard.json", "x", inputs=[fh.fileno()])
+
+
+def test_the_writer_is_atomic(tmp_path, monkeypatch):
+    from optimus.errors import UserError
+    from optimus.output import write_output
+
+    target = tmp_path / "a.txt"
+    target.write_text("old")
+
+    def failing(tmp):
+        tmp.write_text("half")
+        raise OSError(28, "No space left on device")
+
+    with pytest.raises(UserError, match="No space left"):
+        write_output(target, failing)
+    assert target.read_text() == "old" and sorted(p.name for p in tmp_path.iterdir()) == ["a.txt"]
+
+
+def test_chat_save_refuses_the_file_chat_reads(tmp_path):
+    import io
+
+    from optimus.agent.langchain_model import LangChainModel
+    from optimus.agent.session import ChatSession
+    from optimus.commands.chat import chat_inputs, chat_loop
+    from optimus.testing import ScriptedChatModel
+    from rich.console import Console
+
+    good = {"variables": [{"name": "x", "upper": 4}],
+            "objective": {"sense": "maximize", "expression": "3*x"}}
+    lines = tmp_path / "lines.yaml"
+    lines.write_text("Maximize 3x with x at most 4.\n/save lines.yaml\n/save copy.yaml\n")
+    session = ChatSession(LangChainModel(ScriptedChatModel(responses=[good])))
+    console = Console(file=io.StringIO(), width=200)
+    cwd = os.getcwd()
+    os.chdir(tmp_path)
+    try:
+        with open(lines, encoding="utf-8") as fh:
+            session.inputs = chat_inputs(fh)
+            chat_loop(session, fh, console, interactive=False)
+    finally:
+        os.chdir(cwd)
+    shown = console.file.getvalue()
+    assert "the file chat is reading" in flat(shown)
+    assert lines.read_text().startswith("Maximize 3x")
+    assert "objective" in (tmp_path / "copy.yaml").read_text()
+
+
+# --------------------------------------------------------------------------- 5, 6, 11. eval
+def _bench(tmp_path: Path, rows: list[Any], name: str = "b.jsonl") -> Path:
+    path = tmp_path / name
+    path.write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
+    return path
+
+
+def test_a_second_eval_on_one_out_is_refused(tmp_path, capsys):
+    from optimus.evaluate.runner import OutLock
+
+    bench = _bench(tmp_path, [{"id": "a", "question": "Maximize 3x with x at most 4.", "answer": 12}])
+    out = tmp_path / "run"
+    out.mkdir()
+    holder = OutLock(out)
+    holder.acquire()  # another run holds the folder
+    try:
+        code, _, err = run(["eval", str(bench), "--offline", "--no-progress", "--out", str(out),
+                            "--resume"], capsys)
+        assert code == 2 and "another optimus eval" in flat(err) and "--resume" in flat(err)
+        assert not (out / "results.jsonl").exists()
+    finally:
+        holder.release()
+    code, _, err = run(["eval", str(bench), "--offline", "--no-progress", "--out", str(out),
+                        "--resume"], capsys)
+    assert code == 0
+
+
+def test_a_killed_run_leaves_no_stale_lock(tmp_path, capsys):
+    import subprocess
+    import sys
+
+    out = tmp_path / "run"
+    out.mkdir()
+    script = ("import sys, time; from pathlib import Path; from optimus.evaluate.runner import "
+              "OutLock; OutLock(Path(sys.argv[1])).acquire(); print('held', flush=True); "
+              "time.sleep(60)")
+    proc = subprocess.Popen([sys.executable, "-c", script, str(out)], stdout=subprocess.PIPE,
+                            text=True)
+    try:
+        assert proc.stdout.readline().strip() == "held"
+        bench = _bench(tmp_path, [{"id": "a", "question": "Maximize 3x with x at most 4.",
+                                   "answer": 12}])
+        code, _, err = run(["eval", str(bench), "--offline", "--no-progress", "--out", str(out),
+                            "--resume"], capsys)
+        assert code == 2 and f"process {proc.pid}" in err
+    finally:
+        proc.kill()
+        proc.wait()
+    code, _, err = run(["eval", str(bench), "--offline", "--no-progress", "--out", str(out),
+                        "--resume"], capsys)
+    assert code == 0
+
+
+BAD_ROWS = [
+    {"id": "ok", "question": "Maximize 3x with x at most 4.", "answer": 12},
+    {"id": "alt", "question": "Maximize 3x with x at most 4.", "answer": 12,
+     "meta": {"alt_answers": 5}},
+    {"id": "long", "question": "Maximize 3x with x at most 4. " + "y" * 20_195, "answer": 1},
+    {"id": "noq", "answer": 3},
+    ["not", "an", "object"],
+]
+
+
+def _records(out: Path) -> dict[str, dict[str, Any]]:
+    return {r["id"]: r for r in map(json.loads, (out / "results.jsonl").read_text().splitlines())}
+
+
+def test_bad_rows_are_records_offline(tmp_path, capsys):
+    bench = _bench(tmp_path, BAD_ROWS)
+    with bench.open("a") as fh:
+        fh.write('{"id": "broken", "question": oops}\n')
+    out = tmp_path / "run"
+    code, _, err = run(["eval", str(bench), "--offline", "--no-progress", "--out", str(out)], capsys)
+    assert code == 0
+    recs = _records(out)
+    assert recs["ok"]["category"] == "correct"
+    bad = [i for i, r in recs.items() if r["category"] == "bad input"]
+    assert sorted(bad) == sorted(["alt", "long", "noq", "b-4", "b-5"])
+    assert "alt_answers" in recs["alt"]["error"] and "20,000" in recs["long"]["error"]
+    assert all(recs[i]["correct"] is None for i in bad)
+    summary = json.loads((out / "summary.json").read_text())
+    assert summary["categories"]["bad input"] == 5 and summary["scored"] == 1
+
+
+def test_bad_rows_are_records_with_a_model_too(tmp_path):
+    import optimus
+    from optimus.evaluate.formats import load_problems
+    from optimus.evaluate.runner import run_eval
+    from optimus.testing import ScriptedChatModel
+
+    good = {"variables": [{"name": "x", "upper": 4}],
+            "objective": {"sense": "maximize", "expression": "3*x"}}
+
+    def with_model(text: str):
+        return optimus.solve(text, chat_model=ScriptedChatModel(responses=[good] * 3),
+                             ground_numbers=False)
+
+    problems = load_problems(_bench(tmp_path, BAD_ROWS))
+    result = run_eval(problems, with_model, tmp_path / "run", progress=False)
+    cats = {r["id"]: r["category"] for r in result.records}
+    assert cats == {"ok": "correct", "alt": "bad input", "long": "bad input",
+                    "noq": "bad input", "b-4": "bad input"}
+    # --resume does not abort on them either, and keeps them
+    again = run_eval(problems, with_model, tmp_path / "run", progress=False, resume=True)
+    assert {r["id"]: r["category"] for r in again.records} == cats
+
+
+def test_ids_a_a_a2_give_three_distinct_records(tmp_path, capsys):
+    rows = [{"id": "a", "question": "Maximize 3x with x at most 4.", "answer": 12},
+            {"id": "a", "question": "Maximize 2x with x at most 4.", "answer": 8},
+            {"id": "a#2", "question": "Maximize 5x with x at most 4.", "answer": 20}]
+    out = tmp_path / "run"
+    code, _, _ = run(["eval", str(_bench(tmp_path, rows)), "--offline", "--no-progress",
+                      "--out", str(out)], capsys)
+    assert code == 0
+    lines = [json.loads(x) for x in (out / "results.jsonl").read_text().splitlines()]
+    assert len({r["id"] for r in lines}) == 3 and len(lines) == 3
+    assert all(r["correct"] for r in lines)
+    summary = json.loads((out / "summary.json").read_text())
+    assert summary["done"] == 3 and summary["scored"] == 3
+
+
+def test_resume_retries_timeouts(tmp_path):
+    from optimus.answer import Answer
+    from optimus.evaluate.formats import Problem
+    from optimus.evaluate.runner import run_eval
+
+    problems = [Problem("slow", "q", 3.0), Problem("fast", "q", 3.0)]
+    state = {"slow": True}
+
+    def solve_fn(text: str) -> Answer:
+        if state["slow"]:
+            time.sleep(3)
+        return Answer(status="optimal", objective=3.0)
+
+    first = run_eval(problems, solve_fn, tmp_path / "run", progress=False, timeout=0.5,
+                     concurrency=2)
+    assert {r["category"] for r in first.records} == {"timeout"}
+    state["slow"] = False
+    again = run_eval(problems, solve_fn, tmp_path / "run", progress=False, resume=True)
+    assert sorted(again.retried) == ["fast", "slow"]
+    assert {r["category"] for r in again.records} == {"correct"}
+    assert len((tmp_path / "run" / "results.jsonl").read_text().splitlines()) == 2
+
+
+def test_a_benchmark_file_named_run_json_inside_out_is_never_rewritten(tmp_path, capsys):
+    out = tmp_path / "run"
+    out.mkdir()
+    bench = out / "run.json"
+    bench.write_text(json.dumps([{"id": "a", "question": "Maximize 3x with x at most 4.",
+                                  "answer": 12}]))
+    before = bench.read_bytes()
+    code, _, err = run(["eval", str(bench), "--offline", "--no-progress", "--out", str(out),
+                        "--resume"], capsys)
+    assert code == 2 and "benchmark file" in err and bench.read_bytes() == before
+
+
+def test_a_provider_hang_does_not_outlive_the_run(tmp_path):
+    """A model that never answers within the problem's deadline: the record says timeout
+    at the deadline, the worker makes no further calls and ends by itself."""
+    import threading
+
+    import optimus
+    from optimus.agent.langchain_model import RetryPolicy
+    from optimus.evaluate.formats import Problem
+    from optimus.evaluate.runner import run_eval
+    from optimus.testing import ScriptedChatModel
+
+    calls: list[float] = []
+
+    def slow(messages):
+        calls.append(time.monotonic())
+        time.sleep(0.4)
+        return "not json at all"  # a parse error: the agent asks again, and again
+
+    def solve_fn(text: str):
+        return optimus.solve(text, chat_model=ScriptedChatModel(responses=[slow] * 50),
+                             max_attempts=20, retry=RetryPolicy(retries=0, sleep=lambda s: None))
+
+    t0 = time.monotonic()
+    result = run_eval([Problem("hang", "Maximize 3x with x at most 4.", 12.0)], solve_fn,
+                      tmp_path / "run", progress=False, timeout=1.0)
+    assert result.records[0]["category"] == "timeout"
+    assert time.monotonic() - t0 < 8
+    n = len(calls)
+    time.sleep(1.0)
+    assert len(calls) == n  # nothing calls the provider after the run
+    assert not [t for t in threading.enumerate() if t.name.startswith("optimus-eval")]
+
+
+def test_the_per_problem_timeout_ends_a_long_build(tmp_path):
+    import threading
+
+    from optimus.evaluate.formats import Problem
+    from optimus.evaluate.runner import run_eval
+    from optimus.formulation import Formulation
+    from optimus.pipeline import solve_formulation
+
+    f = Formulation.model_validate({
+        "sets": [{"name": "A", "elements": list(range(2000))}, {"name": "B", "elements": list(range(2000))}],
+        "variables": [{"name": "x", "index": ["A"]}],
+        "constraints": [{"name": "c", "forall": "a in A, b in B", "expression": "x[a] >= b"}],
+        "objective": {"sense": "minimize", "expression": "sum(x[a] for a in A)"}})
+
+    def solve_fn(text: str):
+        from optimus.answer import Answer
+
+        return Answer.from_result(solve_formulation(f), formulation=f)
+
+    t0 = time.monotonic()
+    result = run_eval([Problem("big", "q", 1.0)], solve_fn, tmp_path / "run", progress=False,
+                      timeout=1.0)
+    assert result.records[0]["category"] == "timeout"
+    assert time.monotonic() - t0 < 10  # the 4,000,000-row build stopped at its deadline
+    assert not [t for t in threading.enumerate() if t.name.startswith("optimus-eval")]
+
+
+# --------------------------------------------------------------------------- 2. Pyomo names
+CLASHES = {
+    "set_and_constraint": {
+        "sets": [{"name": "S", "elements": [1, 2, 3]}],
+        "variables": [{"name": "x", "index": ["S"], "upper": 1}],
+        "constraints": [{"name": "S", "expression": "sum(x[s] for s in S) <= 2"}],
+        "objective": {"sense": "maximize", "expression": "sum(s * x[s] for s in S)"}},
+    "variable_and_constraint": {
+        "variables": [{"name": "y", "upper": 10}, {"name": "z", "upper": 10}],
+        "constraints": [{"name": "y", "expression": "y + z <= 4"},
+                        {"name": "z", "expression": "z <= 1"}],
+        "objective": {"sense": "maximize", "expression": "2*y + 3*z"}},
+    "parameter_and_constraint_and_index": {
+        "sets": [{"name": "P", "elements": ["a", "b"]}],
+        "parameters": [{"name": "cap", "index": ["P"],
+                        "values": [{"index": ["a"], "value": 2}, {"index": ["b"], "value": 3}]}],
+        "variables": [{"name": "P_index", "index": ["P"]}],
+        "constraints": [{"name": "cap", "forall": "p in P", "expression": "P_index[p] <= cap[p]"},
+                        {"name": "P", "expression": "sum(P_index[p] for p in P) <= 4"}],
+        "objective": {"sense": "maximize", "expression": "sum(P_index[p] for p in P)"}},
+}
+
+
+@pytest.mark.parametrize("name", list(CLASHES))
+def test_the_pyomo_script_agrees_when_names_clash(tmp_path, name):
+    import re
+    import subprocess
+    import sys
+
+    from optimus.formulation import Formulation
+    from optimus.pipeline import solve_formulation
+    from optimus.render.pyomo_code import to_pyomo_script
+
+    f = Formulation.model_validate(CLASHES[name])
+    ours = solve_formulation(f)
+    assert ours.status == "optimal"
+    script = tmp_path / "m.py"
+    script.write_text(to_pyomo_script(f), encoding="utf-8")
+    proc = subprocess.run([sys.executable, str(script)], capture_output=True, text=True,
+                          timeout=120, cwd=tmp_path)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    got = float(re.search(r"^objective:\s*(\S+)", proc.stdout, re.M).group(1))
+    assert got == pytest.approx(ours.objective)
+
+
+# --------------------------------------------------------------------------- 10. solve --code exit 5
+@pytest.mark.parametrize("bad", [
+    {"variables": [{"name": "x", "upper": 4}],
+     "objective": {"sense": "maximize", "expression": "3*x + y"}},          # unknown symbol
+    {"variables": [{"name": "x y", "upper": 4}],
+     "objective": {"sense": "maximize", "expression": "3*x"}},             # not an identifier
+])
+def test_solve_code_on_an_invalid_model_reply_exits_5(tmp_path, capsys, monkeypatch, bad):
+    from optimus.agent import langchain_model as llm_module
+    from optimus.exitcodes import ExitCode
+    from optimus.testing import ScriptedChatModel
+
+    fake = ScriptedChatModel(responses=[bad] * 3)
+    monkeypatch.setattr(llm_module, "_sleep", lambda s: None)
+    monkeypatch.setattr(llm_module, "load_chat_model", lambda *a, **k: (fake, "scripted", "unknown"))
+    out_py = tmp_path / "out.py"
+    code, out, err = run(["solve", "Maximize 3x with x at most 4.", "--model", "fake:model",
+                          "--max-attempts", "2", "--code", str(out_py), "--latex",
+                          str(tmp_path / "m.md")], capsys)
+    assert code == ExitCode.NO_SOLVE == 5
+    assert not out_py.exists() and "not written" in flat(err)

@@ -400,6 +400,9 @@ def test_unreadable_benchmark_file_is_a_clear_error(tmp_path, monkeypatch):
     def denied(self, *a, **k):
         raise PermissionError(13, "Permission denied")
 
+    import optimus.budget
+
     monkeypatch.setattr(Path, "read_text", denied)
+    monkeypatch.setattr(optimus.budget, "read_limited", denied)  # the bounded reader (issue 15)
     with pytest.raises(UserError, match="cannot read .*Permission denied"):
         load_problems(bench)

@@ -31,6 +31,7 @@ from typing import Any, Callable
 
 from pydantic import ValidationError
 
+from optimus.budget import check_deadline
 from optimus._compat import StrEnum
 from optimus.agent.model import Message, ModelResponse, Request
 from optimus.agent.providers import (
@@ -309,6 +310,7 @@ class LangChainModel:
         tries = 0
         while True:
             tries += 1
+            check_deadline()  # a problem past its eval deadline makes no further calls
             try:
                 return self._runnable.invoke(list(messages))
             except (UserError, ProviderError):

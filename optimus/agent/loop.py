@@ -23,6 +23,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
+from optimus.budget import WorkTimeout, check_deadline
 from optimus.agent.grounding import unexplained, unexplained_numbers
 from optimus.agent.model import Message, Model, ModelResponse, Purpose, Request
 from optimus.agent.prompts import load_prompt, render
@@ -75,6 +76,8 @@ def evaluate(f: Formulation, *, time_limit: float | None = DEFAULT_TIME_LIMIT,
         return result
     except UserError as exc:
         issues = [exc.message + (f" Fix: {exc.fix}" if exc.fix else "")]
+    except WorkTimeout:  # the problem's deadline (eval --timeout) passed: stop the work
+        raise
     except Exception as exc:  # model output must never crash the loop
         issues = [f"{type(exc).__name__}: {exc}"]
     return invalid_result(issues)
@@ -196,6 +199,7 @@ class Agent:
         best: _Step | None = None
         second_look = False
         for number in range(1, self.max_attempts + 1):
+            check_deadline()  # eval's per-problem deadline ends the work between attempts
             step = self._record(number, self._ask(first, steps))
             if isinstance(step, Answer):
                 steps.append(_Step(Attempt(number=number, status=step.status)))

@@ -21,6 +21,7 @@ import shlex
 from dataclasses import dataclass, field
 from typing import Any
 from pathlib import Path
+from typing import Any
 
 from optimus.agent.loop import DEFAULT_MAX_ATTEMPTS, DEFAULT_TIME_LIMIT, Agent, check_text, evaluate
 from optimus.agent.model import Model, Purpose, Request
@@ -142,6 +143,9 @@ class ChatSession:
         #: tables attached with ``--data`` (:class:`optimus.datafiles.Attachments`)
         self.attachments = attachments
         self.max_attempts = max_attempts
+        #: what the session reads (the file of piped lines, a model file): /save, /code
+        #: and /math never write over them (paths or file descriptors)
+        self.inputs: dict[Any, str] = {}
         self.time_limit = time_limit
         self.problem: str | None = None
         self.history: list[_State] = []
@@ -268,7 +272,7 @@ class ChatSession:
                 path = Path(args[0])
                 if path.suffix.lower() not in (".yaml", ".yml", ".json"):
                     return ChatTurn(TurnKind.ERROR, f"/save: use a .yaml, .yml or .json file (got {path.name}).")
-                self.current.formulation.save(path)
+                self.current.formulation.save(path, inputs=self.inputs)
                 return ChatTurn(TurnKind.INFO, f"saved the formulation to {path}")
             if name == "/export":
                 return self.export(args)
@@ -298,7 +302,9 @@ class ChatSession:
 
     def _output(self, text: str, args: list[str]) -> ChatTurn:
         if args:
-            Path(args[0]).write_text(text, encoding="utf-8")
+            from optimus.output import write_output
+
+            write_output(Path(args[0]), text, inputs=self.inputs)
             return ChatTurn(TurnKind.INFO, f"wrote {args[0]}")
         return ChatTurn(TurnKind.INFO, text)
 

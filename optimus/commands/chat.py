@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING, List, Optional, TextIO
+from typing import TYPE_CHECKING, Any, List, Optional, TextIO
 
 import typer
 from rich.console import Console
@@ -74,6 +74,19 @@ def show_turn(console: Console, turn: ChatTurn) -> None:
             print_change(console, turn.solution_change)
         if turn.answer.status != "optimal" and turn.answer.diagnosis is not None:
             console.print(Text(turn.answer.diagnosis.text()))
+
+
+def chat_inputs(stdin: TextIO, model_file: Path | None = None) -> dict[Any, str]:
+    """What chat reads, for the writer's refusals: the file piped into stdin (by its
+    descriptor, whatever it is called) and the model file."""
+    inputs: dict[Any, str] = {}
+    try:
+        inputs[stdin.fileno()] = "the file chat is reading its lines from"
+    except (AttributeError, OSError, ValueError):
+        pass
+    if model_file is not None:
+        inputs[Path(model_file)] = "the model file chat opened"
+    return inputs
 
 
 def chat_loop(session: ChatSession, stdin: TextIO, console: Console, *, interactive: bool) -> int:
@@ -162,6 +175,7 @@ def register(app: typer.Typer) -> None:
             llm = make_model(model, base_url=base_url, structured=structured, timeout=timeout)  # type: ignore[arg-type]
 
         session = ChatSession(llm, max_attempts=max_attempts, attachments=attachments)
+        session.inputs = chat_inputs(sys.stdin, model_file)
         console = Console()
         if start is not None:
             opened = session.start_from(start, model_file.name)  # type: ignore[union-attr]

@@ -138,15 +138,17 @@ def eval_command(
 
     info = {"file": str(file.resolve()), "model": label, "base_url": base_url,
             "max_attempts": max_attempts}
+    inputs = {file: "the benchmark file"}
     result = run_eval(problems, solve_fn, out, rule=rule, concurrency=concurrency,
                       timeout=timeout or None, resume=resume,
-                      progress=not no_progress, info=info)
-    summary = write_report(out, result.records, result.info)
+                      progress=not no_progress, info=info, inputs=inputs)
+    summary = write_report(out, result.records, result.info, inputs=inputs)
     acc = summary["accuracy"]
     acc_text = "-" if acc is None else f"{100 * acc:.1f}%"
     console = Console(soft_wrap=True)
     if result.retried:
-        console.print(f"Retried {len(result.retried)} problems that had ended in a provider error.")
+        console.print(f"Retried {len(result.retried)} problems that had ended in a provider "
+                      f"error or a timeout.")
     if result.skipped_ids:
         console.print(f"Resumed: {len(result.skipped_ids)} problems already done, "
                       f"{len(result.new_ids)} solved now.")

@@ -2,8 +2,8 @@
 
 * :func:`check_output_paths` validates ``--code/--latex/--lp/--mps`` paths before any
   work: never overwrite an input, never two outputs to one file, the folder must exist;
-* :func:`atomic_write` writes a file through a temporary file renamed over the target,
-  turning any OS error into a :class:`~optimus.errors.UserError`;
+* :func:`atomic_write` / :func:`write_text` write through :func:`optimus.output.write_output`
+  (guarded, atomic), turning any OS error into a :class:`~optimus.errors.UserError`;
 * :func:`stdout_silenced` keeps stdout clean for ``--json``.
 """
 
@@ -12,19 +12,20 @@ from __future__ import annotations
 import contextlib
 import os
 import sys
-import tempfile
 from pathlib import Path
 from typing import Any, Callable, Iterator
 
 from optimus.errors import UserError
+from optimus.output import check_output, write_output
 
 
 def check_output_paths(wanted: dict[str, Path | None],
                        inputs: dict[Path, str] | None = None) -> dict[str, Path]:
     """The requested outputs (``{option name: path}``, None = not requested), validated.
 
-    ``inputs`` maps resolved input paths to a description ("the model file"); writing
-    one of them is refused. Raises :class:`UserError` with the option named.
+    ``inputs`` maps input paths to a description ("the model file"); writing one of them
+    is refused, and so is a path that is a directory, a FIFO, a device or a symlink to one
+    (:func:`optimus.output.check_output`). Raises :class:`UserError` with the option named.
     """
     inputs = inputs or {}
     planned: dict[str, Path] = {}
@@ -33,41 +34,20 @@ def check_output_paths(wanted: dict[str, Path | None],
         if raw is None:
             continue
         path = Path(raw).expanduser()
-        resolved = path.resolve()
-        if resolved in inputs:
-            raise UserError(f"--{kind} {raw} is {inputs[resolved]}; writing it would destroy "
-                            f"your input.", fix=f"Choose another path for --{kind}.")
-        if resolved in seen:
-            raise UserError(f"--{kind} and --{seen[resolved]} both write {raw}.",
+        target = check_output(path, inputs=inputs, label=f"--{kind} {raw}").resolve()
+        if target in seen:
+            raise UserError(f"--{kind} and --{seen[target]} both write {raw}.",
                             fix="Give each output its own file.")
-        if path.is_dir():
-            raise UserError(f"--{kind} {raw} is a directory.", fix="Give a file path.")
-        if not path.parent.exists():
-            raise UserError(f"--{kind} {raw}: directory {path.parent} does not exist.",
-                            fix="Create the directory first or choose another path.")
-        seen[resolved] = kind
+        seen[target] = kind
         planned[kind] = path
     return planned
 
 
-def atomic_write(path: Path, write: Callable[[Path], Any]) -> None:
+def atomic_write(path: Path, write: Callable[[Path], Any], *,
+                 inputs: dict[Path, str] | None = None) -> None:
     """Call ``write(tmp)`` on a temporary file next to ``path``, then rename it over
-    ``path``. Any OS error (unwritable folder, disk full, ...) becomes a UserError."""
-    tmp: Path | None = None
-    try:
-        fd, name = tempfile.mkstemp(prefix=f".{path.stem}.", suffix=path.suffix or ".tmp",
-                                    dir=str(path.parent))
-        os.close(fd)
-        tmp = Path(name)
-        write(tmp)
-        os.chmod(tmp, 0o666 & ~_umask())  # mkstemp makes it private; use the usual mode
-        os.replace(tmp, path)
-    except OSError as exc:
-        raise UserError(f"cannot write {path}: {exc.strerror or exc}",
-                        fix="Check the path and its permissions.") from None
-    finally:
-        if tmp is not None and tmp.exists():
-            tmp.unlink()
+    ``path`` (:func:`optimus.output.write_output`); errors become a UserError."""
+    write_output(path, write, inputs=inputs)
 
 
 def check_solution_path(path: Path | None, option: str = "--solution") -> None:
@@ -87,15 +67,9 @@ def write_solution_file(path: Path, variables: object, formulation: object = Non
     atomic_write(Path(path), lambda tmp: write_solution(tmp, frames))  # tmp keeps the suffix
 
 
-def write_text(path: Path, text: str) -> None:
+def write_text(path: Path, text: str, *, inputs: dict[Path, str] | None = None) -> None:
     """Write ``text`` (UTF-8) to ``path`` atomically; see :func:`atomic_write`."""
-    atomic_write(path, lambda tmp: tmp.write_text(text, encoding="utf-8"))
-
-
-def _umask() -> int:
-    mask = os.umask(0o022)
-    os.umask(mask)
-    return mask
+    write_output(path, text, inputs=inputs)
 
 
 @contextlib.contextmanager

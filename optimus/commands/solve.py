@@ -166,10 +166,20 @@ def write_outputs(answer: Answer, outputs: dict[str, Path], err: Console) -> Non
         err.print("no formulation: --code/--latex files were not written", highlight=False)
         return
     from optimus.agent.session import code_text, math_text
+    from optimus.errors import FormulationError
 
     for kind, render in (("code", code_text), ("latex", math_text)):
         if kind in outputs:
-            write_text(outputs[kind], render(f))
+            try:
+                text = render(f)
+            except (FormulationError, UserError) as exc:
+                # an invalid formulation has no script: say so, keep the answer's exit code
+                # (5 for invalid_formulation, as documented)
+                first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+                err.print(Text(f"--{kind}: not written, the formulation is invalid ({first})"),
+                          highlight=False)
+                continue
+            write_text(outputs[kind], text)
             err.print(Text(f"wrote {outputs[kind]}"))
 
 

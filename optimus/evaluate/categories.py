@@ -5,7 +5,9 @@
 ``abstained`` (abstained, or the text is not an optimization problem);
 ``provider_error``; ``timeout``; plus ``error`` for an unexpected exception in our own
 code (recorded with its message so the run can continue) and ``unscored`` for rows
-whose reference is unknown (``meta.answer_unknown``).
+whose reference is unknown (``meta.answer_unknown``), and ``bad input`` for a row that
+cannot be run at all (not valid JSON, no question, a question over the text limit, a
+malformed ``meta``): recorded with the reason, not scored, and the run goes on.
 
 Example::
 
@@ -21,11 +23,11 @@ from typing import Literal
 
 Category = Literal["correct", "wrong_objective", "infeasible", "unbounded",
                    "invalid_formulation", "abstained", "provider_error", "timeout", "error",
-                   "unscored"]
+                   "unscored", "bad input"]
 
 CATEGORIES: tuple[str, ...] = ("correct", "wrong_objective", "infeasible", "unbounded",
                                "invalid_formulation", "abstained", "provider_error",
-                               "timeout", "error", "unscored")
+                               "timeout", "error", "unscored", "bad input")
 
 LABELS = {
     "correct": "correct",
@@ -38,6 +40,7 @@ LABELS = {
     "timeout": "timeout",
     "error": "internal error",
     "unscored": "not scored (answer unknown)",
+    "bad input": "bad input (the row cannot be run)",
 }
 
 _BY_STATUS = {

@@ -41,6 +41,9 @@ class Problem:
     question: str
     answer: float | None
     meta: dict[str, Any] = field(default_factory=dict)
+    #: why the row cannot be run (not valid JSON, no question, a question over the text
+    #: limit, a malformed ``meta``); such a row becomes a record of category "bad input"
+    bad_input: str | None = None
     #: data tables attached to the problem (the row's ``"data"``: paths relative to the
     #: benchmark file, resolved when it is loaded)
     data: list[str] = field(default_factory=list)
@@ -54,11 +57,34 @@ class Problem:
     def alt_answers(self) -> list[float]:
         """Alternative references (e.g. the LP optimum of an integer problem)."""
         out = []
-        for v in self.meta.get("alt_answers") or []:
+        alts = self.meta.get("alt_answers") or []
+        if not isinstance(alts, list):
+            return out
+        for v in alts:
             x = parse_answer(v)
             if x is not None:
                 out.append(x)
         return out
+
+
+def row_problem(row: Any) -> str | None:
+    """Why a parsed problem cannot be run, or None: the same checks whatever formulator
+    runs it (the offline reader accepts text a model call would refuse)."""
+    from optimus.budget import MAX_TEXT_CHARS
+
+    if not isinstance(row, Problem):
+        return "not a problem"
+    q = row.question
+    if len(q) > MAX_TEXT_CHARS:
+        return f"the question has {len(q):,} characters; the limit is {MAX_TEXT_CHARS:,}"
+    try:
+        (q + row.id).encode("utf-8")
+    except UnicodeEncodeError:
+        return "the question or id holds a lone surrogate (not valid Unicode text)"
+    alts = row.meta.get("alt_answers")
+    if alts is not None and not isinstance(alts, list):
+        return f"meta.alt_answers must be a list of numbers, got {type(alts).__name__} {alts!r}"
+    return None
 
 
 def parse_answer(value: Any) -> float | None:
@@ -106,32 +132,53 @@ def parse_row(row: Any, position: int, stem: str) -> Problem | None:
     return Problem(id=pid, question=row[qkey], answer=answer, meta=meta)
 
 
+class BadRow:
+    """A row that could not be decoded (``reason``); it becomes a "bad input" record."""
+
+    def __init__(self, reason: str, line: int | None = None):
+        self.reason = reason
+        self.line = line
+
+
+def _loads(text: str, where: str) -> Any:
+    from optimus.budget import InputLimitError, loads_json
+
+    try:
+        return loads_json(text, where)
+    except InputLimitError as exc:
+        raise ValueError(str(exc)) from None
+
+
 def _rows(text: str, path: Path) -> list[Any]:
     stripped = text.lstrip()
     if stripped.startswith("["):
         try:
-            data = json.loads(text)
+            data = _loads(text, str(path))
         except json.JSONDecodeError as exc:
             raise UserError(f"{path}: not valid JSON ({exc.msg} at line {exc.lineno}).",
                             fix="Fix the file, or write one JSON object per line (JSONL).")
-        return list(data)
+        except ValueError as exc:
+            raise UserError(f"{exc}.", fix="Fix the file, or write one JSON object per line "
+                                           "(JSONL) so that a bad row is only that row.")
+        return list(data) if isinstance(data, list) else [data]
     rows: list[Any] = []
     lines = text.splitlines()
     for n, line in enumerate(lines, 1):
         if not line.strip():
             continue
         try:
-            rows.append(json.loads(line))
+            rows.append(_loads(line, f"line {n}"))
         except json.JSONDecodeError as exc:
             if n == 1 and stripped.startswith("{"):
                 try:  # a pretty-printed single JSON object of records
-                    data = json.loads(text)
-                except json.JSONDecodeError:
+                    data = _loads(text, str(path))
+                except ValueError:
                     pass
                 else:
                     return _object_rows(data)
-            raise UserError(f"{path}, line {n}: not valid JSON ({exc.msg}).",
-                            fix="Each line of a .jsonl file must be one complete JSON object.")
+            rows.append(BadRow(f"line {n} is not valid JSON ({exc.msg})", n))
+        except ValueError as exc:
+            rows.append(BadRow(str(exc), n))
     if len(rows) == 1 and isinstance(rows[0], dict) and not _looks_like_row(rows[0]):
         return _object_rows(rows[0])
     return rows
@@ -165,32 +212,73 @@ def load_problems(path: str | Path) -> list[Problem]:
     if p.is_dir():
         raise UserError(f"{p} is a directory, not a benchmark file.",
                         fix="Pass the path of a .jsonl or .json file.")
+    from optimus.budget import InputLimitError, decode_utf8, read_limited
+
     try:
-        text = p.read_text(encoding="utf-8")
-    except UnicodeDecodeError:
-        raise UserError(f"{p} is not UTF-8 text.", fix="Pass a JSON or JSONL benchmark file.")
+        if p.is_char_device() or p.is_block_device():
+            raise InputLimitError(f"{p} is a device, not a benchmark file")
+        text = decode_utf8(read_limited(p), str(p))
+    except InputLimitError as exc:
+        raise UserError(f"{exc}.", fix="Pass a UTF-8 JSON or JSONL benchmark file.") from None
     except OSError as exc:
         raise UserError(f"cannot read {p}: {exc.strerror or exc}",
                         fix="Check the file's permissions.") from None
     stem = p.stem
     problems: list[Problem] = []
-    seen: dict[str, int] = {}
     for i, row in enumerate(_rows(text, p)):
-        prob = parse_row(row, i, stem)
-        if prob is None:
-            continue
-        prob.data = _row_data(prob.meta.pop("data", None), p, prob.id)
-        if prob.id in seen:
-            seen[prob.id] += 1
-            prob.id = f"{prob.id}#{seen[prob.id]}"
-        else:
-            seen[prob.id] = 1
-        problems.append(prob)
-    if not problems:
-        raise UserError(f"{p} has no usable rows.",
+        problems.append(_problem(row, i, stem, p))
+    if not any(prob.bad_input is None for prob in problems):
+        first = next((prob.bad_input for prob in problems), None)
+        raise UserError(f"{p} has no usable rows" + (f" (the first: {first})" if first else "")
+                        + ".",
                         fix="Each row needs a question text: `question` (with `answer`), "
                             "`en_question`/`en_answer` or `Question`/`Answer`.")
+    unique_ids(problems)
     return problems
+
+
+def _problem(row: Any, position: int, stem: str, bench: Path) -> Problem:
+    """The row as a problem; a row that cannot be run as a problem with ``bad_input``."""
+    ident = None
+    if isinstance(row, dict):
+        ident = next((row[k] for k in _ID_KEYS if k in row and row[k] not in (None, "")), None)
+    pid = str(ident) if ident is not None else f"{stem}-{position}"
+    if isinstance(row, BadRow):
+        return Problem(id=pid, question="", answer=None, meta={"answer_unknown": True},
+                       bad_input=row.reason)
+    try:
+        prob = parse_row(row, position, stem)
+    except Exception as exc:  # noqa: BLE001 - a malformed row is recorded, never fatal
+        prob, why = None, f"the row cannot be read ({type(exc).__name__}: {exc})"
+    else:
+        why = "the row has no question text (question, en_question or Question)" \
+            if isinstance(row, dict) else f"the row is a {type(row).__name__}, not an object"
+    if prob is None:
+        return Problem(id=pid, question="", answer=None, meta={"answer_unknown": True},
+                       bad_input=why)
+    try:
+        prob.data = _row_data(prob.meta.pop("data", None), bench, prob.id)
+    except UserError as exc:
+        prob.bad_input = exc.message
+        return prob
+    prob.bad_input = row_problem(prob)
+    return prob
+
+
+def unique_ids(problems: list[Problem]) -> None:
+    """Give every problem its own id: a repeated id gets ``#2``, ``#3`` ..., skipping any
+    id that another row of the file has (``a, a, a#2`` -> ``a, a#3, a#2``)."""
+    given = {prob.id for prob in problems}
+    taken: set[str] = set()
+    for prob in problems:
+        if prob.id not in taken:
+            taken.add(prob.id)
+            continue
+        n = 2
+        while f"{prob.id}#{n}" in taken or f"{prob.id}#{n}" in given:
+            n += 1
+        prob.id = f"{prob.id}#{n}"
+        taken.add(prob.id)
 
 
 def _row_data(value: Any, bench: Path, pid: str) -> list[str]:

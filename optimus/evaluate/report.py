@@ -189,17 +189,20 @@ def load_records(out_dir: str | Path) -> list[dict[str, Any]]:
 
 
 def write_report(out_dir: str | Path, records: list[dict[str, Any]] | None = None,
-                 info: dict[str, Any] | None = None) -> dict[str, Any]:
-    """Write summary.json, report.md and categories.png into ``out_dir``; return the summary."""
+                 info: dict[str, Any] | None = None, *, inputs: Any = None) -> dict[str, Any]:
+    """Write summary.json, report.md and categories.png into ``out_dir`` through the
+    guarded writer (never over ``inputs``); return the summary."""
+    from optimus.output import write_output
+
     out = Path(out_dir)
     records = load_records(out) if records is None else records
     info = read_run_info(out) if info is None else info
     summary = summarize(records, info)
-    (out / SUMMARY).write_text(json.dumps(summary, indent=2), encoding="utf-8")
+    write_output(out / SUMMARY, json.dumps(summary, indent=2), inputs=inputs)
     chart: str | None = CHART
     try:
-        plot_categories(summary, out / CHART)
+        write_output(out / CHART, lambda tmp: plot_categories(summary, tmp), inputs=inputs)
     except Exception:  # noqa: BLE001 - a report without its chart is still a report
         chart = None
-    (out / REPORT).write_text(render_markdown(summary, records, chart), encoding="utf-8")
+    write_output(out / REPORT, render_markdown(summary, records, chart), inputs=inputs)
     return summary

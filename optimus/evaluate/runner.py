@@ -34,10 +34,12 @@ from pathlib import Path
 from typing import Any, Callable
 
 from optimus.answer import Answer, Usage
+from optimus.budget import WorkTimeout, current_deadline, deadline, set_deadline
 from optimus.errors import ProviderError, UserError
 from optimus.evaluate.categories import categorize
 from optimus.evaluate.formats import Problem
 from optimus.evaluate.scoring import check_rule, score
+from optimus.output import append_output, check_output, write_output
 from optimus.result import Outcome, Result, Status
 
 SolveFn = Callable[[str], Answer]
@@ -49,8 +51,9 @@ RUN_INFO = "run.json"
 class ResultsLog:
     """``results.jsonl``: append-only, one JSON record per finished problem."""
 
-    def __init__(self, path: str | Path):
+    def __init__(self, path: str | Path, inputs: Any = None):
         self.path = Path(path)
+        self.inputs = inputs  # never written over (the benchmark file)
         self._lock = threading.Lock()
 
     def read(self) -> list[dict[str, Any]]:
@@ -99,26 +102,18 @@ class ResultsLog:
         keep = [r for r in records if not predicate(r)]
         with self._lock:
             aside = self.path.with_name(self.path.stem + ".retried.jsonl")
-            with aside.open("a", encoding="utf-8") as fh:
-                for r in gone:
-                    fh.write(json.dumps(r, ensure_ascii=False, default=str) + "\n")
-            tmp = self.path.with_name(self.path.name + ".tmp")
-            with tmp.open("w", encoding="utf-8") as fh:
-                for r in keep:
-                    fh.write(json.dumps(r, ensure_ascii=False, default=str) + "\n")
-                fh.flush()
-                os.fsync(fh.fileno())
-            os.replace(tmp, self.path)
+            append_output(aside, "".join(json.dumps(r, ensure_ascii=False, default=str) + "\n"
+                                         for r in gone).encode("utf-8"), inputs=self.inputs)
+            write_output(self.path, "".join(json.dumps(r, ensure_ascii=False, default=str) + "\n"
+                                            for r in keep), inputs=self.inputs)
         return gone
 
     def append(self, record: dict[str, Any]) -> None:
         """Append one record as one line, flushed and fsynced, under a lock."""
-        line = (json.dumps(record, ensure_ascii=False, default=str) + "\n").encode("utf-8")
+        line = (json.dumps(record, ensure_ascii=False, default=str) + "\n").encode(
+            "utf-8", "backslashreplace")
         with self._lock:
-            with self.path.open("ab") as fh:
-                fh.write(line)
-                fh.flush()
-                os.fsync(fh.fileno())
+            append_output(self.path, line, inputs=self.inputs)
 
 
 # --------------------------------------------------------------------------- artifacts
@@ -132,19 +127,20 @@ def safe_name(problem_id: str) -> str:
 
 
 def write_artifacts(folder: Path, problem: Problem, answer: Answer | None,
-                    error: str | None = None) -> None:
-    """Formulation (YAML), Pyomo script and transcript (JSON) of one problem."""
+                    error: str | None = None, inputs: Any = None) -> None:
+    """Formulation (YAML), Pyomo script and transcript (JSON) of one problem, each
+    through the guarded writer (never over ``inputs``)."""
     folder.mkdir(parents=True, exist_ok=True)
     f = answer.formulation if answer is not None else None
     if f is not None:
         try:
-            (folder / "formulation.yaml").write_text(f.to_yaml(), encoding="utf-8")
+            write_output(folder / "formulation.yaml", f.to_yaml(), inputs=inputs)
         except Exception:  # noqa: BLE001 - artifacts never stop a run
             pass
         try:
             from optimus.render.pyomo_code import to_pyomo_script
 
-            (folder / "model.py").write_text(to_pyomo_script(f), encoding="utf-8")
+            write_output(folder / "model.py", to_pyomo_script(f), inputs=inputs)
         except Exception:  # noqa: BLE001 - renderer absent or failed: skip the script
             pass
     transcript: dict[str, Any] = {"id": problem.id, "question": problem.question,
@@ -154,8 +150,8 @@ def write_artifacts(folder: Path, problem: Problem, answer: Answer | None,
             status=answer.status, objective=answer.objective, message=answer.message,
             formulator=answer.formulator, usage=answer.usage.model_dump(mode="json"),
             attempts=[a.model_dump(mode="json") for a in answer.attempts])
-    (folder / "transcript.json").write_text(
-        json.dumps(transcript, indent=2, ensure_ascii=False, default=str), encoding="utf-8")
+    write_output(folder / "transcript.json",
+                 json.dumps(transcript, indent=2, ensure_ascii=True, default=str), inputs=inputs)
 
 
 # --------------------------------------------------------------------------- one problem
@@ -165,27 +161,55 @@ class _Timeout(Exception):
 
 def _call_with_timeout(solve_fn: SolveFn, question: str, timeout: float | None,
                        data: list[str] | None = None) -> Answer:
+    """``solve_fn(question)`` in a worker thread that carries the problem's deadline
+    (:func:`optimus.budget.deadline`): the build loops, the agent between attempts and
+    before every model call, and the solver's time limit all stop at it, so the work of a
+    problem that timed out ends by itself instead of running on unseen. A timeout is
+    reported at the deadline whatever the worker is doing."""
     def call() -> Answer:  # a problem with data tables: solve_fn(question, data=[paths])
         return solve_fn(question, data=data) if data else solve_fn(question)  # type: ignore[call-arg]
 
     if not timeout:
         return call()
     box: dict[str, Any] = {}
+    with deadline(timeout):
+        end = current_deadline()
 
     def target() -> None:
+        set_deadline(end)
         try:
             box["answer"] = call()
         except BaseException as exc:  # noqa: BLE001 - handed to the caller
             box["exc"] = exc
+        finally:
+            set_deadline(None)
 
     t = threading.Thread(target=target, daemon=True, name="optimus-eval-solve")
     t.start()
     t.join(timeout)
     if t.is_alive():
+        _ABANDONED.append(t)
         raise _Timeout(f"no answer within {timeout:g} s")
+    if isinstance(box.get("exc"), WorkTimeout):
+        raise _Timeout(f"no answer within {timeout:g} s (stopped while building)")
     if "exc" in box:
         raise box["exc"]
     return box["answer"]
+
+
+#: worker threads whose problem timed out; each ends at its next deadline check
+_ABANDONED: list[threading.Thread] = []
+
+
+def wait_for_abandoned(grace: float) -> int:
+    """Give the workers of timed-out problems up to ``grace`` seconds to stop at their
+    deadline; the number still running (daemon threads: they never hold the process)."""
+    end = time.monotonic() + grace
+    for t in list(_ABANDONED):
+        t.join(max(0.0, end - time.monotonic()))
+        if not t.is_alive():
+            _ABANDONED.remove(t)
+    return sum(t.is_alive() for t in _ABANDONED)
 
 
 def make_record(problem: Problem, answer: Answer | None, rule: str, *,
@@ -225,11 +249,14 @@ def make_record(problem: Problem, answer: Answer | None, rule: str, *,
 
 def solve_one(problem: Problem, solve_fn: SolveFn, rule: str = "relative",
               timeout: float | None = None) -> tuple[dict[str, Any], Answer | None]:
-    """Solve one problem and build its record; only :class:`UserError` escapes."""
+    """Solve one problem and build its record; only :class:`UserError` escapes (and
+    not for the problem's own text: a bad row is a "bad input" record)."""
     t0 = time.perf_counter()
     answer: Answer | None = None
     status: str | None = None
     error: str | None = None
+    if problem.bad_input is not None:
+        return bad_input_record(problem, rule), None
     try:
         answer = _call_with_timeout(solve_fn, problem.question, timeout, problem.data)
         if not isinstance(answer, Answer):
@@ -247,6 +274,15 @@ def solve_one(problem: Problem, solve_fn: SolveFn, rule: str = "relative",
                        latency=latency), answer
 
 
+def bad_input_record(problem: Problem, rule: str, reason: str | None = None) -> dict[str, Any]:
+    """The record of a row that cannot be run: category "bad input", not scored, with
+    the reason as its error."""
+    record = make_record(problem, None, rule, status=Status.ERROR,
+                         error=f"bad input: {reason or problem.bad_input}")
+    record.update(correct=None, alt_match=False, category="bad input")
+    return record
+
+
 # --------------------------------------------------------------------------- the run
 @dataclass
 class RunOutcome:
@@ -260,20 +296,76 @@ class RunOutcome:
     retried: list[str] = field(default_factory=list)
 
 
-def prepare_out_dir(out_dir: str | Path, resume: bool) -> Path:
-    """Create the output folder; refuse a non-empty one unless resuming."""
+LOCK = ".optimus-eval.lock"
+
+
+class OutLock:
+    """An exclusive lock on a run folder (``flock`` on ``DIR/.optimus-eval.lock``), held
+    for the whole run: a second ``optimus eval`` on the same ``--out`` is refused instead
+    of interleaving its records. The kernel drops the lock when the process ends, even
+    after ``kill -9``, so a stale lock never blocks ``--resume``."""
+
+    def __init__(self, out: Path):
+        self.path = out / LOCK
+        self.fd: int | None = None
+
+    def acquire(self) -> None:
+        import fcntl
+
+        try:
+            fd = os.open(self.path, os.O_RDWR | os.O_CREAT | getattr(os, "O_NOFOLLOW", 0), 0o644)
+        except OSError as exc:
+            raise UserError(f"cannot lock the output folder {self.path.parent}: "
+                            f"{exc.strerror or exc}", fix="Pick a writable --out DIR.") from None
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            try:
+                holder = os.pread(fd, 64, 0).decode("ascii", "replace").strip()
+            except OSError:
+                holder = ""
+            os.close(fd)
+            raise UserError(f"another optimus eval is writing to {self.path.parent}"
+                            + (f" (process {holder})" if holder else "") + ".",
+                            fix="Wait until it finishes and then pass --resume, or choose "
+                                "another --out DIR.") from None
+        os.ftruncate(fd, 0)
+        os.pwrite(fd, str(os.getpid()).encode("ascii"), 0)
+        self.fd = fd
+
+    def release(self) -> None:
+        if self.fd is not None:
+            os.close(self.fd)  # closing drops the flock
+            self.fd = None
+
+
+def prepare_out_dir(out_dir: str | Path, resume: bool, lock: OutLock | None = None) -> Path:
+    """Create the output folder and take ``lock`` on it (when given); refuse a folder in
+    use by another run, and a non-empty one unless resuming."""
     out = Path(out_dir)
     if out.exists() and not out.is_dir():
         raise UserError(f"{out} exists and is not a directory.", fix="Pick another --out.")
-    if out.exists() and any(out.iterdir()) and not resume:
-        raise UserError(f"{out} is not empty.",
-                        fix="Pass --resume to continue that run, or choose a new --out DIR.")
+    existed = out.exists()
     try:
         out.mkdir(parents=True, exist_ok=True)
-        (out / "problems").mkdir(exist_ok=True)
     except OSError as exc:
         raise UserError(f"cannot create the output folder {out}: {exc.strerror or exc}",
                         fix="Pick a writable --out DIR.") from None
+    if lock is not None:
+        lock.acquire()
+    try:
+        if existed and any(p.name != LOCK for p in out.iterdir()) and not resume:
+            raise UserError(f"{out} is not empty.",
+                            fix="Pass --resume to continue that run, or choose a new --out DIR.")
+        try:
+            (out / "problems").mkdir(exist_ok=True)
+        except OSError as exc:
+            raise UserError(f"cannot create the output folder {out}: {exc.strerror or exc}",
+                            fix="Pick a writable --out DIR.") from None
+    except BaseException:
+        if lock is not None:
+            lock.release()
+        raise
     return out
 
 
@@ -281,9 +373,10 @@ def read_run_info(out_dir: str | Path) -> dict[str, Any]:
     """The run's settings saved in ``run.json`` (empty when absent)."""
     path = Path(out_dir) / RUN_INFO
     try:
-        return json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError, RecursionError):
         return {}
+    return data if isinstance(data, dict) else {}
 
 
 def _now() -> str:
@@ -293,12 +386,15 @@ def _now() -> str:
 def run_eval(problems: list[Problem], solve_fn: SolveFn, out_dir: str | Path, *,
              rule: str = "relative", concurrency: int = 4, timeout: float | None = None,
              resume: bool = False, progress: bool = True,
-             info: dict[str, Any] | None = None, abort_after: int = 5) -> RunOutcome:
+             info: dict[str, Any] | None = None, abort_after: int = 5,
+             inputs: Any = None) -> RunOutcome:
     """Solve ``problems`` with ``concurrency`` workers, appending records as they finish.
 
     ``info`` (file, model, ...) is saved in ``run.json``. With ``resume`` the ids already
-    in results.jsonl are skipped, except those that ended in a provider error: their
-    lines move to ``results.retried.jsonl`` and they run again. A :class:`UserError`
+    in results.jsonl are skipped, except those that ended in a provider error or a
+    timeout: their lines move to ``results.retried.jsonl`` and they run again. The folder
+    is locked for the run (a second run on it is refused); ``inputs`` (the benchmark
+    file) are never written over, whatever they are called. A :class:`UserError`
     raised by the solver (e.g. no API key) stops the run and propagates, and so does a
     run whose first ``abort_after`` problems all fail with one provider error; every
     other failure is recorded per problem.
@@ -306,10 +402,27 @@ def run_eval(problems: list[Problem], solve_fn: SolveFn, out_dir: str | Path, *,
     check_rule(rule)
     if concurrency < 1:
         raise UserError(f"--concurrency must be at least 1 (got {concurrency}).")
-    out = prepare_out_dir(out_dir, resume)
-    log = ResultsLog(out / RESULTS)
+    lock = OutLock(Path(out_dir))
+    out = prepare_out_dir(out_dir, resume, lock)
+    try:
+        return _run_locked(problems, solve_fn, out, rule=rule, concurrency=concurrency,
+                           timeout=timeout, resume=resume, progress=progress, info=info,
+                           abort_after=abort_after, inputs=inputs)
+    finally:
+        lock.release()
+
+
+_RETRY = ("provider_error", "timeout")
+
+
+def _run_locked(problems: list[Problem], solve_fn: SolveFn, out: Path, *, rule: str,
+                concurrency: int, timeout: float | None, resume: bool, progress: bool,
+                info: dict[str, Any] | None, abort_after: int, inputs: Any) -> RunOutcome:
+    for name in (RESULTS, RUN_INFO):  # refused before any work: an input named run.json
+        check_output(out / name, inputs=inputs)
+    log = ResultsLog(out / RESULTS, inputs=inputs)
     log.repair()
-    retried = log.drop(lambda r: r.get("category") == "provider_error") if resume else []
+    retried = log.drop(lambda r: r.get("category") in _RETRY) if resume else []
     previous = log.read()
     done_ids = {r["id"] for r in previous}
     todo = [p for p in problems if p.id not in done_ids]
@@ -322,7 +435,7 @@ def run_eval(problems: list[Problem], solve_fn: SolveFn, out_dir: str | Path, *,
     run_info.setdefault("started", _now())
     if resume and previous:
         run_info.setdefault("resumed", []).append(_now())
-    (out / RUN_INFO).write_text(json.dumps(run_info, indent=2, default=str), encoding="utf-8")
+    write_output(out / RUN_INFO, json.dumps(run_info, indent=2, default=str), inputs=inputs)
 
     wanted = {p.id for p in problems}
     records = [r for r in previous if r["id"] in wanted]
@@ -333,8 +446,9 @@ def run_eval(problems: list[Problem], solve_fn: SolveFn, out_dir: str | Path, *,
     def work(p: Problem) -> dict[str, Any]:
         record, answer = solve_one(p, solve_fn, rule, timeout)
         try:
-            write_artifacts(out / "problems" / safe_name(p.id), p, answer, record["error"])
-        except OSError:
+            write_artifacts(out / "problems" / safe_name(p.id), p, answer, record["error"],
+                            inputs=inputs)
+        except (OSError, UserError):
             pass
         log.append(record)
         return record
@@ -357,8 +471,9 @@ def run_eval(problems: list[Problem], solve_fn: SolveFn, out_dir: str | Path, *,
         pool.shutdown(wait=False, cancel_futures=True)
         raise
     pool.shutdown(wait=True)
+    wait_for_abandoned(5.0)
     run_info["finished"] = _now()
-    (out / RUN_INFO).write_text(json.dumps(run_info, indent=2, default=str), encoding="utf-8")
+    write_output(out / RUN_INFO, json.dumps(run_info, indent=2, default=str), inputs=inputs)
     order = {p.id: i for i, p in enumerate(problems)}
     records.sort(key=lambda r: order.get(r["id"], len(order)))
     return RunOutcome(out, records, new_ids, skipped, run_info,

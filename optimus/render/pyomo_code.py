@@ -358,12 +358,19 @@ def _unparse(node: ast.AST) -> str:
 
 
 # --------------------------------------------------------------------------- rendering
+def _constraint_key(name: str) -> str:
+    """The key of a constraint in the attribute map (constraint names may equal symbol
+    names: they live in another namespace of the formulation)."""
+    return "\0constraint:" + name
+
+
 def _allocate(names: list[str]) -> dict[str, str]:
-    """Pyomo attribute names: the formulation's, unless they clash with Pyomo's own."""
+    """Pyomo attribute names: the formulation's, unless they clash with Pyomo's own or
+    with an earlier component's (``_`` appended until unique, ``X_index`` included)."""
     taken: set[str] = set(_PYOMO_BLOCK_ATTRS) | {"objective"}
     out: dict[str, str] = {}
     for n in names:
-        a = n
+        a = n.split(":", 1)[1] if n.startswith("\0constraint:") else n
         while a in taken or f"{a}_index" in taken:
             a += "_"
         taken.update({a, f"{a}_index"})
@@ -444,8 +451,10 @@ def _render(f: Formulation, a: Any, data: str, script_path: str | Path | None) -
     sym = a.symbols
     sets = sym.sets
 
+    # one Pyomo attribute per component: a constraint named like a set, parameter or
+    # variable gets its own attribute (``S`` and ``S_``), never the same one
     names = [s.name for s in f.sets] + [p.name for p in f.parameters] + \
-        [v.name for v in f.variables] + [c.name for c in f.constraints]
+        [v.name for v in f.variables] + [_constraint_key(c.name) for c in f.constraints]
     attrs = _allocate(names)
     obj_attr = attrs.pop("\0objective")
     kinds = {**{s.name: "set" for s in f.sets}, **{p.name: "parameter" for p in f.parameters},
@@ -588,7 +597,8 @@ def _render(f: Formulation, a: Any, data: str, script_path: str | Path | None) -
     L.append("")
     var_list = ", ".join(f"({v.name!r}, {attrs[v.name]!r})" for v in f.variables)
     L.append(f"VARIABLES = [{var_list}]  # (formulation name, Pyomo component)")
-    con_list = ", ".join(f"({c.name!r}, {attrs[c.name]!r})" for c in f.constraints)
+    con_list = ", ".join(f"({c.name!r}, {attrs[_constraint_key(c.name)]!r})"
+                         for c in f.constraints)
     L.append(f"CONSTRAINTS = [{con_list}]  # (formulation name, Pyomo component)")
     L.append(f"OBJECTIVE = {obj_attr!r}")
     L.append(_MAIN)
@@ -704,16 +714,18 @@ def _constraint_code(c: Any, attrs: dict[str, str], tr: _Translator,
         out.append("            return pyo.Constraint.Skip")
     out.append(f"        return {body}")
     sets_txt = "".join(f"m.{attrs[s]}, " for s in index_sets)
-    out.append(f"    m.{attrs[c.name]} = pyo.Constraint({sets_txt}rule={rule}"
+    out.append(f"    m.{attrs[_constraint_key(c.name)]} = pyo.Constraint({sets_txt}rule={rule}"
                f"{_doc(c.description)})")
     return out
 
 
 def write_pyomo_script(f: Formulation, path: str | Path, *, data: str = "inline") -> Path:
     """Write :func:`to_pyomo_script` to ``path`` (data paths relative to its folder)."""
+    from optimus.output import write_output
+
     path = Path(path)
     code = to_pyomo_script(f, data=data, script_path=path)
-    path.write_text(code, encoding="utf-8")
+    write_output(path, code)
     return path
 
 
