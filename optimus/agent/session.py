@@ -186,7 +186,38 @@ class ChatSession:
             return self._start(text)
         if text.strip().lower().rstrip(".!") in _UNDO_WORDS:
             return self.undo()
+        answered = self._question(text)
+        if answered is not None:
+            return answered
         return self._edit(text)
+
+    def _question(self, text: str) -> ChatTurn | None:
+        """A what-if ("what if the budget is 500?": a parameter override, re-solved without
+        a model call, saying whether the duals predicted it) or "why is x zero?" (from the
+        reduced cost); None for anything else."""
+        from optimus.agent.questions import what_if_overrides, why_zero
+
+        cur = self.current
+        assert cur is not None
+        why = why_zero(text, cur.formulation, cur.answer)
+        if why is not None:
+            return ChatTurn(TurnKind.INFO, why, cur.answer)
+        overrides = what_if_overrides(text, cur.formulation)
+        if not overrides:
+            return None
+        from optimus.pipeline import SolveOptions
+        from optimus.whatif import what_if
+
+        report = what_if(cur.formulation, overrides, SolveOptions(time_limit=self.time_limit))
+        if report.issues or report.result is None:
+            return None
+        answer = Answer.from_result(report.result, formulation=report.formulation,
+                                    formulator="what-if (no model call)")
+        w = report.result.what_if
+        self.history.append(_State(report.formulation, answer, text))
+        return ChatTurn(TurnKind.EDITED, w.explanation if w is not None else "", answer,
+                        formulation_diff(cur.formulation, report.formulation),
+                        solution_change(cur.answer, answer))
 
     def _start(self, text: str) -> ChatTurn:
         answer = self._agent().solve(text)
