@@ -8,6 +8,7 @@ formulation (``("supply", ("Seattle",))``), so diagnoses speak the problem's lan
 from __future__ import annotations
 
 import time
+from itertools import repeat
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -121,7 +122,7 @@ def _build(f: Formulation, analysis: Analysis | None) -> LinearProgram:
         if v.domain == "binary":
             lo, hi = max(lo, 0.0), min(hi, 1.0)
         n = len(keys)
-        col_keys.extend((v.name, k) for k in keys)
+        col_keys.extend(zip(repeat(v.name, n), keys))
         lower.extend([lo] * n)
         upper.extend([hi] * n)
         integ.extend([kind] * n)

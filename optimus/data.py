@@ -23,7 +23,7 @@ from optimus.budget import MAX_TABLE
 from optimus.datafiles import DataError, Table, TableStore, _columns_list, shown_name
 from optimus.expressions import canonical
 from optimus.issues import Issue
-from optimus.tables import EntryList
+from optimus.tables import ArrayTable, EntryList
 
 if TYPE_CHECKING:
     from optimus.formulation import Formulation, Parameter, SetDef
@@ -89,8 +89,11 @@ def index_keys(index: list[str], sets: dict[str, list[Any]]) -> Iterable[tuple]:
     plain = [sets.get(name, []) for name in index]
     if not any(isinstance(e, tuple) for elems in plain for e in elems[:1]):
         # every element is a single value (sets never mix widths): no flattening needed
-        yield from product(*plain)
-        return
+        return product(*plain)
+    return _flat_keys(index, sets)
+
+
+def _flat_keys(index: list[str], sets: dict[str, list[Any]]) -> Iterable[tuple]:
     pools = []
     for name in index:
         pools.append([e if isinstance(e, tuple) else (e,) for e in sets.get(name, [])])
@@ -285,6 +288,10 @@ def _table_from_file(p: Parameter, t: Table, sets: dict[str, list[Any]],
                         f"column(s) and the value column of `{p.name}`.",
                         fix="Name them with `index_columns` and `column`.")
     values = t.numbers(vcol, f"values of `{p.name}`")
+    if all(w == 1 for w in widths):
+        dense = _dense_from_file(p, t, idx_cols, values, sets, members)
+        if dense is not None:
+            return dense
     key_cols: list[list[Any]] = []
     pos = 0
     for name, width in zip(p.index, widths):
@@ -293,16 +300,8 @@ def _table_from_file(p: Parameter, t: Table, sets: dict[str, list[Any]],
         pool = members.get(name, set())
         decoded = []
         for c in group:
-            codes, uniq = t.keys(c, f"keys of `{p.name}`")
-            if width == 1:
-                fixed = [canonical(u, pool) for u in uniq]
-                bad = [j for j, u in enumerate(fixed) if u not in pool]
-                if bad:
-                    row = int(np.flatnonzero(codes == bad[0])[0])
-                    raise DataError(f"{t.at(row, c)}: the key is not an element of set `{name}`"
-                                    + (f" ({len(bad)} such keys)" if len(bad) > 1 else "") + ".",
-                                    fix=f"Use elements of `{name}` in that column, or fix the set.")
-                uniq = fixed
+            codes, uniq = _member_keys(t, c, p.name, name, pool) if width == 1 else \
+                t.keys(c, f"keys of `{p.name}`")
             decoded.append(list(map(uniq.__getitem__, codes.tolist())))
         if width > 1:
             for i, k in enumerate(zip(*decoded)):
@@ -317,13 +316,65 @@ def _table_from_file(p: Parameter, t: Table, sets: dict[str, list[Any]],
         seen: dict[tuple, int] = {}
         for i, k in enumerate(keys):
             if k in seen:
-                j = seen[k]
-                shown = ", ".join(str(x) for x in k)
-                raise DataError(f"{t.name}: {t.row_label(j)} and {t.row_label(i)} give the same key "
-                                f"[{shown}] of `{p.name}` (values {values[j]:g} and {values[i]:g}).",
-                                fix="Keep one row per key (sum or drop the duplicates).")
+                _duplicate(p, t, seen[k], i, k, values)
             seen[k] = i
     return table
+
+
+def _member_keys(t: Table, column: str, pname: str, set_name: str, pool: set
+                 ) -> tuple[np.ndarray, list[Any]]:
+    """A key column's codes and distinct values, each matched to an element of its set."""
+    codes, uniq = t.keys(column, f"keys of `{pname}`")
+    fixed = [canonical(u, pool) for u in uniq]
+    bad = [j for j, u in enumerate(fixed) if u not in pool]
+    if bad:
+        row = int(np.flatnonzero(codes == bad[0])[0])
+        raise DataError(f"{t.at(row, column)}: the key is not an element of set `{set_name}`"
+                        + (f" ({len(bad)} such keys)" if len(bad) > 1 else "") + ".",
+                        fix=f"Use elements of `{set_name}` in that column, or fix the set.")
+    return codes, fixed
+
+
+def _duplicate(p: Parameter, t: Table, first: int, second: int, key: tuple,
+               values: np.ndarray) -> None:
+    shown = ", ".join(str(x) for x in key)
+    raise DataError(f"{t.name}: {t.row_label(first)} and {t.row_label(second)} give the same key "
+                    f"[{shown}] of `{p.name}` (values {values[first]:g} and {values[second]:g}).",
+                    fix="Keep one row per key (sum or drop the duplicates).")
+
+
+_DENSE_CELLS = 1 << 24  # the largest dense array a file table becomes (else a dict)
+
+
+def _dense_from_file(p: Parameter, t: Table, idx_cols: list[str], values: np.ndarray,
+                     sets: dict[str, list[Any]], members: dict[str, set]) -> ArrayTable | None:
+    """The table as an :class:`ArrayTable` (a dense array over the index sets, built with
+    numpy from the key columns' codes), or None when the product of the sets is much
+    larger than the file (a sparse table: a dict)."""
+    shape = tuple(len(sets.get(name, [])) for name in p.index)
+    size = math.prod(shape)
+    if not p.index or size > max(4 * t.rows, 1024) or size > _DENSE_CELLS:
+        return None
+    positions = []
+    where = []
+    for name, c in zip(p.index, idx_cols):
+        codes, fixed = _member_keys(t, c, p.name, name, members.get(name, set()))
+        pos = {e: i for i, e in enumerate(sets[name])}
+        upos = np.fromiter(map(pos.__getitem__, fixed), dtype=np.intp, count=len(fixed))
+        positions.append(pos)
+        where.append(upos[codes])
+    flat = np.ravel_multi_index(tuple(where), shape) if where else np.zeros(t.rows, dtype=np.intp)
+    counts = np.bincount(flat, minlength=size)
+    if counts.max(initial=0) > 1:
+        order = np.argsort(flat, kind="stable")
+        sorted_flat = flat[order]
+        k = int(np.flatnonzero(sorted_flat[1:] == sorted_flat[:-1])[0])
+        i, j = sorted(int(x) for x in (order[k], order[k + 1]))
+        key = tuple(sets[name][int(w[i])] for name, w in zip(p.index, where))
+        _duplicate(p, t, i, j, key, values)
+    array = np.full(size, np.nan)
+    array[flat] = values
+    return ArrayTable(array.reshape(shape), list(p.index), [sets[n] for n in p.index], positions)
 
 
 def read_records(p: Parameter, source: "Path | TableStore", issues: list[Issue],

@@ -21,6 +21,7 @@ from typing import Any
 
 import numpy as np
 
+from optimus.tables import ArrayTable
 from optimus.expressions import (
     Binder, Bound, Const, LinExpr, Mul, Node, ParamRef, ScalarParam, SymbolTable, VarRef,
 )
@@ -130,6 +131,12 @@ def _dense_param(sym: SymbolTable, p: ParamRef) -> np.ndarray | None:
     declared = sym.index_sets[p.name]
     shape = tuple(len(sym.sets[s]) for s in declared)
     fill = np.nan if p.default is None else float(p.default)
+    if isinstance(p.table, ArrayTable) and p.table.set_names == list(declared) \
+            and p.table.array.shape == shape:  # read from a file as an array already
+        arr = p.table.array
+        dense_arr = arr if p.default is None else np.where(np.isnan(arr), fill, arr)
+        sym.cache[key] = dense_arr
+        return dense_arr
     dense: np.ndarray | None = np.full(shape, fill, dtype=np.float64)
     table = p.table if isinstance(p.table, dict) else {}
     if table:

@@ -677,11 +677,13 @@ def _sanity(f: Formulation | None, lp: LinearProgram, result: Result) -> Diagnos
     x = _values(lp, result)
     if x is not None and lp.num_cols:
         if f is not None:
-            names = np.array([n for n, _ in lp.col_keys], dtype=object) if lp.num_cols else None
+            names = None
             frac = np.abs(x - np.round(x)) > np.maximum(1e-6, 1e-9 * np.abs(x))
             for v in f.variables:
                 if v.domain != "continuous" or not looks_like_count(v.name, v.description):
                     continue
+                if names is None:  # only when some variable looks like a count
+                    names = np.array([n for n, _ in lp.col_keys], dtype=object)
                 cols = np.flatnonzero((names == v.name) & frac)
                 if len(cols) == 0:
                     continue

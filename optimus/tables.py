@@ -17,7 +17,7 @@ from pydantic import (
 
 from optimus._lazy import LazyRecords, ListSchemaOf, dump_lazy
 
-__all__ = ["Scalar", "Entry", "EntryList", "EntryTable"]
+__all__ = ["Scalar", "Entry", "EntryList", "EntryTable", "ArrayTable"]
 
 Scalar = Union[str, int]
 
@@ -123,3 +123,130 @@ def _validate_entries(value: Any, handler: ValidatorFunctionWrapHandler) -> Any:
 #: ``Parameter.values``: ``list[Entry]`` in the schema; large tables are an EntryList.
 EntryTable = Annotated[list[Entry], WrapValidator(_validate_entries),
                        WrapSerializer(dump_lazy), ListSchemaOf(Entry)]
+
+
+_NO_VALUE = object()
+
+
+class ArrayTable(dict):
+    """A parameter table read from a data file, kept as a dense float64 array over its
+    index sets (NaN where the file has no row), so that the vectorized sums of
+    :mod:`optimus.dense` read the array directly and nobody pays for 1,000,000 key tuples.
+
+    It is a ``dict`` of ``{key tuple: float}`` to everyone else: :meth:`get`,
+    ``table[key]``, ``key in table`` and ``len(table)`` answer from the array; any other
+    use (iteration, ``items()``, copying, updating) first fills the dict itself, once, in
+    row-major order of the index sets, after which it is an ordinary dict.
+    """
+
+    __slots__ = ("array", "set_names", "_elements", "_positions", "_count", "_filled")
+
+    def __init__(self, array: Any, set_names: list[str], elements: list[list[Any]],
+                 positions: list[dict[Any, int]]) -> None:
+        import numpy as np
+
+        super().__init__()
+        self.array = array
+        self.set_names = list(set_names)
+        self._elements = elements
+        self._positions = positions
+        self._count = int(np.count_nonzero(~np.isnan(array)))
+        self._filled = False
+
+    # -------------------------------------------------------------- from the array
+    def _where(self, key: Any) -> tuple[int, ...] | None:
+        if type(key) is not tuple or len(key) != len(self._positions):
+            return None
+        out = []
+        for k, pos in zip(key, self._positions):
+            try:
+                i = pos.get(k)
+            except TypeError:  # an unhashable key
+                return None
+            if i is None:
+                return None
+            out.append(i)
+        return tuple(out)
+
+    def get(self, key: Any, default: Any = None) -> Any:
+        if self._filled:
+            return dict.get(self, key, default)
+        where = self._where(key)
+        if where is None:
+            return default
+        v = float(self.array[where])
+        return default if v != v else v
+
+    def __getitem__(self, key: Any) -> float:
+        v = self.get(key, _NO_VALUE)
+        if v is _NO_VALUE:
+            raise KeyError(key)
+        return v
+
+    def __contains__(self, key: object) -> bool:
+        return self.get(key, _NO_VALUE) is not _NO_VALUE
+
+    def __len__(self) -> int:
+        return dict.__len__(self) if self._filled else self._count
+
+    # -------------------------------------------------------------- as a dict
+    def fill(self) -> "ArrayTable":
+        """Fill the dict from the array (once)."""
+        if not self._filled:
+            import numpy as np
+
+            have = ~np.isnan(self.array)
+            idx = np.nonzero(have)
+            cols = [list(map(elems.__getitem__, ix.tolist())) for elems, ix in zip(self._elements, idx)]
+            keys = zip(*cols) if cols else [()] * int(have.sum())
+            dict.update(self, zip(keys, self.array[have].tolist()))
+            self._filled = True
+        return self
+
+    def __iter__(self):  # type: ignore[no-untyped-def]
+        return dict.__iter__(self.fill())
+
+    def keys(self):  # type: ignore[no-untyped-def]
+        return dict.keys(self.fill())
+
+    def values(self):  # type: ignore[no-untyped-def]
+        return dict.values(self.fill())
+
+    def items(self):  # type: ignore[no-untyped-def]
+        return dict.items(self.fill())
+
+    def copy(self) -> dict:  # type: ignore[override]
+        return dict(self.fill().items())
+
+    def __repr__(self) -> str:
+        return dict.__repr__(self.fill())
+
+    def __eq__(self, other: object) -> bool:
+        return dict.__eq__(self.fill(), other)
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def __reduce__(self) -> tuple:
+        return (dict, (dict(self.fill().items()),))
+
+    def __setitem__(self, key: Any, value: Any) -> None:
+        dict.__setitem__(self.fill(), key, value)
+
+    def __delitem__(self, key: Any) -> None:
+        dict.__delitem__(self.fill(), key)
+
+    def update(self, *args: Any, **kwargs: Any) -> None:
+        dict.update(self.fill(), *args, **kwargs)
+
+    def setdefault(self, key: Any, default: Any = None) -> Any:
+        return dict.setdefault(self.fill(), key, default)
+
+    def pop(self, *args: Any) -> Any:
+        return dict.pop(self.fill(), *args)
+
+    def popitem(self) -> tuple:
+        return dict.popitem(self.fill())
+
+    def clear(self) -> None:
+        self.fill()
+        dict.clear(self)
