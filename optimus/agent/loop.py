@@ -15,6 +15,7 @@ the final status, the last diagnosis and a message saying so.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Callable
 
 from optimus.agent.grounding import text_numbers, unexplained_numbers
 from optimus.agent.model import Message, Model, ModelResponse, Purpose, Request
@@ -94,6 +95,7 @@ class Agent:
     raise_provider_errors: bool = True
     repair_solver_outcomes: bool = True  # False: infeasible/unbounded are answers, not errors
     transcript: list[list[Message]] = field(default_factory=list)
+    on_attempt: Callable[[Attempt], None] | None = None  # told of each attempt as it ends
 
     def __post_init__(self) -> None:
         self.last_reason: str | None = None  # the model's `reason` in its last reply
@@ -174,6 +176,8 @@ class Agent:
                 steps.append(_Step(Attempt(number=number, status=step.status)))
                 return step
             steps.append(step)
+            if self.on_attempt is not None:
+                self.on_attempt(step.attempt)
             status = step.attempt.status
             if status != Status.OPTIMAL and status not in _NOT_COMPILED \
                     and not self.repair_solver_outcomes:

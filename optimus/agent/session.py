@@ -138,6 +138,7 @@ class ChatSession:
         self.time_limit = time_limit
         self.problem: str | None = None
         self.history: list[_State] = []
+        self.on_attempt = None  # Agent.on_attempt for every solve and edit (progress)
 
     @property
     def current(self) -> _State | None:
@@ -152,7 +153,8 @@ class ChatSession:
         return self.current.answer if self.current else None
 
     def _agent(self, **kw: object) -> Agent:
-        return Agent(self.llm, max_attempts=self.max_attempts, time_limit=self.time_limit, **kw)  # type: ignore[arg-type]
+        return Agent(self.llm, max_attempts=self.max_attempts, time_limit=self.time_limit,  # type: ignore[arg-type]
+                     on_attempt=self.on_attempt, **kw)
 
     # ------------------------------------------------------------------ messages
     def handle(self, line: str) -> ChatTurn | None:
