@@ -1,7 +1,8 @@
 """The answer to a natural-language problem: what the agent or offline formulator returns.
 
 An :class:`Answer` carries the solve result fields of the shared JSON shape (``status``,
-``objective``, ``bound``, ``gap``, ``variables``, ``diagnosis``, ``timings``) plus the
+``objective``, ``bound``, ``gap``, ``variables``, ``diagnosis``, ``sensitivity``,
+``timings``) plus the
 ``formulation``, the ``attempts`` made and the model ``usage``. ``status`` is a solver
 status (:class:`~optimus.result.Status`) or, where no solve happened, an agent outcome
 (:class:`~optimus.result.Outcome`).
@@ -14,7 +15,9 @@ from typing import Any
 from pydantic import BaseModel, Field
 
 from optimus.formulation import Formulation
-from optimus.result import AnswerStatus, Diagnosis, Result, Status, Timings, VariableValue
+from optimus.result import (
+    AnswerStatus, Diagnosis, Result, Sensitivity, Status, Timings, VariableValue,
+)
 
 
 class Usage(BaseModel):
@@ -40,6 +43,8 @@ class Attempt(BaseModel):
     objective: float | None = None
     diagnosis: Diagnosis | None = None
     feedback: str | None = None  # the repair message built from this attempt
+    reason: str | None = None  # the model's note with this formulation
+    as_stated: bool = False  # the model keeps it: the text itself is infeasible/unbounded
 
 
 class Answer(BaseModel):
@@ -51,6 +56,7 @@ class Answer(BaseModel):
     gap: float | None = None
     variables: list[VariableValue] = Field(default_factory=list)
     diagnosis: Diagnosis | None = None
+    sensitivity: Sensitivity | None = None
     timings: Timings = Field(default_factory=Timings)
     formulation: Formulation | None = None
     attempts: list[Attempt] = Field(default_factory=list)
@@ -59,17 +65,27 @@ class Answer(BaseModel):
     confidence: float | None = None  # offline formulator's confidence in [0, 1]
     message: str | None = None  # e.g. "could not formulate: <reason>"
     unexplained_numbers: list[float] = Field(default_factory=list)
+    as_stated: bool = False  # infeasible/unbounded because the text itself is
+    reason: str | None = None  # the model's reason when ``as_stated``
 
     @classmethod
     def from_result(cls, result: Result, **extra: Any) -> "Answer":
         data = {k: getattr(result, k) for k in
-                ("status", "objective", "bound", "gap", "variables", "diagnosis", "timings")}
+                ("status", "objective", "bound", "gap", "variables", "diagnosis", "sensitivity",
+                 "timings")}
         data.update(extra)
         return cls(**data)
 
     @property
     def is_ok(self) -> bool:
         return self.status == Status.OPTIMAL
+
+    def to_frames(self) -> dict[str, Any]:
+        """The solution as ``{variable name: pandas DataFrame}`` (index columns named
+        after the formulation's sets, and ``value``); see :mod:`optimus.solution_tables`."""
+        from optimus.solution_tables import solution_frames
+
+        return solution_frames(self.variables, self.formulation)
 
     def _repr_markdown_(self) -> str:  # notebooks: the math, the solution, the attempts
         from optimus.render.notebook import answer_markdown

@@ -33,7 +33,7 @@ def solve(text: str, model: str | None = None, *, base_url: str | None = None,
           structured: Structured | None = None, timeout: float = DEFAULT_TIMEOUT,
           retry: RetryPolicy | None = None, ground_numbers: bool = True,
           time_limit: float | None = DEFAULT_TIME_LIMIT,
-          raise_provider_errors: bool = True) -> Answer:
+          raise_provider_errors: bool = True, data: Any = None) -> Answer:
     """Formulate ``text`` with a language model, solve it with HiGHS, repair as needed.
 
     Options:
@@ -50,14 +50,23 @@ def solve(text: str, model: str | None = None, *, base_url: str | None = None,
     - ``time_limit``: seconds per solve (60).
     - ``raise_provider_errors``: False turns a provider failure into an answer whose
       status is ``provider_error`` or ``timeout``.
+    - ``data``: tables attached to the problem: file paths (CSV, TSV, ``.xlsx``, JSON
+      records, Parquet), ``"NAME=path"`` strings, pandas DataFrames, ``(name, path or
+      DataFrame)`` pairs or a ``{name: path or DataFrame}`` dict. The model sees each
+      table's summary (columns, types, ranges; the rows only of a small table) and reads
+      the values through ``data`` references to these names only.
 
     Raises :class:`~optimus.errors.UserError` for bad input or configuration and
     :class:`~optimus.errors.ProviderError` when the provider fails.
     """
+    from optimus.datafiles import Attachments
+
+    attachments = Attachments.from_items(data) if data is not None else None
     llm = make_model(model, base_url=base_url, chat_model=chat_model, structured=structured,
                      timeout=timeout, retry=retry)
     agent = Agent(llm, max_attempts=max_attempts, ground_numbers=ground_numbers,
-                  time_limit=time_limit, raise_provider_errors=raise_provider_errors)
+                  time_limit=time_limit, raise_provider_errors=raise_provider_errors,
+                  attachments=attachments)
     return agent.solve(text)
 
 
@@ -65,7 +74,7 @@ def formulate(text: str, model: str | None = None, *, base_url: str | None = Non
               chat_model: Any = None, max_attempts: int = DEFAULT_MAX_ATTEMPTS,
               structured: Structured | None = None, timeout: float = DEFAULT_TIMEOUT,
               retry: RetryPolicy | None = None,
-              time_limit: float | None = DEFAULT_TIME_LIMIT) -> Formulation:
+              time_limit: float | None = DEFAULT_TIME_LIMIT, data: Any = None) -> Formulation:
     """The formulation of ``text``, formulated, checked, solved and repaired by
     :func:`solve` (same options; numbers are not grounded).
 
@@ -74,7 +83,7 @@ def formulate(text: str, model: str | None = None, *, base_url: str | None = Non
     """
     answer = solve(text, model, base_url=base_url, chat_model=chat_model,
                    max_attempts=max_attempts, structured=structured, timeout=timeout,
-                   retry=retry, ground_numbers=False, time_limit=time_limit)
+                   retry=retry, ground_numbers=False, time_limit=time_limit, data=data)
     if answer.formulation is None:
         raise UserError(f"Could not formulate the problem ({answer.status}): {answer.message or ''}".strip(),
                         fix="Restate the problem with its objective, decisions and limits, or "

@@ -14,6 +14,7 @@ from typing import Any
 import numpy as np
 
 from optimus._gc import gc_paused
+from optimus.budget import MAX_COEFFICIENT, check_deadline
 from optimus.checks import Analysis, analyze
 from optimus.errors import FormulationError
 from optimus.expressions import EvalError, LinExpr
@@ -138,7 +139,9 @@ def _build(f: Formulation, analysis: Analysis | None) -> LinearProgram:
         envs = cc.binder.iterate({}) if cc.binder else iter([{}])
         names = _bound_names(cc)
         try:
-            for env in envs:
+            for count, env in enumerate(envs):
+                if not count & 4095:
+                    check_deadline()
                 acc = LinExpr()
                 try:
                     cc.body.add_to(env, acc, 1.0)
@@ -182,7 +185,13 @@ def _build(f: Formulation, analysis: Analysis | None) -> LinearProgram:
                                 exc.fix))
     if issues:
         raise FormulationError(issues)
+    check_deadline()
     a_start, a_index, a_value = _csr(*terms_out.arrays(), row_len)
+    issues = number_issues(col_keys, row_keys, a_start, a_index, a_value,
+                           np.array(rlo, dtype=np.float64), np.array(rhi, dtype=np.float64),
+                           cost, offset)
+    if issues:
+        raise FormulationError(issues)
 
     lp = LinearProgram(
         name=f.name,
@@ -203,6 +212,58 @@ def _build(f: Formulation, analysis: Analysis | None) -> LinearProgram:
     )
     lp.build_time = time.perf_counter() - t0
     return lp
+
+
+def number_issues(col_keys: list[tuple[str, tuple]], row_keys: list[tuple[str, tuple]],
+                  a_start: np.ndarray, a_index: np.ndarray, a_value: np.ndarray,
+                  rlo: np.ndarray, rhi: np.ndarray, cost: np.ndarray, offset: float
+                  ) -> list[Issue]:
+    """NaN, infinite or huge (over :data:`~optimus.budget.MAX_COEFFICIENT`) numbers in the
+    built program, each naming its row, its variable and the value (vectorised: a clean
+    program costs one pass over the arrays)."""
+    out: list[Issue] = []
+
+    def bad(values: np.ndarray, infinite_ok: bool) -> np.ndarray:
+        with np.errstate(invalid="ignore"):
+            wrong = np.isnan(values) | (np.abs(values) > MAX_COEFFICIENT)
+        if infinite_ok:
+            wrong &= ~np.isinf(values)
+        return np.flatnonzero(wrong)
+
+    def why(v: float) -> str:
+        if v != v:
+            return "not a number (NaN)"
+        if not np.isfinite(v):
+            return "infinite"
+        return f"larger than the limit of {MAX_COEFFICIENT:g}"
+
+    fix = (f"Rescale the units so that every number stays below {MAX_COEFFICIENT:g} in "
+           "magnitude (solvers lose all precision beyond that); check the data for NaN.")
+    for k in bad(a_value, infinite_ok=False)[:3]:
+        row = int(np.searchsorted(a_start, k, side="right") - 1)
+        name, key = row_keys[row]
+        v = float(a_value[k])
+        out.append(Issue("bad_value", f"constraint {name}", name,
+                         f"the coefficient of `{display_name(*col_keys[int(a_index[k])])}` in "
+                         f"row `{display_name(name, key)}` is {v:g}, {why(v)}", fix))
+    for side, values in (("right-hand side", rlo), ("right-hand side", rhi)):
+        for i in bad(values, infinite_ok=True)[:3]:
+            name, key = row_keys[int(i)]
+            v = float(values[i])
+            out.append(Issue("bad_value", f"constraint {name}", name,
+                             f"the {side} of row `{display_name(name, key)}` is {v:g}, {why(v)}",
+                             fix))
+        if out:
+            break
+    for j in bad(cost, infinite_ok=False)[:3]:
+        v = float(cost[j])
+        out.append(Issue("bad_value", "objective", None,
+                         f"the objective coefficient of `{display_name(*col_keys[int(j)])}` is "
+                         f"{v:g}, {why(v)}", fix))
+    if offset != offset or not abs(offset) <= MAX_COEFFICIENT:
+        out.append(Issue("bad_value", "objective", None,
+                         f"the constant term of the objective is {offset:g}, {why(offset)}", fix))
+    return out
 
 
 class _Terms:

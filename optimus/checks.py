@@ -22,18 +22,19 @@ import unicodedata
 from dataclasses import dataclass, field
 
 from optimus._gc import gc_paused
-from optimus.data import canonical_sets, index_keys, parameter_table
+from optimus.budget import MAX_COLUMNS, MAX_NONZEROS, MAX_ROWS, check_deadline
+from optimus.data import canonical_sets, index_keys, parameter_table, table_store
 from optimus.dense import plan_sum
 from optimus.expressions import (
-    RESERVED, CompiledConstraint, Compiler, ExprError, Node, SymbolTable, compile_constraint,
-    compile_objective, suggest,
+    RESERVED, CompiledConstraint, Compiler, ExprError, Node, Sum, SymbolTable, VarRef, VarScalar,
+    compile_constraint, compile_objective, suggest,
 )
 from optimus.formulation import Constraint, Formulation
 from optimus.issues import Issue
 
 __all__ = ["Issue", "Analysis", "analyze", "check"]
 
-_MAX_COLUMNS = 5_000_000
+_MAX_COLUMNS = MAX_COLUMNS
 
 
 @dataclass
@@ -117,13 +118,14 @@ def _analyze(f: Formulation) -> Analysis:
                             "Declare the quantities to decide as variables."))
 
     # ---- data
-    sets = canonical_sets(f, issues)
+    store = table_store(f)  # each data file is read once
+    sets = canonical_sets(f, issues, store)
     members = {k: set(v) for k, v in sets.items()}
     sym = a.symbols
     sym.sets, sym.set_members = sets, members
     sym.set_arity = {k: (len(v[0]) if v and isinstance(v[0], tuple) else 1) for k, v in sets.items()}
     for p in f.parameters:
-        table = parameter_table(p, sets, members, f.base_dir, issues)
+        table = parameter_table(p, sets, members, store, issues)
         arity = sum(sym.set_arity.get(s, 1) for s in p.index)
         sym.params[p.name] = (arity, table if table is not None else ({} if p.index else 0.0))
         sym.param_defaults[p.name] = p.default
@@ -149,12 +151,16 @@ def _analyze(f: Formulation) -> Analysis:
             if b is not None and math.isnan(b):
                 issues.append(Issue("bounds", where, v.name, f"variable `{v.name}` has a NaN bound",
                                     "Use a number or null."))
-        keys = [] if unknown else list(index_keys(v.index, sets))
-        if col + len(keys) > _MAX_COLUMNS:
+        size = _product(len(sets[s]) for s in v.index) if not unknown else 0
+        if col + size > _MAX_COLUMNS:  # counted from the set sizes, before any key is built
             issues.append(Issue("too_large", where, v.name,
-                                f"the model would have more than {_MAX_COLUMNS} variables",
+                                f"the model would have {col + size:,} variables (`{v.name}` "
+                                f"alone {size:,}); the limit is {_MAX_COLUMNS:,}",
                                 "Index variables by fewer or smaller sets."))
-            keys = []
+            keys: list[tuple] = []
+        else:
+            keys = [] if unknown else list(index_keys(v.index, sets))
+            check_deadline()
         colmap = dict(zip(keys, range(col, col + len(keys))))
         col += len(keys)
         a.var_keys[v.name] = keys
@@ -174,7 +180,82 @@ def _analyze(f: Formulation) -> Analysis:
     except ExprError as exc:
         issues.append(Issue(exc.code, "objective", exc.symbol, f"{exc.message} (in the objective)",
                             exc.fix))
+    if not issues:
+        issues.extend(size_issues(a))
     return a
+
+
+def _product(sizes: object) -> int:
+    out = 1
+    for n in sizes:  # type: ignore[attr-defined]
+        out *= n
+    return out
+
+
+def _bindings(binder: object) -> int:
+    """How many bindings a forall or generator makes at most (filters not counted)."""
+    if binder is None:
+        return 1
+    return _product(len(elements) for _, elements, _ in binder.levels)  # type: ignore[attr-defined]
+
+
+def estimate_terms(node: Node) -> int:
+    """An upper bound on the work of evaluating ``node`` once, in terms: every variable
+    reference counts once per binding of the sums around it, a sum of constants once per
+    binding (from the set sizes, filters not counted; walked without recursion)."""
+    total = 0
+    stack: list[tuple[Node, int]] = [(node, 1)]
+    while stack:
+        n, mult = stack.pop()
+        if isinstance(n, (VarRef, VarScalar)):
+            total += mult
+            continue
+        if isinstance(n, Sum):
+            k = mult * _bindings(n.binder)
+            if n.degree:
+                stack.append((n.body, k))
+            else:
+                total += k
+            continue
+        for child in vars(n).values():
+            if isinstance(child, Node):
+                stack.append((child, mult))
+            elif isinstance(child, list):
+                stack.extend((c, mult) for c in child if isinstance(c, Node))
+    return total
+
+
+def size_issues(a: Analysis) -> list[Issue]:
+    """Rows and nonzeros of the model, estimated from the set sizes before anything is
+    built; an issue naming the constraint, the number found and the limit when the model
+    is beyond :data:`~optimus.budget.MAX_ROWS` or :data:`~optimus.budget.MAX_NONZEROS`."""
+    out: list[Issue] = []
+    rows = terms = 0
+    for c, cc in a.constraints:
+        n = _bindings(cc.binder)
+        rows += n
+        per_row = estimate_terms(cc.body)
+        terms += n * per_row
+        if rows > MAX_ROWS:
+            out.append(Issue("too_large", f"constraint {c.name}", c.name,
+                             f"the model would have up to {rows:,} constraint rows (the forall "
+                             f"of `{c.name}` makes {n:,}); the limit is {MAX_ROWS:,}",
+                             "Index constraints by fewer or smaller sets."))
+            return out
+        if terms > MAX_NONZEROS:
+            out.append(Issue("too_large", f"constraint {c.name}", c.name,
+                             f"the model would have up to {terms:,} nonzero coefficients "
+                             f"(`{c.name}`: {n:,} row(s) of up to {per_row:,} terms); the "
+                             f"limit is {MAX_NONZEROS:,}",
+                             "Sum over fewer or smaller sets, or aggregate with parameters."))
+            return out
+    if a.objective is not None:
+        n = estimate_terms(a.objective)
+        if n > MAX_NONZEROS:
+            out.append(Issue("too_large", "objective", None,
+                             f"the objective would have up to {n:,} terms; the limit is "
+                             f"{MAX_NONZEROS:,}", "Sum over fewer or smaller sets."))
+    return out
 
 
 def check(f: Formulation) -> list[Issue]:

@@ -1,29 +1,34 @@
 """Concrete data of a formulation: canonical set elements and parameter tables.
 
 Set elements become canonical Python values (``str``, ``int`` or a tuple of them for
-pairs). Parameter tables become ``{key tuple: float}`` dicts, read from inline entries or
-from CSV/JSON data files. Problems are reported as :class:`~optimus.issues.Issue` objects,
-never raised, so that :func:`optimus.checks.check` can list them all.
+pairs), listed, read from a table column or given as an integer range. Parameter tables
+become ``{key tuple: float}`` dicts, read from inline entries or from data files (CSV,
+TSV, Excel, JSON, Parquet through :mod:`optimus.datafiles`, column by column). Problems
+are reported as :class:`~optimus.issues.Issue` objects, never raised, so that
+:func:`optimus.checks.check` can list them all; a data file's issue names its file, row
+and column.
 """
 
 from __future__ import annotations
 
-import csv
-import json
 import math
-from itertools import product
+from itertools import islice, product
 from operator import itemgetter
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Iterable, Sequence
 
+import numpy as np
+
+from optimus.budget import MAX_TABLE
+from optimus.datafiles import DataError, Table, TableStore, _columns_list, shown_name
 from optimus.expressions import canonical
 from optimus.issues import Issue
 from optimus.tables import EntryList
 
 if TYPE_CHECKING:
-    from optimus.formulation import Formulation, Parameter
+    from optimus.formulation import Formulation, Parameter, SetDef
 
-_MAX_TABLE = 5_000_000
+_MAX_TABLE = MAX_TABLE
 
 
 def element(value: Any) -> Any:
@@ -35,9 +40,27 @@ def element(value: Any) -> Any:
     return value
 
 
-def canonical_sets(f: Formulation, issues: list[Issue]) -> dict[str, list[Any]]:
+def canonical_sets(f: Formulation, issues: list[Issue],
+                   store: TableStore | None = None) -> dict[str, list[Any]]:
     sets: dict[str, list[Any]] = {}
     for s in f.sets:
+        given = [x for x in (s.elements is not None, s.data is not None, s.range is not None) if x]
+        if len(given) != 1:
+            issues.append(Issue(
+                "set_source", f"set {s.name}", s.name,
+                f"set `{s.name}` " + ("has no elements" if not given else
+                                      "gives more than one of elements, data and range"),
+                "Give exactly one of `elements` (a list), `data` ({path, column}) or "
+                "`range` ([first, last])."))
+            sets[s.name] = []
+            continue
+        if s.elements is None:
+            try:
+                sets[s.name] = set_elements(s, store or table_store(f))
+            except DataError as exc:
+                issues.append(_data_issue(f"set {s.name}", s.name, exc))
+                sets[s.name] = []
+            continue
         elems = [element(e) for e in s.elements]
         seen: set = set()
         dups = []
@@ -122,116 +145,209 @@ def _key_in_sets(key: tuple, index: list[str], sets: dict[str, list[Any]],
     return True, None
 
 
-def read_records(p: Parameter, base_dir: Path, issues: list[Issue]
-                 ) -> list[tuple[Sequence[Any], float]] | float | None:
-    """Read a parameter's data file: a list of (index values as a list or tuple, value)
-    or a scalar."""
+def table_store(f: Formulation) -> TableStore:
+    """Where ``f``'s data paths are read from: its attached tables, or its folder."""
+    return TableStore(f.base_dir, f.attachments)
+
+
+def _as_store(source: "Path | TableStore") -> TableStore:
+    return source if isinstance(source, TableStore) else TableStore(Path(source))
+
+
+def _data_issue(where: str, symbol: str, exc: DataError) -> Issue:
+    return Issue("data_file", where, symbol, exc.message, exc.fix or "Fix the data file.")
+
+
+def set_elements(s: SetDef, store: TableStore) -> list[Any]:
+    """The elements of a set given by ``data`` (distinct values in file order) or by
+    ``range`` (``[first, last]``, both included); raises :class:`DataError`."""
+    if s.range is not None:
+        r = s.range
+        if len(r) not in (2, 3) or (len(r) == 3 and r[2] <= 0):
+            raise DataError(f"set `{s.name}`: range must be [first, last] (or [first, last, step] "
+                            f"with a positive step), got {r}.", fix="For example range: [1, 52].")
+        step = r[2] if len(r) == 3 else 1
+        if r[1] < r[0]:
+            raise DataError(f"set `{s.name}`: range [{r[0]}, {r[1]}] is empty (last below first).",
+                            fix="Give [first, last] with first <= last.")
+        if (r[1] - r[0]) // step + 1 > _MAX_TABLE:
+            raise DataError(f"set `{s.name}`: range {r} has more than {_MAX_TABLE:,} elements.",
+                            fix="Use a smaller range.")
+        return list(range(r[0], r[1] + 1, step))
+    ref = s.data
+    assert ref is not None
+    t = store.table(ref.path, ref.sheet)
+    if ref.index_columns:
+        cols = list(ref.index_columns)
+    elif ref.column:
+        cols = [ref.column]
+    else:
+        cols = [s.name] if s.name in t.columns else t.columns[:1]
+    if not cols:
+        raise DataError(f"{t.name} has no columns.", fix="Write a header line and the data rows.")
+    what = f"elements of set `{s.name}`"
+    if len(cols) == 1:
+        codes, uniq = t.keys(cols[0], what)
+        return list(uniq)
+    parts = []
+    for c in cols:
+        codes, uniq = t.keys(c, what)
+        parts.append(map(uniq.__getitem__, codes.tolist()))
+    return list(dict.fromkeys(zip(*parts)))
+
+
+def _width(name: str, sets: dict[str, list[Any]]) -> int:
+    elems = sets.get(name, [])
+    return len(elems[0]) if elems and isinstance(elems[0], tuple) else 1
+
+
+_KEY_NAMES = ("parameter_name", "parameter", "name", "key", "param")
+
+
+def _scalar_cell(t: Table, row: int, column: str) -> float:
+    """One cell as a finite float (DataError naming it otherwise)."""
+    import pandas as pd
+
+    raw = t.column(column, "value").iloc[row]
+    value = pd.to_numeric(pd.Series([raw]), errors="coerce").iloc[0]
+    if raw is None or (isinstance(raw, str) and not raw.strip()) or \
+            (isinstance(raw, float) and math.isnan(raw)):
+        raise DataError(f"{t.at(row, column)}: the cell is empty.", fix="Fill in a number.")
+    if pd.isna(value) or not math.isfinite(float(value)):
+        raise DataError(f"{t.at(row, column)}: the cell is not a finite number.",
+                        fix="Write a plain number such as 12.5 (no units or thousands separators).")
+    return float(value)
+
+
+def _scalar_from_file(p: Parameter, t: Table) -> float:
+    ref = p.data
+    assert ref is not None
+    cols = t.columns
+    if ref.key is not None:
+        kcol = ref.key_column or next((c for c in cols if c.lower() in _KEY_NAMES), cols[0] if cols else "")
+        codes, uniq = t.keys(kcol, f"keys of `{p.name}`")
+        want = str(ref.key).strip()
+        hits = [j for j, u in enumerate(uniq) if str(u) == want]
+        if not hits:
+            hits = [j for j, u in enumerate(uniq) if str(u).lower() == want.lower()]
+        if not hits:
+            raise DataError(f"{t.name}: no row whose column {shown_name(kcol)} holds {want!r} "
+                            f"(the key of scalar parameter `{p.name}`).",
+                            fix="Use a key of that column, or name the key column with `key_column`.")
+        rows = np.flatnonzero(codes == hits[0])
+        if len(rows) > 1:
+            raise DataError(f"{t.name}: key {want!r} appears twice in column {shown_name(kcol)} "
+                            f"({t.row_label(int(rows[0]))} and {t.row_label(int(rows[1]))}).",
+                            fix="Keep one row per key.")
+        if ref.column:
+            vcol = ref.column
+        else:
+            others = [c for c in cols if c != kcol]
+            vcol = next((c for c in others if c.lower() == "value"), others[0] if others else "")
+        return _scalar_cell(t, int(rows[0]), vcol)
+    if t.legacy == 0:
+        return _scalar_cell(t, 0, "value")
+    vcol = ref.column or (p.name if p.name in cols else (cols[-1] if cols else ""))
+    if t.rows != 1:
+        raise DataError(f"{t.name} has {t.rows} rows; scalar parameter `{p.name}` reads one cell.",
+                        fix="Give `key` (and `key_column`) to pick the row of a key-value table.")
+    return _scalar_cell(t, 0, vcol)
+
+
+def _table_from_file(p: Parameter, t: Table, sets: dict[str, list[Any]],
+                     members: dict[str, set]) -> dict[tuple, float]:
+    """An indexed parameter's ``{key: value}`` from a table, checked column by column:
+    every key cell an element of its set, no key twice; raises :class:`DataError`."""
+    ref = p.data
+    assert ref is not None
+    widths = [_width(name, sets) for name in p.index]
+    need = sum(widths)
+    cols = t.columns
+    if ref.index_columns is not None:
+        idx_cols = list(ref.index_columns)
+        if len(idx_cols) != need:
+            raise DataError(f"`{p.name}` is indexed by {p.index} ({need} key column(s)) but "
+                            f"index_columns names {len(idx_cols)}.",
+                            fix="List one key column per index set, in the order of `index`.")
+    elif t.legacy:
+        idx_cols = [f"index_{k + 1}" for k in range(t.legacy)]
+    elif all(w == 1 for w in widths) and all(name in cols for name in p.index):
+        idx_cols = list(p.index)
+    else:
+        idx_cols = cols[:need]
+    if t.legacy:
+        vcol = "value"
+    else:
+        vcol = ref.column or (p.name if p.name in cols else next(
+            (c for c in reversed(cols) if c not in idx_cols), ""))
+    if len(idx_cols) != need or vcol in idx_cols:
+        raise DataError(f"{t.name} has {_columns_list(cols)}: too few for the {need} key "
+                        f"column(s) and the value column of `{p.name}`.",
+                        fix="Name them with `index_columns` and `column`.")
+    values = t.numbers(vcol, f"values of `{p.name}`")
+    key_cols: list[list[Any]] = []
+    pos = 0
+    for name, width in zip(p.index, widths):
+        group = idx_cols[pos:pos + width]
+        pos += width
+        pool = members.get(name, set())
+        decoded = []
+        for c in group:
+            codes, uniq = t.keys(c, f"keys of `{p.name}`")
+            if width == 1:
+                fixed = [canonical(u, pool) for u in uniq]
+                bad = [j for j, u in enumerate(fixed) if u not in pool]
+                if bad:
+                    row = int(np.flatnonzero(codes == bad[0])[0])
+                    raise DataError(f"{t.at(row, c)}: the key is not an element of set `{name}`"
+                                    + (f" ({len(bad)} such keys)" if len(bad) > 1 else "") + ".",
+                                    fix=f"Use elements of `{name}` in that column, or fix the set.")
+                uniq = fixed
+            decoded.append(list(map(uniq.__getitem__, codes.tolist())))
+        if width > 1:
+            for i, k in enumerate(zip(*decoded)):
+                if k not in pool:
+                    raise DataError(f"{t.at(i, group[0])}: the pair in columns {group} is not an "
+                                    f"element of set `{name}`.",
+                                    fix=f"Use elements of `{name}` in those columns.")
+        key_cols.extend(decoded)
+    keys = list(zip(*key_cols)) if key_cols else [() for _ in range(t.rows)]
+    table = dict(zip(keys, values.tolist()))
+    if len(table) < len(keys):
+        seen: dict[tuple, int] = {}
+        for i, k in enumerate(keys):
+            if k in seen:
+                j = seen[k]
+                shown = ", ".join(str(x) for x in k)
+                raise DataError(f"{t.name}: {t.row_label(j)} and {t.row_label(i)} give the same key "
+                                f"[{shown}] of `{p.name}` (values {values[j]:g} and {values[i]:g}).",
+                                fix="Keep one row per key (sum or drop the duplicates).")
+            seen[k] = i
+    return table
+
+
+def read_records(p: Parameter, source: "Path | TableStore", issues: list[Issue],
+                 sets: dict[str, list[Any]] | None = None,
+                 members: dict[str, set] | None = None) -> dict[tuple, float] | float | None:
+    """A parameter's data: a float (scalar) or a checked ``{key: value}`` table; None
+    after adding an issue."""
     assert p.data is not None
-    path = Path(p.data.path)
-    if not path.is_absolute():
-        path = base_dir / path
+    store = _as_store(source)
     where = f"parameter {p.name}"
-    if not path.exists():
-        issues.append(Issue("data_file", where, p.name, f"data file {p.data.path!r} of "
-                            f"parameter `{p.name}` not found (looked in {path.parent})",
-                            "Give a path relative to the model file."))
-        return None
     try:
-        if path.suffix.lower() == ".csv":
-            with path.open(newline="", encoding="utf-8") as fh:
-                rows = list(csv.reader(fh))
-            if not rows:
-                raise ValueError("the file is empty")
-            header = [h.strip() for h in rows[0]]
-            col = p.data.column or (p.name if p.name in header else header[-1])
-            if col not in header:
-                raise ValueError(f"no column {col!r} (columns: {', '.join(header)})")
-            vi = header.index(col)
-            idx_cols = [header.index(n) if n in header else i for i, n in enumerate(p.index)]
-            return _csv_records(rows, vi, idx_cols)
-        if path.suffix.lower() == ".json":
-            data = json.loads(path.read_text(encoding="utf-8"))
-            if isinstance(data, dict):
-                key = p.data.column or p.name
-                if key not in data:
-                    raise ValueError(f"no key {key!r}")
-                data = data[key]
-            if isinstance(data, (int, float)):
-                return float(data)
-            return [(list(r["index"]) if isinstance(r["index"], list) else [r["index"]],
-                     float(r["value"])) for r in data]
-        raise ValueError("use a .csv or .json file")
-    except (ValueError, KeyError, TypeError, OSError, json.JSONDecodeError) as exc:
-        issues.append(Issue("data_file", where, p.name,
-                            f"cannot read data file {p.data.path!r} of `{p.name}`: {exc}",
-                            "CSV: one column per index set and a value column; JSON: a list "
-                            "of {\"index\": [...], \"value\": v} records."))
+        sheet = p.data.sheet
+        if sheet is None and Path(p.data.path).suffix.lower() == ".json":
+            # an object of tables keyed by parameter name (optimus' JSON format)
+            tables = store.tables(p.data.path)
+            if len(tables) > 1:
+                sheet = next((k for k in (p.data.column, p.name) if k in tables), None)
+        t = store.table(p.data.path, sheet)
+        if not p.index:
+            return _scalar_from_file(p, t)
+        return _table_from_file(p, t, sets or {}, members or {})
+    except DataError as exc:
+        issues.append(_data_issue(where, p.name, exc))
         return None
-
-
-def _csv_records(rows: list[list[str]], vi: int, idx_cols: list[int]
-                 ) -> list[tuple[Sequence[Any], float]]:
-    """``(index values, value)`` of the data lines (blank lines skipped), column by column:
-    each distinct index cell is converted once (files repeat set elements a lot)."""
-    fast = _csv_records_full(rows, vi, idx_cols)
-    if fast is not None:
-        return fast
-    data = [(n, r) for n, r in enumerate(rows[1:], start=2) if "".join(r).strip()]
-    try:
-        values = [float(r[vi]) for _, r in data]
-    except (ValueError, IndexError):
-        for lineno, row in data:
-            try:
-                float(row[vi])
-            except (ValueError, IndexError):
-                raise ValueError(f"line {lineno}: {row[vi] if vi < len(row) else ''!r} "
-                                 f"is not a number") from None
-        raise  # pragma: no cover - the loop above finds the line
-    columns = []
-    for i in idx_cols:
-        try:
-            cells = [r[i] for _, r in data]
-        except IndexError:
-            short = next(n for n, r in data if len(r) <= i)
-            raise ValueError(f"line {short}: missing index column {i + 1}") from None
-        convert = {c: _num_or_str(c.strip()) for c in set(cells)}
-        columns.append(list(map(convert.__getitem__, cells)))
-    keys = [list(k) for k in zip(*columns)] if columns else [[] for _ in data]
-    return list(zip(keys, values))
-
-
-def _csv_records_full(rows: list[list[str]], vi: int, idx_cols: list[int]
-                      ) -> list[tuple[Sequence[Any], float]] | None:
-    """:func:`_csv_records` for the common file (every line as wide as the header, every
-    value a number), column by column without looking at lines one at a time; None for
-    anything else (a blank line has a blank value cell, so it lands there too), which
-    the line-by-line path then reads or reports."""
-    body = rows[1:]
-    width = len(rows[0])
-    if not body or set(map(len, body)) != {width} or vi >= width \
-            or any(i >= width for i in idx_cols):
-        return None
-    columns = list(zip(*body))
-    try:
-        values = list(map(float, columns[vi]))
-    except ValueError:
-        return None
-    keys_by_col = []
-    for i in idx_cols:
-        cells = columns[i]
-        convert = {c: _num_or_str(c.strip()) for c in set(cells)}
-        keys_by_col.append(map(convert.__getitem__, cells))
-    keys = zip(*keys_by_col) if idx_cols else [() for _ in body]  # index tuples
-    return list(zip(keys, values))
-
-
-def _num_or_str(s: str) -> Any:
-    if s[:1].isalpha():  # int() cannot parse it: skip the costly exception
-        return s
-    try:
-        return int(s)
-    except ValueError:
-        return s
 
 
 def _bulk_table(raws: list[Sequence[Any]], vals: list[float], pools: list[set]
@@ -255,7 +371,8 @@ def _bulk_table(raws: list[Sequence[Any]], vals: list[float], pools: list[set]
 
 
 def parameter_table(p: Parameter, sets: dict[str, list[Any]], members: dict[str, set],
-                    base_dir: Path, issues: list[Issue], *, complete: bool = True) -> Any:
+                    source: "Path | TableStore", issues: list[Issue], *,
+                    complete: bool = True) -> Any:
     """Resolve a parameter to a float (scalar) or a ``{key: float}`` table."""
     where = f"parameter {p.name}"
     sources = [x for x in (p.value is not None and not p.index, p.values is not None,
@@ -271,14 +388,7 @@ def parameter_table(p: Parameter, sets: dict[str, list[Any]], members: dict[str,
             return None
     if not p.index:
         if p.data is not None:
-            got = read_records(p, base_dir, issues)
-            if isinstance(got, float):
-                return got
-            if got is not None:
-                issues.append(Issue("data_file", where, p.name,
-                                    f"scalar parameter `{p.name}` got a table from its data file",
-                                    "Give it an index or point it at a scalar."))
-            return None
+            return read_records(p, source, issues)
         if p.value is None:
             issues.append(Issue("missing_value", where, p.name,
                                 f"scalar parameter `{p.name}` has no value",
@@ -307,17 +417,12 @@ def parameter_table(p: Parameter, sets: dict[str, list[Any]], members: dict[str,
     elif p.values is not None:
         raws += [e.index for e in p.values]
         vals += [e.value for e in p.values]
+    from_file: dict[tuple, float] | None = None
     if p.data is not None:
-        got = read_records(p, base_dir, issues)
-        if got is None:
+        got = read_records(p, source, issues, sets, members)
+        if not isinstance(got, dict):
             return None
-        if isinstance(got, float):
-            issues.append(Issue("data_file", where, p.name,
-                                f"data file of indexed parameter `{p.name}` holds a scalar",
-                                "Point it at a table."))
-            return None
-        raws += map(itemgetter(0), got)
-        vals += map(itemgetter(1), got)
+        from_file = got
     bad: list[str] = []
     pools = [members.get(name, set()) for name in p.index]
     simple = not any(isinstance(e, tuple) for name in p.index for e in sets.get(name, [])[:1])
@@ -346,6 +451,11 @@ def parameter_table(p: Parameter, sets: dict[str, list[Any]], members: dict[str,
             bad.append(f"{list(raw)!r} (value {value})")
             continue
         table[key] = float(value)
+    if from_file is not None:  # checked already; its records override inline ones
+        if table:
+            table.update(from_file)
+        else:
+            table = from_file
     if bad:
         issues.append(Issue("bad_index", where, p.name,
                             f"parameter `{p.name}` has entries whose index is not in its sets "
@@ -356,13 +466,16 @@ def parameter_table(p: Parameter, sets: dict[str, list[Any]], members: dict[str,
         full *= len(sets.get(name, []))
     # every key in ``table`` is a valid, distinct combination: as many keys as the product
     # of the sets means nothing is missing
-    if complete and p.default is None and len(table) < min(full, _MAX_TABLE):
-        missing = [k for k in index_keys(p.index, sets) if k not in table]
+    if complete and p.default is None and len(table) < full:
+        # every key of ``table`` is valid and distinct: the rest are missing; list the
+        # first five without walking the whole product of the sets
+        n_missing = full - len(table)
+        missing = list(islice((k for k in index_keys(p.index, sets) if k not in table), 5))
         if missing:
             shown = ", ".join("[" + ", ".join(repr(x) for x in k) + "]" for k in missing[:5])
             issues.append(Issue(
                 "missing_value", where, p.name,
-                f"parameter `{p.name}` has no value for {len(missing)} index combination(s) of "
-                f"{' x '.join(p.index)}: {shown}" + (" ..." if len(missing) > 5 else ""),
+                f"parameter `{p.name}` has no value for {n_missing:,} index combination(s) of "
+                f"{' x '.join(p.index)}: {shown}" + (" ..." if n_missing > 5 else ""),
                 f"Add entries for them, or give `{p.name}` a `default` (e.g. 0)."))
     return table

@@ -50,6 +50,7 @@ from optimus.result import (
     ConflictEntry, ConflictKind, ConflictMethod, Diagnosis, DiagnosisKind, Direction, Result,
     Status, UnboundedVariable, VariableValues,
 )
+from optimus.relaxation import relaxation
 from optimus.solvers.base import SolverOptions
 from optimus.solvers.highs import make_highs
 
@@ -95,6 +96,18 @@ def diagnose(f: Formulation | None, lp: LinearProgram, result: Result,
     ``infeasible`` (with ``conflict``), ``unbounded`` (with ``unbounded_variables``),
     ``time_limit`` or ``error``. Never raises for solver outcomes.
     """
+    d = _diagnose(f, lp, result, options)
+    if d.kind == DiagnosisKind.INFEASIBLE and not d.relaxation:
+        try:
+            d.relaxation = relaxation(lp, _diag_options(options), f=f, conflict=d.conflict)
+        except Exception as exc:  # noqa: BLE001 - a diagnosis must never break a solve
+            d.warnings.append(f"The smallest relaxation could not be computed "
+                              f"({type(exc).__name__}: {exc}).")
+    return d
+
+
+def _diagnose(f: Formulation | None, lp: LinearProgram, result: Result,
+              options: SolverOptions | None) -> Diagnosis:
     opts = _diag_options(options)
     status = result.status
     try:
@@ -506,6 +519,7 @@ def _unbounded(lp: LinearProgram, opts: SolverOptions, status: str) -> Diagnosis
         prefix = "The objective is unbounded. "
     if ray is None or not np.any(np.abs(ray) > 0):
         cands = _candidates(lp)
+        _explain_missing(lp, cands)
         return Diagnosis(kind=DiagnosisKind.UNBOUNDED, unbounded_variables=cands, summary=(
             prefix + "HiGHS gave no primal ray; variables that improve the objective and have "
                      "no bound in that direction: " + _var_names(cands) + ". Add the missing "
@@ -514,12 +528,62 @@ def _unbounded(lp: LinearProgram, opts: SolverOptions, status: str) -> Diagnosis
     seen = {(v.name, tuple(v.index)) for v in vars_}
     vars_ += [v for v in _candidates(lp, unconstrained_only=True)
               if (v.name, tuple(v.index)) not in seen][: max(0, _MAX_LISTED - len(vars_))]
+    _explain_missing(lp, vars_)
     return Diagnosis(kind=DiagnosisKind.UNBOUNDED, unbounded_variables=vars_, summary=(
         prefix + "The objective improves without limit as these variables move (along "
                  "HiGHS's primal ray, then any others that appear in no constraint): "
         + _var_names(vars_)
         + ". Add the missing upper/lower bound or the constraint that limits them "
           "(e.g. a capacity, budget or demand)."))
+
+
+def _explain_missing(lp: LinearProgram, vars_: list[UnboundedVariable]) -> None:
+    """Say, for each variable that moves without limit, what kind of limit is missing:
+    no constraint at all, only minimums (``>=``) in the way it grows, or constraints that
+    let it grow together with others (a limit on their total is missing)."""
+    if not vars_:
+        return
+    col_of = {key: j for j, key in enumerate(lp.col_keys)} if len(vars_) else {}
+    rows_of: dict[int, list[int]] = {}
+    wanted = {col_of.get((v.name, tuple(v.index))) for v in vars_}
+    counts = np.diff(lp.a_start)
+    row_ids = np.repeat(np.arange(lp.num_rows), counts)
+    for r, j, a in zip(row_ids.tolist(), lp.a_index.tolist(), lp.a_value.tolist()):
+        if j in wanted:
+            rows_of.setdefault(j, []).append(r if a > 0 else -r - 1)
+    movers = ", ".join(v.label for v in vars_[:4]) + (", ..." if len(vars_) > 4 else "")
+    for v in vars_[:_MAX_NAMED * 5]:
+        j = col_of.get((v.name, tuple(v.index)))
+        if j is None:
+            continue
+        up = v.direction == Direction.INCREASES
+        bound = "an upper bound" if up else "a lower bound"
+        rows = rows_of.get(j, [])
+        if not rows:
+            v.missing = (f"it appears in no constraint and has no {'upper' if up else 'lower'} "
+                         f"bound: add {bound} or a constraint that limits it (a capacity, "
+                         f"budget or demand)" + ("" if up else "; if it cannot be negative, "
+                                                 "declare lower: 0"))
+            continue
+        # a row limits growth of this column when the side it pushes toward is finite
+        limiting = []
+        for code in rows:
+            i, positive = (code, True) if code >= 0 else (-code - 1, False)
+            pushes_up = positive == up
+            side = lp.row_upper[i] if pushes_up else lp.row_lower[i]
+            if math.isfinite(side):
+                limiting.append(i)
+        names = list(dict.fromkeys(lp.row_keys[i][0] for i in
+                                   (limiting or [abs(c) if c >= 0 else -c - 1 for c in rows])))
+        shown = ", ".join(names[:3]) + (", ..." if len(names) > 3 else "")
+        if not limiting:
+            need = "maximum such as a capacity, budget or resource limit" if up else "minimum"
+            how = "grows" if up else "falls"
+            v.missing = (f"the constraints it appears in ({shown}) do not hold it back as it "
+                         f"{how} (they only limit it from the other side): a {need} is missing")
+        else:
+            v.missing = (f"constraint(s) {shown} allow it to move together with the others "
+                         f"({movers}): a limit on their total, or a missing coefficient, is needed")
 
 
 def _mip_feasible(lp: LinearProgram, opts: SolverOptions) -> bool | None:

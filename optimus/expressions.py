@@ -25,14 +25,21 @@ from __future__ import annotations
 
 import ast
 import difflib
+import math
 import re
+import sys
+import threading
 from dataclasses import dataclass, field
 from operator import itemgetter
 from typing import Any, Callable, Iterator
 
+from optimus.budget import (
+    MAX_COEFFICIENT, MAX_CONSTANT, MAX_EXPRESSION_CHARS, MAX_EXPRESSION_DEPTH, MAX_INT_DIGITS,
+)
+
 RESERVED = {"sum", "len", "min", "max", "abs", "in", "for", "if", "and", "or", "not"}
 _FUNCS = {"sum", "len", "min", "max", "abs"}
-_MAX_LEN = 20_000
+_MAX_LEN = MAX_EXPRESSION_CHARS
 
 
 class ExprError(Exception):
@@ -136,24 +143,169 @@ def _src(node: ast.AST) -> str:
         return type(node).__name__
 
 
+def _short(text: str, limit: int = 120) -> str:
+    """``text`` cut to ``limit`` characters for a message."""
+    return text if len(text) <= limit else text[:limit - 5] + " ..."
+
+
 # --------------------------------------------------------------------------- parsing
 def parse(text: str) -> ast.expr:
     """Parse ``text`` to an AST expression and check every node against the whitelist."""
     if not isinstance(text, str) or not text.strip():
         raise ExprError("empty expression", fix="Write an expression such as '3*x + 2*y'.")
     if len(text) > _MAX_LEN:
-        raise ExprError(f"expression longer than {_MAX_LEN} characters",
+        raise ExprError(f"expression of {len(text):,} characters; the limit is {_MAX_LEN:,}",
+                        code="too_large",
                         fix="Move data into parameters and use sum(...) over sets.")
-    src = " ".join(text.replace("\\n", " ").split())
-    src = src.replace("≤", "<=").replace("≥", ">=").replace("−", "-").replace("×", "*")
-    src = re.sub(r"(?<![<>=!])=(?!=)", "==", src)  # a lone '=' means equality
+    tree = _ast_parse(_normalize(text), text)
+    body = _balance(tree.body)
+    _check_depth(body)
+    _whitelist(body, text)
+    return body
+
+
+_STRING_OR_CODE = re.compile(r"""('(?:[^'\\\n]|\\.)*'|"(?:[^"\\\n]|\\.)*")|([^'"]+|['"])""")
+
+
+def _normalize_code(code: str) -> str:
+    code = re.sub(r"\s+", " ", code.replace("\\n", " "))
+    code = code.replace("≤", "<=").replace("≥", ">=").replace("−", "-").replace("×", "*")
+    return re.sub(r"(?<![<>=!])=(?!=)", "==", code)  # a lone '=' means equality
+
+
+def _normalize(text: str) -> str:
+    """One line of Python: whitespace runs (newlines too) become one space, ``≤ ≥ − ×``
+    and a lone ``=`` their Python spelling, all outside string literals, which are kept
+    exactly (``x['a  b']`` names the element ``'a  b'``)."""
+    out = []
+    for m in _STRING_OR_CODE.finditer(text):
+        out.append(m.group(1) if m.group(1) is not None else _normalize_code(m.group(2)))
+    return "".join(out).strip()
+
+
+_PARSE_LOCK = threading.Lock()
+#: chains of ``+ -`` (or ``*``) longer than this are rebalanced into a tree of depth log n
+_CHAIN = 8
+
+
+def _ast_parse(src: str, text: str, mode: str = "eval") -> ast.Expression:
+    """``ast.parse`` with every failure as an :class:`ExprError`: syntax, nesting too deep
+    for the parser, integer literals over Python's digit limit. A long flat sum (10,000
+    terms fit in the length limit) needs more recursion than Python allows by default
+    while the tree is built, so the limit is raised for long texts, under a lock."""
     try:
-        tree = ast.parse(src, mode="eval")
+        if len(src) < 1_500:
+            return ast.parse(src, mode=mode)
+        with _PARSE_LOCK:
+            old = sys.getrecursionlimit()
+            sys.setrecursionlimit(max(old, 4 * len(src) + 1_000))
+            try:
+                return ast.parse(src, mode=mode)
+            finally:
+                sys.setrecursionlimit(old)
     except SyntaxError as exc:
-        raise ExprError(f"cannot parse {text!r}: {exc.msg}",
+        msg = exc.msg
+        if "too many nested" in msg:
+            raise _too_deep(text) from None
+        raise ExprError(f"cannot parse {_short(text)!r}: {msg}",
                         fix="Use Python syntax: x[p], cost[i, j], sum(... for p in P).") from None
-    _whitelist(tree.body)
-    return tree.body
+    except (RecursionError, MemoryError):
+        raise _too_deep(text) from None
+    except ValueError as exc:  # an integer literal over Python's digit limit
+        raise ExprError(f"cannot parse {_short(text)!r}: {exc}", code="too_large",
+                        fix=f"Write numbers with at most {MAX_INT_DIGITS} digits "
+                            f"(use a parameter or scientific notation).") from None
+
+
+def _too_deep(text: str) -> ExprError:
+    return ExprError(f"expression {_short(text, 60)!r} nests deeper than the limit of "
+                     f"{MAX_EXPRESSION_DEPTH} levels", code="too_large",
+                     fix="Write it flat (a sum of terms, sum(... for i in S)) instead of "
+                         "nesting parentheses or operators.")
+
+
+def _chain(node: ast.expr, ops: tuple[type, ...]) -> list[tuple[bool, ast.expr]] | None:
+    """The operands of a left-leaning chain ``a + b - c ...`` (``(negated, operand)``,
+    the first never negated), when longer than :data:`_CHAIN`; else None."""
+    if not (isinstance(node, ast.BinOp) and isinstance(node.op, ops)):
+        return None
+    items: list[tuple[bool, ast.expr]] = []
+    while isinstance(node, ast.BinOp) and isinstance(node.op, ops):
+        items.append((isinstance(node.op, ast.Sub), node.right))
+        node = node.left
+    if len(items) < _CHAIN:
+        return None
+    items.append((False, node))
+    items.reverse()
+    return items
+
+
+def _balanced(items: list[tuple[bool, ast.expr]], mult: bool) -> ast.expr:
+    """A tree of depth log n for a chain from :func:`_chain` (same value: the signs of a
+    right half that starts with a minus are flipped and the halves subtracted)."""
+    if len(items) == 1:
+        return items[0][1]
+    mid = len(items) // 2
+    left, right = items[:mid], items[mid:]
+    if mult:
+        op: ast.operator = ast.Mult()
+    elif right[0][0]:
+        op = ast.Sub()
+        right = [(not neg, e) for neg, e in right]
+    else:
+        op = ast.Add()
+    node = ast.BinOp(left=_balanced(left, mult), op=op, right=_balanced(right, mult))
+    return ast.copy_location(node, items[0][1])
+
+
+def _rebalance(node: ast.AST) -> ast.AST:
+    if not isinstance(node, ast.BinOp):
+        return node
+    items = _chain(node, (ast.Add, ast.Sub))
+    if items is not None:
+        return _balanced(items, mult=False)
+    items = _chain(node, (ast.Mult,))
+    if items is not None:
+        return _balanced(items, mult=True)
+    return node
+
+
+def _balance(root: ast.expr) -> ast.expr:
+    """Rebalance every long ``+ -`` and ``*`` chain of the tree (iteratively), so that a
+    sum of 10,000 terms is as shallow as one of 15 and no recursive walk over it (the
+    compiler, the renderers) runs out of stack."""
+    root = _rebalance(root)  # type: ignore[assignment]
+    stack: list[ast.AST] = [root]
+    while stack:
+        node = stack.pop()
+        for name, value in ast.iter_fields(node):
+            if isinstance(value, ast.AST):
+                new = _rebalance(value)
+                if new is not value:
+                    setattr(node, name, new)
+                stack.append(new)
+            elif isinstance(value, list):
+                for i, item in enumerate(value):
+                    if isinstance(item, ast.AST):
+                        new = _rebalance(item)
+                        value[i] = new
+                        stack.append(new)
+    return root
+
+
+def _check_depth(root: ast.AST) -> None:
+    """Refuse a tree nested deeper than :data:`MAX_EXPRESSION_DEPTH` (walked iteratively)."""
+    stack: list[tuple[ast.AST, int]] = [(root, 1)]
+    while stack:
+        node, depth = stack.pop()
+        if depth > MAX_EXPRESSION_DEPTH:
+            raise ExprError(f"expression nests {depth} levels deep or more; the limit is "
+                            f"{MAX_EXPRESSION_DEPTH}", code="too_large",
+                            fix="Write it flat (a sum of terms, sum(... for i in S)) instead "
+                                "of nesting parentheses or operators.")
+        for child in ast.iter_child_nodes(node):
+            if isinstance(child, (ast.expr, ast.comprehension)):
+                stack.append((child, depth + 1))
 
 
 _ALLOWED = (
@@ -165,7 +317,7 @@ _ALLOWED = (
 )
 
 
-def _whitelist(root: ast.AST) -> None:
+def _whitelist(root: ast.AST, text: str = "") -> None:
     for node in ast.walk(root):
         if not isinstance(node, _ALLOWED):
             raise ExprError(
@@ -176,6 +328,8 @@ def _whitelist(root: ast.AST) -> None:
         if isinstance(node, ast.Constant) and not isinstance(node.value, (int, float, str)) \
                 or isinstance(node, ast.Constant) and isinstance(node.value, bool):
             raise ExprError(f"constant {node.value!r} is not allowed", symbol=repr(node.value))
+        if isinstance(node, ast.Constant) and isinstance(node.value, (int, float)):
+            _check_literal(node.value, text)
         if isinstance(node, ast.Call):
             if not isinstance(node.func, ast.Name) or node.func.id not in _FUNCS:
                 raise ExprError(
@@ -195,17 +349,44 @@ def _whitelist(root: ast.AST) -> None:
 
 def parse_forall(text: str) -> list[ast.comprehension]:
     """Parse a ``forall`` clause (``"i in I, j in J if c[i, j] > 0"``) into comprehensions."""
-    src = " ".join(text.replace("\\n", " ").split())
+    src = _normalize(text)
     src = re.sub(r"^(forall|for all|for each|for)\s+", "", src, flags=re.I)
     # top-level commas before another binding become nested 'for'
     src = re.sub(r",\s*(?=(\(\s*[A-Za-z_][\w\s,]*\)|[A-Za-z_]\w*)\s+in\b)", " for ", src)
+    if len(src) > _MAX_LEN:
+        raise ExprError(f"forall of {len(src):,} characters; the limit is {_MAX_LEN:,}",
+                        code="too_large", fix="Filter with a parameter instead of a long condition.")
     try:
-        tree = ast.parse(f"[0 for {src}]", mode="eval")
-    except SyntaxError:
-        raise ExprError(f"cannot parse forall {text!r}",
+        tree = _ast_parse(f"[0 for {src}]", text)
+    except ExprError as exc:
+        if exc.code == "too_large":
+            raise
+        raise ExprError(f"cannot parse forall {_short(text)!r}",
                         fix="Write bindings like 'p in Products' or 'i in I, j in J if i != j'.") from None
-    _whitelist(tree.body)
-    return tree.body.generators  # type: ignore[attr-defined]
+    body = _balance(tree.body)
+    _check_depth(body)
+    _whitelist(body, text)
+    return body.generators  # type: ignore[attr-defined]
+
+
+_NUMBER = re.compile(r"(?<![\w.])\d[\d_]*\.?[\d_]*(?:[eE][-+]?\d+)?|(?<![\w.])\.\d+(?:[eE][-+]?\d+)?")
+
+
+def _check_literal(value: int | float, text: str = "") -> None:
+    """A number written in an expression: finite, at most :data:`MAX_INT_DIGITS` digits."""
+    if isinstance(value, int):
+        if value.bit_length() > 1_000 and len(str(abs(value))) > MAX_INT_DIGITS:
+            raise ExprError(f"the integer {str(value)[:12]}... has {len(str(abs(value))):,} "
+                            f"digits; the limit is {MAX_INT_DIGITS}", code="too_large",
+                            symbol=str(value)[:40],
+                            fix="Use a smaller number (e.g. in scientific notation, 1e12).")
+    elif not math.isfinite(value):
+        written = next((m.group() for m in _NUMBER.finditer(text)
+                        if not math.isfinite(float(m.group().replace("_", "")))), None)
+        shown = written or "a number"
+        raise ExprError(f"`{shown}` is beyond the largest float ({MAX_CONSTANT:g}): it would "
+                        f"be infinite", code="bad_value", symbol=written,
+                        fix="Write a finite number; leave a bound out instead of writing infinity.")
 
 
 # --------------------------------------------------------------------------- nodes
@@ -375,6 +556,30 @@ def _num(v: Any, node: Node) -> float:
                     symbol=node.src, fix="Use a parameter indexed by that set instead.")
 
 
+def _bounded(v: Any, node: Node) -> Any:
+    """``v``, the result of constant arithmetic in ``node``, if finite and at most
+    :data:`MAX_CONSTANT` in magnitude; else an :class:`EvalError` naming the term."""
+    if -MAX_CONSTANT <= v <= MAX_CONSTANT:
+        return v
+    what = "not a number" if v != v else f"beyond the limit of {MAX_CONSTANT:g}"
+    raise EvalError(f"`{_short(node.src)}` evaluates to {_short(str(v), 40)}, {what}",
+                    code="bad_value", symbol=_short(node.src),
+                    fix="Use numbers of a sensible scale (rescale the units).")
+
+
+def _coefficient(c: float, node: Node, of: Node) -> float:
+    """A coefficient ``c`` of ``of`` computed in ``node``: finite and at most
+    :data:`MAX_COEFFICIENT` in magnitude, else an :class:`EvalError` naming the term."""
+    if -MAX_COEFFICIENT <= c <= MAX_COEFFICIENT:
+        return c
+    what = "not a number" if c != c else (
+        f"larger than the limit of {MAX_COEFFICIENT:g}" if math.isfinite(c) else "infinite")
+    raise EvalError(f"the coefficient of `{_short(of.src)}` in `{_short(node.src)}` is "
+                    f"{_short(str(c), 40)}, {what}", code="bad_value", symbol=_short(node.src),
+                    fix="Rescale the units so that coefficients stay below "
+                        f"{MAX_COEFFICIENT:g} (solvers lose all precision beyond that).")
+
+
 class AddSub(Node):
     def __init__(self, a: Node, b: Node, sign: float, src: str):
         self.a, self.b, self.sign, self.src = a, b, sign, src
@@ -383,7 +588,7 @@ class AddSub(Node):
     def value(self, env: Env) -> Any:
         a, b = self.a.value(env), self.b.value(env)
         if isinstance(a, (int, float)) and isinstance(b, (int, float)):
-            return a + b if self.sign > 0 else a - b
+            return _bounded(a + b if self.sign > 0 else a - b, self)
         raise EvalError(f"cannot do arithmetic on set elements in `{self.src}` ({a!r}, {b!r})",
                         code="type", symbol=self.src,
                         fix="Index arithmetic such as t - 1 needs integer set elements.")
@@ -399,7 +604,7 @@ class Mul(Node):
         self.degree = a.degree + b.degree
 
     def value(self, env: Env) -> Any:
-        return _num(self.a.value(env), self.a) * _num(self.b.value(env), self.b)
+        return _bounded(_num(self.a.value(env), self.a) * _num(self.b.value(env), self.b), self)
 
     def add_to(self, env: Env, acc: LinExpr, factor: float) -> None:
         if self.a.degree == 0:
@@ -407,13 +612,13 @@ class Mul(Node):
             if not isinstance(c, (int, float)):
                 c = _num(c, self.a)
             if c != 0:
-                self.b.add_to(env, acc, factor * c)
+                self.b.add_to(env, acc, _coefficient(factor * c, self, self.b))
         else:
             c = self.b.value(env)
             if not isinstance(c, (int, float)):
                 c = _num(c, self.b)
             if c != 0:
-                self.a.add_to(env, acc, factor * c)
+                self.a.add_to(env, acc, _coefficient(factor * c, self, self.a))
 
 
 class Div(Node):
@@ -428,10 +633,10 @@ class Div(Node):
         return d
 
     def value(self, env: Env) -> Any:
-        return _num(self.a.value(env), self.a) / self._den(env)
+        return _bounded(_num(self.a.value(env), self.a) / self._den(env), self)
 
     def add_to(self, env: Env, acc: LinExpr, factor: float) -> None:
-        self.a.add_to(env, acc, factor / self._den(env))
+        self.a.add_to(env, acc, _coefficient(factor / self._den(env), self, self.a))
 
 
 class Pow(Node):
@@ -439,10 +644,25 @@ class Pow(Node):
         self.a, self.b, self.src = a, b, src
 
     def value(self, env: Env) -> Any:
+        a = _num(self.a.value(env), self.a)
+        b = _num(self.b.value(env), self.b)
+        # refuse a result beyond MAX_CONSTANT before computing it (9**387420489 as an
+        # exact integer would take hours): log10 |a**b| = b * log10 |a|
+        if a != 0 and b * math.log10(abs(a)) > math.log10(MAX_CONSTANT):
+            raise EvalError(
+                f"`{_short(self.src)}` would be about 10^{b * math.log10(abs(a)):,.0f}; the "
+                f"limit is {MAX_CONSTANT:g}", code="too_large", symbol=_short(self.src),
+                fix="Use numbers of a sensible scale (rescale the units).")
         try:
-            return float(_num(self.a.value(env), self.a) ** _num(self.b.value(env), self.b))
-        except (OverflowError, ZeroDivisionError, TypeError) as exc:
-            raise EvalError(f"cannot compute `{self.src}`: {exc}", code="arithmetic") from None
+            r = float(a) ** float(b)
+        except (OverflowError, ZeroDivisionError) as exc:
+            raise EvalError(f"cannot compute `{_short(self.src)}`: {exc}", code="arithmetic",
+                            symbol=_short(self.src)) from None
+        if isinstance(r, complex):
+            raise EvalError(f"`{_short(self.src)}` is not a real number (a negative number "
+                            f"to a fractional power)", code="arithmetic",
+                            symbol=_short(self.src), fix="Use a non-negative base.")
+        return _bounded(r, self)
 
 
 class Func(Node):
@@ -452,7 +672,7 @@ class Func(Node):
         self.fn, self.args, self.src = fn, args, src
 
     def value(self, env: Env) -> Any:
-        return self.fn(*[a.value(env) for a in self.args])
+        return self.fn(*[_num(a.value(env), a) for a in self.args])
 
 
 class Binder:
@@ -756,6 +976,8 @@ class Compiler:
                 return Neg(a, src)
             if isinstance(node.op, ast.UAdd):
                 return a
+            if not in_filter:
+                raise _logic_outside_filter(src)
             return Not(a, src)
         if isinstance(node, ast.BinOp):
             a = self._expr(node.left, scope, in_filter)
@@ -792,6 +1014,8 @@ class Compiler:
         if isinstance(node, ast.Tuple):
             return TupleNode([self._expr(e, scope, in_filter) for e in node.elts], src)
         if isinstance(node, ast.BoolOp):
+            if not in_filter:
+                raise _logic_outside_filter(src)
             parts = [self._expr(v, scope, in_filter) for v in node.values]
             return BoolOp(isinstance(node.op, ast.And), parts, src)
         if isinstance(node, ast.Compare):
@@ -939,11 +1163,27 @@ class Compiler:
                                 f"extra variables and constraints.")
         if not args:
             raise ExprError(f"`{src}` needs arguments", symbol=src)
+        for a, arg in zip(args, node.args):
+            if isinstance(arg, ast.Constant) and isinstance(arg.value, str):
+                raise ExprError(f"`{src}`: {fn}() of the text {arg.value!r}; it takes numbers",
+                                code="type", symbol=src,
+                                fix=f"Give {fn}() numbers or parameters.")
+        if fn in ("min", "max") and len(args) == 1:
+            raise ExprError(f"`{src}`: {fn}() of one number; it takes two or more",
+                            code="syntax", symbol=src,
+                            fix=f"Write {fn}(a, b), or drop {fn}() around a single value.")
         if fn == "abs":
             if len(args) != 1:
                 raise ExprError(f"`{src}`: abs takes one argument", symbol=src)
             return Func(abs, args, src)
         return Func(min if fn == "min" else max, args, src)
+
+
+def _logic_outside_filter(src: str) -> ExprError:
+    return ExprError(f"`{_short(src)}`: and, or and not are only allowed in an `if` filter",
+                     code="syntax", symbol=_short(src),
+                     fix="Write a constraint as one comparison (split `a and b` into two "
+                         "constraints); use and/or/not in `for ... if ...` filters.")
 
 
 def canonical(value: Any, members: set) -> Any:

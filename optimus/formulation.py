@@ -48,28 +48,55 @@ class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
 
+class DataRef(_Strict):
+    """Where a set's elements or a parameter's values come from: a table in a data file.
+
+    ``path`` names the file: relative to the model file, or, for a problem stated in
+    words, the name of an attached table (``--data``). Formats: CSV, TSV, Excel (pick
+    the sheet with ``sheet``), JSON records, Parquet.
+
+    * A set: ``{path: supply.csv, column: plant}`` - the column's distinct values in file
+      order; ``index_columns: [from, to]`` for a set of pairs.
+    * An indexed parameter: ``{path: cost.csv, column: cost, index_columns: [plant,
+      market]}`` - the value column and the key columns, in the order of the parameter's
+      index. Without ``index_columns``: the columns named like the index sets, else the
+      first columns. Without ``column``: the column named like the parameter, else the
+      last column.
+    * A scalar from a key-value table (``Parameter_Name,Value,Unit,Description``):
+      ``{path: params.csv, key: budget}`` - the row whose key column holds ``budget``;
+      the key column is ``key_column``, else the first of
+      Parameter_Name/Parameter/Name/Key, else the first column; the value column is
+      ``column``, else ``Value``, else the second column. Without ``key``, a one-row
+      table's ``column``.
+    * JSON in optimus' own record format: a list of ``{"index": [...], "value": v}``, or
+      an object mapping parameter names to such lists or to numbers.
+    """
+
+    path: str = Field(description="File name of an attached table (or a path relative to the model file).")
+    column: str | None = Field(default=None, description="Value column (parameter) or element column (set).")
+    index_columns: list[str] | None = Field(
+        default=None, description="Key columns, one per index set in order (or the columns of a set of pairs).")
+    key: str | None = Field(default=None, description="Scalar from a key-value table: the row's key.")
+    key_column: str | None = Field(default=None, description="The column holding the keys (with `key`).")
+    sheet: str | None = Field(default=None, description="Excel sheet (or JSON table) name.")
+
+
 class SetDef(_Strict):
-    """A finite set of elements, e.g. products, periods or arcs (pairs)."""
+    """A finite set of elements, e.g. products, periods or arcs (pairs).
+
+    Exactly one of ``elements`` (listed), ``data`` (a column of a table, distinct
+    values in file order) or ``range`` (integers ``[first, last]``, both included)."""
 
     name: str = Field(description="Identifier used in expressions, e.g. Products.")
     description: str | None = Field(default=None, description="What the elements are.")
-    elements: list[Element] = Field(
+    elements: list[Element] | None = Field(
+        default=None,
         description="The members: strings or integers; a list such as [\"a\", \"b\"] for a "
         "pair (e.g. an arc of a network)."
     )
-
-
-class DataRef(_Strict):
-    """A parameter table read from a CSV or JSON file (path relative to the model file).
-
-    CSV: one column per index set (named like the set, or the first columns in order) and
-    a value column (``column``, else the parameter's name, else the last column).
-    JSON: a list of ``{"index": [...], "value": v}`` records, or an object mapping
-    parameter names to such lists (or to a scalar).
-    """
-
-    path: str
-    column: str | None = Field(default=None, description="Value column (CSV) or key (JSON).")
+    data: DataRef | None = Field(default=None, description="Read the elements from a table column.")
+    range: list[int] | None = Field(
+        default=None, description="Integers [first, last], both included, e.g. [1, 52].")
 
 
 class Parameter(_Strict):
@@ -150,6 +177,7 @@ class Formulation(_Strict):
     objective: Objective
 
     _base_dir: Path | None = PrivateAttr(default=None)
+    _attachments: Any = PrivateAttr(default=None)  # optimus.datafiles.Attachments
 
     # ----------------------------------------------------------------- lookups
     def set(self, name: str) -> SetDef | None:
@@ -173,9 +201,21 @@ class Formulation(_Strict):
         self._base_dir = Path(base_dir) if base_dir is not None else None
         return self
 
+    @property
+    def attachments(self) -> Any:
+        """The tables attached to the problem (:class:`optimus.datafiles.Attachments`) or
+        None: then ``data.path`` names files relative to :attr:`base_dir`."""
+        return self._attachments
+
+    def with_attachments(self, attachments: Any) -> "Formulation":
+        """Read ``data.path`` from these attached tables only."""
+        self._attachments = attachments if attachments else None
+        return self
+
     def copy_deep(self) -> "Formulation":
         new = self.model_copy(deep=True)
         new._base_dir = self._base_dir
+        new._attachments = self._attachments
         return new
 
     # ----------------------------------------------------------------- output
@@ -243,27 +283,43 @@ def formulation_from_data(data: Any, *, source: str = "input") -> Formulation:
 
 
 def read_model_file(path: str | Path) -> dict[str, Any]:
-    """Read a JSON or YAML model file into a dict (with UserErrors for bad input)."""
+    """Read a JSON or YAML model file into a dict (with UserErrors for bad input).
+
+    The type is chosen by the suffix before anything is read; at most
+    :data:`~optimus.budget.MAX_FILE_BYTES` are read, so a device or an endless pipe ends
+    at once; nesting, huge integers and lone surrogates are refused."""
+    from optimus.budget import InputLimitError, decode_utf8, lone_surrogate, read_limited
+
     path = Path(path)
     if not path.exists():
         raise UserError(f"no such file: {path}", fix="Check the path and try again.")
     if path.is_dir():
         raise UserError(f"{path} is a directory, not a model file.", fix="Pass a .json or .yaml file.")
-    try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise UserError(f"cannot read {path}: {exc}", fix="Pass a UTF-8 JSON or YAML file.") from None
     suffix = path.suffix.lower()
+    if suffix not in (".json", ".yaml", ".yml"):
+        raise UserError(
+            f"{path}: unknown model file type {suffix or '(none)'!r}.",
+            fix="Use a .json, .yaml or .yml file.",
+        )
+    try:
+        if path.is_char_device() or path.is_block_device():
+            raise InputLimitError(f"{path} is a device, not a model file")
+        text = decode_utf8(read_limited(path), str(path))
+    except InputLimitError as exc:
+        raise UserError(f"{exc}.", fix="Pass a UTF-8 JSON or YAML model file.") from None
+    except OSError as exc:
+        raise UserError(f"cannot read {path}: {exc.strerror or exc}",
+                        fix="Pass a UTF-8 JSON or YAML file.") from None
     try:
         if suffix == ".json":
-            data = json.loads(text)
-        elif suffix in (".yaml", ".yml"):
-            data = yaml.load(text, Loader=_YAML_LOADER)  # safe loader, C version if built
+            from optimus.budget import loads_json
+
+            data = loads_json(text, str(path))
         else:
-            raise UserError(
-                f"{path}: unknown model file type {suffix or '(none)'!r}.",
-                fix="Use a .json, .yaml or .yml file.",
-            )
+            data = yaml.load(text, Loader=_YAML_LOADER)  # safe loader, C version if built
+            where = lone_surrogate(data)
+            if where is not None:
+                raise InputLimitError(f"{path} holds a lone surrogate in {where}")
     except json.JSONDecodeError as exc:
         raise UserError(
             f"{path} is not valid JSON: {exc.msg} at line {exc.lineno}, column {exc.colno}.",
@@ -276,6 +332,13 @@ def read_model_file(path: str | Path) -> dict[str, Any]:
             f"{path} is not valid YAML{where}: {getattr(exc, 'problem', None) or exc}.",
             fix="Fix the syntax at that position.",
         ) from None
+    except InputLimitError as exc:
+        raise UserError(f"{exc}.", fix="Write numbers with at most 4,300 digits, nest less "
+                                       "deeply and use only valid Unicode text.") from None
+    except (ValueError, RecursionError) as exc:
+        raise UserError(f"cannot read {path}: {str(exc).split(';')[0] or type(exc).__name__}.",
+                        fix="Write numbers with at most 4,300 digits, nest less deeply and use "
+                            "only valid Unicode text.") from None
     if data is None:
         raise UserError(f"{path} is empty.", fix="Write a formulation into it (see problems/).")
     return data

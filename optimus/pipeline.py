@@ -28,12 +28,13 @@ import numpy as np
 from optimus.build import LinearProgram, build
 from optimus.crosscheck import CrossCheck, compare_results
 from optimus.diagnose import diagnose
+from optimus.sensitivity import auto_sensitivity, sensitivity
 from optimus.errors import FormulationError, UserError
 from optimus.exitcodes import ExitCode, exit_code
 from optimus.formulation import Formulation
 from optimus.issues import Issue
 from optimus.result import (
-    Diagnosis, DiagnosisKind, Result, Status, Timings, VariableValues,
+    Diagnosis, DiagnosisKind, Result, Sensitivity, Status, Timings, VariableValues,
 )
 from optimus.solvers import BACKENDS, SolverOptions, backend_name, get_backend
 
@@ -50,7 +51,8 @@ class SolveOptions:
     ``backend``: the solver (``highs`` or ``pulp``); ``cross_check``: also solve with
     every other backend and compare; ``time_limit`` in seconds and relative ``mip_gap``
     for each solve; ``diagnose``: explain the outcome; ``solve=False``: check and build
-    only (``optimus check``).
+    only (``optimus check``); ``sensitivity``: duals and ranges of an optimum (``True``
+    always, ``False`` never, ``None`` automatically for small models).
     """
 
     backend: str = "highs"
@@ -59,6 +61,7 @@ class SolveOptions:
     mip_gap: float | None = None
     diagnose: bool = True
     solve: bool = True
+    sensitivity: bool | None = None  # None: automatic (sensitivity.auto_sensitivity)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "backend", backend_name(self.backend))
@@ -82,8 +85,8 @@ class Report:
     compiled program and (unless ``solve=False``) ``result`` the solve with its
     diagnosis. An invalid formulation has ``program=None`` and a ``result`` of status
     ``error`` whose diagnosis (kind ``invalid``) lists the issues. ``cross_check`` is
-    set when it was asked for. Later stages (sensitivity, several objectives) add their
-    fields here.
+    set when it was asked for; ``sensitivity`` (on the result) when computed. Later
+    stages (several objectives) add their fields here.
     """
 
     formulation: Formulation
@@ -99,6 +102,11 @@ class Report:
     @property
     def status(self) -> Status | None:
         return None if self.result is None else self.result.status
+
+    @property
+    def sensitivity(self) -> Sensitivity | None:
+        """Duals, slacks, reduced costs and ranges of the optimum (None if not computed)."""
+        return None if self.result is None else self.result.sensitivity
 
     def exit_code(self) -> ExitCode:
         """``optimus run``'s exit code: 2 invalid, 4 backends disagree, else by status."""
@@ -140,6 +148,8 @@ def solve_model(f: Formulation, options: SolveOptions | None = None) -> Report:
     result = solve_program(lp, options.backend, options.solver_options)
     if options.diagnose:
         result.diagnosis = _diagnose(f, lp, result, options.solver_options)
+    if options.sensitivity or (options.sensitivity is None and auto_sensitivity(lp)):
+        result.sensitivity = _sensitivity(f, lp, result, options.solver_options)
     result.timings = Timings(build=build_time, solve=result.timings.solve,
                              total=time.perf_counter() - t0)
     report = Report(f, result, program=lp)
@@ -239,6 +249,15 @@ def _diagnose(f: Formulation, lp: LinearProgram, result: Result,
     except Exception as exc:  # noqa: BLE001 - keep the solve result whatever happens here
         return Diagnosis(kind=DiagnosisKind.ERROR,
                          summary=f"The diagnosis failed: {type(exc).__name__}: {exc}")
+
+
+def _sensitivity(f: Formulation, lp: LinearProgram, result: Result,
+                 options: SolverOptions) -> Sensitivity | None:
+    """The sensitivity; a failure in it is a note and the solution is kept."""
+    try:
+        return sensitivity(f, lp, result, options)
+    except Exception as exc:  # noqa: BLE001 - keep the solve result whatever happens here
+        return Sensitivity(sense=lp.sense, note=f"Sensitivity failed: {type(exc).__name__}: {exc}")
 
 
 def _cross_check(f: Formulation, lp: LinearProgram, primary: Result,

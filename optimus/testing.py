@@ -57,12 +57,13 @@ def http_error(status_code: int, message: str | None = None) -> Exception:
 
 
 def reply(formulation: Any = None, *, is_optimization_problem: bool = True,
-          reason: str | None = None) -> dict[str, Any]:
-    """A ``ModelReply`` dict, e.g. ``reply(formulation_dict, reason="changed the budget")``."""
+          reason: str | None = None, as_stated: bool = False) -> dict[str, Any]:
+    """A ``ModelReply`` dict, e.g. ``reply(formulation_dict, reason="changed the budget")``;
+    ``as_stated=True`` keeps an infeasible or unbounded formulation because the text is."""
     if hasattr(formulation, "model_dump"):
         formulation = formulation.model_dump(mode="json")
     return {"is_optimization_problem": is_optimization_problem, "reason": reason,
-            "formulation": formulation}
+            "formulation": formulation, "as_stated": as_stated}
 
 
 def not_optimization(reason: str = "The text states no optimization problem.") -> dict[str, Any]:

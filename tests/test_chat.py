@@ -135,10 +135,14 @@ def test_chat_command_reads_piped_stdin(monkeypatch, capsys, tmp_path):
 
 
 def test_chat_without_a_model_says_how_to_configure(monkeypatch, capsys):
+    # issue 14: with no model configured, chat runs offline (it used to exit 2) and says
+    # on stderr how to configure a model
+    monkeypatch.delenv("OPTIMUS_MODEL", raising=False)
+    monkeypatch.delenv("OPTIMUS_BASE_URL", raising=False)
     monkeypatch.setattr("sys.stdin", io.StringIO("hello\n"))
     code = main(["chat"])
     err = " ".join(capsys.readouterr().err.split())
-    assert code == 2 and "OPTIMUS_MODEL" in err and "--base-url" in err
+    assert code == 0 and "OPTIMUS_MODEL" in err and "--base-url" in err and "offline" in err
 
 
 def test_chat_provider_failure_is_reported_and_exits_non_zero(monkeypatch, capsys):

@@ -13,7 +13,7 @@ import yaml
 
 from optimus.cli import main
 
-KEYS = {"status", "objective", "bound", "gap", "variables", "diagnosis", "timings"}
+KEYS = {"status", "objective", "bound", "gap", "variables", "diagnosis", "sensitivity", "timings"}
 
 PRODUCTION: dict[str, Any] = {
     "name": "production",

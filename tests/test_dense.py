@@ -275,35 +275,6 @@ def test_large_tables_are_kept_as_dicts_and_behave_like_entries(
     assert "values.700.value" in str(lazy_err.value)
 
 
-def test_csv_column_reader_matches_the_line_reader(monkeypatch: pytest.MonkeyPatch) -> None:
-    import optimus.data as data
-
-    cases = [
-        [["S", "D", "c"], ["a", "b", "1.5"], ["a", "c", " 2 "], ["1", "b", "3"]],
-        [["S", "D", "c"], ["a", "b", "1.5"], [], ["a", "c", "2"]],          # blank line
-        [["S", "D", "c"], ["a", "b", "1.5"], [" ", " ", ""], ["a", "c", "2"]],
-        [["S", "D", "c"], ["a", "b", "x"]],                                  # not a number
-        [["S", "D", "c"], ["a", "b"]],                                       # short line
-        [["S", "c"], [" 007 ", "1"], ["-3", "2"], ["1e3", "3"]],
-        [["c"], ["1"], ["2"]],
-    ]
-
-    def read(rows: list[list[str]]) -> Any:
-        width = len(rows[0])
-        try:
-            return [(list(k), v) for k, v in
-                    data._csv_records(rows, width - 1, list(range(width - 1)))]
-        except ValueError as exc:
-            return str(exc)
-
-    for rows in cases:
-        fast = read(rows)
-        with monkeypatch.context() as m:
-            m.setattr(data, "_csv_records_full", lambda *a: None)
-            slow = read(rows)
-        assert repr(fast) == repr(slow), rows
-
-
 @pytest.mark.parametrize("record", [
     {"index": ["a", 1], "value": 2.5},
     {"index": ["a", 1], "value": 2},                 # int -> float

@@ -173,9 +173,10 @@ def _as_a_model_would_fill_it() -> dict[str, Any]:
     """EXAMPLE with every field present: optional ones null, lists and enums given."""
     return {
         "name": "production", "description": None, "assumptions": [],
-        "sets": [{"name": "Products", "description": None, "elements": ["chairs", "tables"]},
+        "sets": [{"name": "Products", "description": None, "elements": ["chairs", "tables"],
+                  "data": None, "range": None},
                  {"name": "Arcs", "description": "network arcs",
-                  "elements": [["a", "b"], ["b", "c"]]}],
+                  "elements": [["a", "b"], ["b", "c"]], "data": None, "range": None}],
         "parameters": [
             {"name": "profit", "description": None, "index": ["Products"], "value": None,
              "values": [{"index": ["chairs"], "value": 45}, {"index": ["tables"], "value": 80}],
@@ -187,7 +188,8 @@ def _as_a_model_would_fill_it() -> dict[str, Any]:
             {"name": "capacity", "description": None, "index": [], "value": 400, "values": None,
              "data": None, "default": None},
             {"name": "length", "description": None, "index": ["Arcs"], "value": None,
-             "values": None, "data": {"path": "length.csv", "column": None}, "default": 1.0},
+             "values": None, "data": {"path": "length.csv", "column": None, "index_columns": None, "key": None,
+                                "key_column": None, "sheet": None}, "default": 1.0},
         ],
         "variables": [
             {"name": "make", "description": "units to make", "index": ["Products"],

@@ -382,7 +382,10 @@ def test_constraint_that_always_holds_lowers_confidence():
     assert _always_holds({0: 1.0, 1: 2.0}, ">=", 0.0)
     assert not _always_holds({0: 1.0, 1: -1.0}, "<=", 0.0)
     assert not _always_holds({0: 1.0}, ">=", 0.0)
-    assert confidence(["a constraint that always holds (probably misread): X"]) < 0.7
+    from optimus.offline.doubts import DoubtKind, doubt  # doubts are typed (issue 14)
+
+    assert confidence([doubt(DoubtKind.ALWAYS_HOLDS,
+                             "a constraint that always holds (probably misread): X")]) < 0.7
 
 
 def test_learned_after_var_words():

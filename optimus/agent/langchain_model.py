@@ -335,7 +335,7 @@ class LangChainModel:
         if parsed is None and reply.raw_text.strip():
             try:  # a model that answered in plain JSON text instead of the tool call
                 parsed = _json_from_text(reply.raw_text)
-            except ValueError:
+            except (ValueError, RecursionError):  # bad JSON, nested too deeply, huge ints
                 parsed = None
         if parsed is None:
             bad_calls = getattr(raw, "invalid_tool_calls", None) or []

@@ -8,16 +8,22 @@ message list is rebuilt for every attempt, never mutated. A "suspicious" optimum
 one repair chance within the budget. After a clean optimum, numbers of the text that
 the formulation never uses get one extra call (:mod:`optimus.agent.grounding`).
 
+An infeasible or unbounded formulation that the model keeps after seeing the diagnosis,
+with ``as_stated`` set in its reply, ends the loop: the text itself is infeasible (or
+unbounded), so the answer carries the model's ``reason`` beside the diagnosis instead of
+spending the rest of the budget on a problem that has no optimum.
+
 The loop never raises for a bad formulation: a spent budget is an :class:`Answer` with
 the final status, the last diagnosis and a message saying so.
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
-from typing import Callable
+from typing import Any, Callable
 
-from optimus.agent.grounding import text_numbers, unexplained_numbers
+from optimus.agent.grounding import unexplained, unexplained_numbers
 from optimus.agent.model import Message, Model, ModelResponse, Purpose, Request
 from optimus.agent.prompts import load_prompt, render
 from optimus.agent.repair import repair_message
@@ -32,24 +38,36 @@ from optimus.agent.limits import (  # noqa: F401  (re-exported)
 )
 
 
-def safety_issues(f: Formulation) -> list[str]:
-    """Parts of a model-written formulation we refuse before building it."""
+def safety_issues(f: Formulation, attachments: Any = None) -> list[str]:
+    """Parts of a model-written formulation we refuse before building it: a data path
+    that is not one of the tables the user attached (with none attached, any data path)."""
     issues = []
-    for p in f.parameters:
-        if p.data is not None:
-            issues.append(f"parameter {p.name}: data files are not allowed in a model reply "
-                          f"(got path {p.data.path!r}). Fix: set data to null and list the "
+    names = attachments.names() if attachments else []
+    refs = [(f"parameter {p.name}", p.data) for p in f.parameters] + \
+        [(f"set {s.name}", s.data) for s in f.sets]
+    for where, ref in refs:
+        if ref is None or (attachments and attachments.resolve(ref.path) is not None):
+            continue
+        if names:
+            issues.append(f"{where}: data path {ref.path!r} is not an attached table. Fix: use "
+                          f"one of {', '.join(repr(n) for n in names)} as `data.path`.")
+        else:
+            issues.append(f"{where}: data files are not allowed in a model reply "
+                          f"(got path {ref.path!r}). Fix: set data to null and list the "
                           f"values inline in `values`.")
     return issues
 
 
-def evaluate(f: Formulation, *, time_limit: float | None = DEFAULT_TIME_LIMIT) -> Result:
-    """Check, build, solve and diagnose ``f``; every failure comes back as data."""
+def evaluate(f: Formulation, *, time_limit: float | None = DEFAULT_TIME_LIMIT,
+             attachments: Any = None) -> Result:
+    """Check, build, solve and diagnose ``f`` (reading only the attached tables); every
+    failure comes back as data."""
     from optimus.pipeline import SolveOptions, invalid_result, solve_model
 
-    refused = safety_issues(f)
+    refused = safety_issues(f, attachments)
     if refused:
         return invalid_result(refused)
+    f.with_attachments(attachments)
 
     try:
         result = solve_model(f, SolveOptions(time_limit=time_limit)).result
@@ -70,6 +88,7 @@ def _attempt_status(result: Result) -> str:
 
 
 _NOT_COMPILED = {Outcome.INVALID_FORMULATION, Outcome.PARSE_ERROR}
+_AS_STATED = {Status.INFEASIBLE, Status.UNBOUNDED, Status.INFEASIBLE_OR_UNBOUNDED}
 
 
 @dataclass
@@ -96,6 +115,9 @@ class Agent:
     repair_solver_outcomes: bool = True  # False: infeasible/unbounded are answers, not errors
     transcript: list[list[Message]] = field(default_factory=list)
     on_attempt: Callable[[Attempt], None] | None = None  # told of each attempt as it ends
+    #: tables attached to the problem (:class:`optimus.datafiles.Attachments`): the
+    #: formulate request carries their summary, and a formulation may read only them
+    attachments: Any = None
 
     def __post_init__(self) -> None:
         self.last_reason: str | None = None  # the model's `reason` in its last reply
@@ -107,7 +129,10 @@ class Agent:
     def solve(self, text: str) -> Answer:
         """Formulate and solve a problem stated in ``text``."""
         text = check_text(text)
-        return self.run(text, render("formulate", problem=text), ground=self.ground_numbers)
+        request = render("formulate", problem=text)
+        if self.attachments:
+            request += "\n\n" + data_prompt(self.attachments)
+        return self.run(text, request, ground=self.ground_numbers)
 
     def run(self, problem: str, request: str, *, ground: bool = True,
             first: Request | None = None) -> Answer:
@@ -160,12 +185,13 @@ class Agent:
                                  diagnosis=Diagnosis(kind=DiagnosisKind.NOT_FORMULATED,
                                                      summary="No formulation was given.")))
         f = r.formulation
-        result = evaluate(f, time_limit=self.time_limit)
+        result = evaluate(f, time_limit=self.time_limit, attachments=self.attachments)
         att = Attempt(number=number, formulation=f.to_dict(), status=_attempt_status(result),
-                      objective=result.objective, diagnosis=result.diagnosis)
+                      objective=result.objective, diagnosis=result.diagnosis,
+                      reason=r.reason, as_stated=bool(r.as_stated))
         # A refused formulation is never handed on: the renderers (Pyomo script, math,
         # notebook display) would read the local files it names into their output.
-        return _Step(att, None if safety_issues(f) else f, result)
+        return _Step(att, None if safety_issues(f, self.attachments) else f, result)
 
     def _loop(self, problem: str, first: Request, steps: list[_Step], ground: bool) -> Answer:
         best: _Step | None = None
@@ -185,10 +211,13 @@ class Agent:
             if status != Status.OPTIMAL:
                 if best is not None:  # the second look at a suspicious optimum failed: keep it
                     break
+                if status in _AS_STATED and step.attempt.as_stated and number > 1:
+                    return self._as_stated(step, steps)  # the model saw the diagnosis and agrees
                 continue
             best = step
             suspicious = step.result is not None and step.result.diagnosis is not None \
-                and step.result.diagnosis.kind == DiagnosisKind.SUSPICIOUS
+                and step.result.diagnosis.kind == DiagnosisKind.SUSPICIOUS \
+                and not _lp_as_asked(problem, step.result.diagnosis)
             if suspicious and self.repair_solver_outcomes and not second_look \
                     and number < self.max_attempts:
                 second_look = True
@@ -207,6 +236,17 @@ class Agent:
         answer = Answer.from_result(step.result, formulation=step.formulation)
         n = len(steps)
         answer.message = message or (f"Solved on attempt {step.attempt.number} of {n}." if n > 1 else None)
+        return answer
+
+    def _as_stated(self, step: _Step, steps: list[_Step]) -> Answer:
+        """The model keeps an infeasible or unbounded formulation: the text itself is."""
+        answer = self._final(step, steps)
+        reason = (step.attempt.reason or "").strip() or "the model gave no reason"
+        answer.as_stated = True
+        answer.reason = reason
+        answer.message = (f"{str(step.attempt.status).replace('_', ' ').capitalize()} as stated "
+                          f"(attempt {step.attempt.number} of {len(steps)}): the model keeps this "
+                          f"formulation because the text itself is. Its reason: {reason}")
         return answer
 
     def _exhausted(self, steps: list[_Step]) -> Answer:
@@ -230,14 +270,16 @@ class Agent:
     def _ground(self, first: Request, steps: list[_Step], best: _Step, answer: Answer) -> Answer:
         assert best.formulation is not None
         problem = first.problem
-        missing = unexplained_numbers(problem, best.formulation)
-        if not missing:
+        numbers = unexplained(problem, best.formulation)
+        if not numbers:
             return answer
-        shown = {tn.value: tn.text for tn in text_numbers(problem)}
-        listed = ", ".join(shown.get(v, f"{v:g}") for v in missing)
+        missing = [tn.value for tn in numbers]
+        listed = ", ".join(tn.text for tn in numbers)
         diag = (best.attempt.diagnosis or Diagnosis()).model_copy(deep=True)
         diag.kind = DiagnosisKind.UNGROUNDED
-        diag.summary = f"Numbers of the text used nowhere in the formulation: {listed}."
+        diag.summary = (f"Numbers of the text used nowhere in the formulation: {listed}. "
+                        f"Each one in its sentence:")
+        diag.issues = [f'{tn.text}: "{tn.sentence}"' for tn in numbers] + diag.issues
         view = [s.attempt for s in steps if s is not best] + [best.attempt.model_copy(update={"diagnosis": diag})]
         feedback = repair_message(problem, view)
         best.attempt.feedback = feedback
@@ -268,6 +310,31 @@ class Agent:
         answer.message = _join(answer.message, f"Numbers of the text used nowhere: {listed} "
                                                f"(the model's revision was {step.attempt.status}).")
         return answer
+
+
+def data_prompt(attachments: Any) -> str:
+    """The part of a formulate request that describes the attached tables (their
+    summaries, never their rows beyond a small table's)."""
+    from optimus.datafiles import describe
+
+    return render("data", tables=describe(attachments))
+
+
+_LP = re.compile(r"\b(?:LP|linear program(?:ming)?|linear optimi[sz]ation)\b", re.I)
+_WHOLE = re.compile(r"\b(?:integers?|integral|whole(?:\s+numbers?)?|MILP|MIP|ILP|mixed[- ]integer|"
+                    r"cannot be (?:split|divided)|indivisible)\b", re.I)
+_FRACTIONAL_COUNT = "looks like a count of discrete things but is declared continuous"
+
+
+def asks_for_lp(text: str) -> bool:
+    """True when the text asks for a linear program and says nothing of whole numbers."""
+    return bool(_LP.search(text)) and not _WHOLE.search(text)
+
+
+def _lp_as_asked(problem: str, diagnosis: Diagnosis) -> bool:
+    """Fractional counts are what an explicit LP request asks for: no second look."""
+    return bool(diagnosis.warnings) and asks_for_lp(problem) \
+        and all(_FRACTIONAL_COUNT in w for w in diagnosis.warnings)
 
 
 def _join(a: str | None, b: str) -> str:

@@ -13,7 +13,7 @@ import re
 from functools import lru_cache
 from importlib.resources import files
 
-NAMES = ("system", "formulate", "repair", "chat_edit")
+NAMES = ("system", "formulate", "repair", "chat_edit", "data")
 _PLACEHOLDER = re.compile(r"\{\{(\w+)\}\}")
 
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 from optimus.agent.prompts import render
 from optimus.answer import Attempt
 from optimus.formulation import Formulation
+from optimus.result import ConflictKind, Diagnosis
 
 _RAW_LIMIT = 3000
 
@@ -24,10 +25,16 @@ _INSTRUCTIONS = {
     "infeasible": "Your last formulation is infeasible: the constraints listed as conflicting "
                   "cannot all hold at once. Re-read the text for those constraints: a wrong "
                   "direction (<= instead of >=), a wrong number or unit, a requirement the "
-                  "text does not state, or a bound that is too tight.",
+                  "text does not state, or a bound that is too tight. The data of the text may "
+                  "also be inconsistent: if the text itself asks for the impossible, do not drop "
+                  "or weaken a requirement it states; return the same formulation with "
+                  "`as_stated` set to true and show the arithmetic in `reason` (for example "
+                  "\"15 vases need 45 of the 60 wheel hours, 12 bowls need 18 more: 63 > 60\").",
     "unbounded": "Your last formulation is unbounded: the variables listed can improve the "
                  "objective without limit. Add the limit the text states (a capacity, budget, "
-                 "demand or availability) or fix the objective's sense or signs.",
+                 "demand or availability) or fix the objective's sense or signs. If the text "
+                 "itself sets no such limit, return the same formulation with `as_stated` set "
+                 "to true and say in `reason` which limit is missing.",
     "suspicious": "Your last formulation solved, but the warnings above suggest a modelling "
                   "error (e.g. counts of whole things modelled as continuous, or a trivial "
                   "optimum). Fix it if the warning is right; otherwise return the same "
@@ -71,7 +78,23 @@ def _attempt_block(attempt: Attempt) -> str:
         text = attempt.diagnosis.text().strip()
         if text:
             lines += ["What the checker/solver found:", text]
+        natural = natural_bounds(attempt.diagnosis)
+        if natural:
+            lines.append(f"Note: {', '.join(natural)} in the conflict "
+                         f"{'is a natural bound' if len(natural) == 1 else 'are natural bounds'}"
+                         " (a quantity that cannot be negative): keep "
+                         f"{'it' if len(natural) == 1 else 'them'}. The conflict lies in the "
+                         "other members: a requirement that is too large, or a limit too small.")
+    if attempt.as_stated and attempt.reason:
+        lines.append(f"You said the text is infeasible or unbounded as stated: {attempt.reason}")
     return "\n".join(lines)
+
+
+def natural_bounds(diagnosis: Diagnosis) -> list[str]:
+    """The members of a conflict that are ``x >= 0`` bounds (explained, never offered for
+    deletion)."""
+    return [c.text or f"{c.label} >= 0" for c in diagnosis.conflict
+            if c.kind == ConflictKind.LOWER_BOUND and c.value is not None and c.value == 0]
 
 
 def repair_message(problem: str, trajectory: list[Attempt]) -> str:

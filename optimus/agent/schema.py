@@ -1,7 +1,8 @@
 """What the language model must return: a :class:`ModelReply` wrapping a formulation.
 
 The wrapper lets the model say that a text is not an optimization problem instead of
-inventing one. Its JSON schema reuses :func:`optimus.formulation.strict_json_schema`, so
+inventing one, and (``as_stated``) that a formulation is infeasible or unbounded because
+the text itself is, instead of bending the text until it solves. Its JSON schema reuses :func:`optimus.formulation.strict_json_schema`, so
 it satisfies OpenAI's strict structured-output rules (every field required, optional
 ones nullable, ``additionalProperties: false``).
 
@@ -34,6 +35,12 @@ class ModelReply(BaseModel):
         "changes made / why some numbers of the text do not matter.",
     )
     formulation: Formulation | None = Field(default=None, description="The model as data.")
+    as_stated: bool = Field(
+        default=False,
+        description="True when you keep a formulation that is infeasible or unbounded because "
+        "the text itself is (its data contradict each other, or it sets no limit): say why in "
+        "reason, with the arithmetic. False otherwise.",
+    )
 
 
 def reply_json_schema() -> dict[str, Any]:
@@ -59,8 +66,12 @@ def reply_json_schema() -> dict[str, Any]:
                 "anyOf": [{"$ref": "#/$defs/Formulation"}, {"type": "null"}],
                 "description": "The model as data; null when the text is not an optimization problem.",
             },
+            "as_stated": {
+                "type": "boolean",
+                "description": ModelReply.model_fields["as_stated"].description,
+            },
         },
-        "required": ["is_optimization_problem", "reason", "formulation"],
+        "required": ["is_optimization_problem", "reason", "formulation", "as_stated"],
         "additionalProperties": False,
         "$defs": copy.deepcopy(defs),
     }
@@ -75,5 +86,8 @@ def validate_reply(data: Any) -> ModelReply:
     if isinstance(data, BaseModel):
         data = data.model_dump()
     if isinstance(data, dict) and "is_optimization_problem" not in data and "objective" in data:
-        data = {"is_optimization_problem": True, "reason": None, "formulation": data}
+        data = {"is_optimization_problem": True, "reason": None, "formulation": data,
+                "as_stated": False}
+    if isinstance(data, dict) and data.get("as_stated", False) is None:
+        data = {**data, "as_stated": False}
     return ModelReply.model_validate(data)

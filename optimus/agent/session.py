@@ -19,6 +19,7 @@ from __future__ import annotations
 import difflib
 import shlex
 from dataclasses import dataclass, field
+from typing import Any
 from pathlib import Path
 
 from optimus.agent.loop import DEFAULT_MAX_ATTEMPTS, DEFAULT_TIME_LIMIT, Agent, check_text, evaluate
@@ -38,10 +39,14 @@ Commands:
   /math [FILE]   the formulation as math (Markdown with LaTeX to FILE if given)
   /code [FILE]   a standalone Pyomo script (to FILE if given)
   /save FILE     save the formulation (.yaml, .yml or .json)
+  /export FILE   write the solution, one table per variable (.csv or .xlsx)
   /undo          go back to the previous formulation
   /help          this help
   /quit          leave (end of input works too)
 End a line with \\ to continue the message on the next line."""
+
+
+_UNDO_WORDS = {"undo", "undo that", "undo it", "undo the last change", "undo the last edit"}
 
 
 @dataclass
@@ -132,8 +137,10 @@ class ChatSession:
     """State and logic of an interactive session: problem, formulation history, commands."""
 
     def __init__(self, llm: Model, *, max_attempts: int = DEFAULT_MAX_ATTEMPTS,
-                 time_limit: float | None = DEFAULT_TIME_LIMIT):
+                 time_limit: float | None = DEFAULT_TIME_LIMIT, attachments: Any = None):
         self.llm = llm
+        #: tables attached with ``--data`` (:class:`optimus.datafiles.Attachments`)
+        self.attachments = attachments
         self.max_attempts = max_attempts
         self.time_limit = time_limit
         self.problem: str | None = None
@@ -154,7 +161,7 @@ class ChatSession:
 
     def _agent(self, **kw: object) -> Agent:
         return Agent(self.llm, max_attempts=self.max_attempts, time_limit=self.time_limit,  # type: ignore[arg-type]
-                     on_attempt=self.on_attempt, **kw)
+                     on_attempt=self.on_attempt, attachments=self.attachments, **kw)
 
     # ------------------------------------------------------------------ messages
     def handle(self, line: str) -> ChatTurn | None:
@@ -174,6 +181,8 @@ class ChatSession:
         text = check_text(text)
         if self.current is None:
             return self._start(text)
+        if text.strip().lower().rstrip(".!") in _UNDO_WORDS:
+            return self.undo()
         return self._edit(text)
 
     def _start(self, text: str) -> ChatTurn:
@@ -182,7 +191,9 @@ class ChatSession:
             return ChatTurn(TurnKind.NOT_OPTIMIZATION, answer.message or "", answer)
         self.problem = text
         if answer.formulation is None:
-            return ChatTurn(TurnKind.ERROR, answer.message or "No valid formulation was found.", answer)
+            why = answer.diagnosis.issues if answer.diagnosis is not None else []
+            text = "\n".join([answer.message or "No valid formulation was found.", *why])
+            return ChatTurn(TurnKind.ERROR, text, answer)
         self.history.append(_State(answer.formulation, answer, text))
         return ChatTurn(TurnKind.SOLVED, answer.message or "", answer,
                         formulation_diff(None, answer.formulation), solution_change(None, answer))
@@ -207,6 +218,10 @@ class ChatSession:
         solution = (f"status {ans.status}" + (f", objective {ans.objective:.10g}" if ans.objective is not None else ""))
         prompt = render("chat_edit", problem=self.problem, formulation=cur.formulation.to_json(indent=None),
                         solution=solution, request=request)
+        if self.attachments:
+            from optimus.agent.loop import data_prompt
+
+            prompt += "\n\n" + data_prompt(self.attachments)
         agent = self._agent(repair_solver_outcomes=False)
         edit = Request((), Purpose.EDIT, self.problem, request, cur.formulation)
         answer = agent.run(f"{self.problem}\n\nRequested change: {request}", prompt, ground=False,
@@ -256,9 +271,31 @@ class ChatSession:
                     return ChatTurn(TurnKind.ERROR, f"/save: use a .yaml, .yml or .json file (got {path.name}).")
                 self.current.formulation.save(path)
                 return ChatTurn(TurnKind.INFO, f"saved the formulation to {path}")
+            if name == "/export":
+                return self.export(args)
         except (OSError, UserError) as exc:
             return ChatTurn(TurnKind.ERROR, f"{name}: {exc}")
         return ChatTurn(TurnKind.ERROR, f"unknown command {name}; type /help")
+
+    def export(self, args: list[str]) -> ChatTurn:
+        """``/export FILE``: the current solution, one table per variable (.csv/.xlsx)."""
+        from optimus.commands.outputs import (
+            check_output_paths, check_solution_path, write_solution_file,
+        )
+
+        if not args:
+            return ChatTurn(TurnKind.ERROR, "/export needs a file name, e.g. /export solution.xlsx")
+        assert self.current is not None
+        ans = self.current.answer
+        if not ans.variables:
+            return ChatTurn(TurnKind.ERROR, f"/export: no solution to write (status {ans.status}).")
+        path = Path(args[0])
+        check_solution_path(path, "/export")
+        inputs = {p.resolve(): "an attached data file"
+                  for p in (self.attachments.paths() if self.attachments else [])}
+        check_output_paths({"export": path}, inputs)
+        write_solution_file(path, ans.variables, self.current.formulation)
+        return ChatTurn(TurnKind.INFO, f"wrote the solution to {path}")
 
     def _output(self, text: str, args: list[str]) -> ChatTurn:
         if args:
@@ -287,18 +324,24 @@ def math_text(f: Formulation) -> str:
 def inline_data_files(f: Formulation) -> Formulation:
     """``f`` with every parameter read from a data file listed inline instead (a copy;
     a file that cannot be read is left as it is, so the checker reports it)."""
-    from optimus.data import canonical_sets, parameter_table
+    from optimus.data import canonical_sets, parameter_table, table_store
 
-    if not any(p.data is not None for p in f.parameters):
+    if not any(p.data is not None for p in f.parameters) and \
+            all(s.elements is not None for s in f.sets):
         return f
     out = f.copy_deep()
     issues: list = []
-    sets = canonical_sets(out, issues)
+    store = table_store(out)
+    sets = canonical_sets(out, issues, store)
     members = {k: set(v) for k, v in sets.items()}
+    for s in out.sets:  # sets read from a table or given as a range: listed
+        if s.elements is None and not any(i.symbol == s.name for i in issues):
+            s.elements = [list(e) if isinstance(e, tuple) else e for e in sets[s.name]]
+            s.data = s.range = None
     for p in out.parameters:
         if p.data is None:
             continue
-        table = parameter_table(p, sets, members, out.base_dir, [], complete=False)
+        table = parameter_table(p, sets, members, store, [], complete=False)
         if isinstance(table, dict):
             records = []
             for key, value in table.items():

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING, Optional, TextIO
+from typing import TYPE_CHECKING, List, Optional, TextIO
 
 import typer
 from rich.console import Console
@@ -17,8 +17,8 @@ from rich.table import Table
 from rich.text import Text
 
 from optimus.agent.limits import DEFAULT_MAX_ATTEMPTS
-from optimus.agent.providers import DEFAULT_TIMEOUT
-from optimus.errors import ProviderError
+from optimus.agent.providers import DEFAULT_TIMEOUT, configured, no_model_message
+from optimus.errors import ProviderError, UserError
 from optimus.exitcodes import ExitCode
 from optimus.render.console import fmt_number
 
@@ -121,21 +121,47 @@ def register(app: typer.Typer) -> None:
         max_attempts: int = typer.Option(DEFAULT_MAX_ATTEMPTS, "--max-attempts", min=1, max=20),
         structured: Optional[str] = typer.Option(None, "--structured", help="tool or json."),
         timeout: float = typer.Option(DEFAULT_TIMEOUT, "--timeout", help="Seconds per model call."),
+        offline: bool = typer.Option(False, "--offline", help="No model: the offline reader, then explicit edits (set, add, drop, make, minimize/maximize instead, undo)."),
+        data: Optional[List[str]] = typer.Option(None, "--data", metavar="[NAME=]FILE",
+                                                 help="Attach a data table (CSV, TSV, XLSX, JSON, Parquet); repeatable."),
     ) -> None:
         """Chat about a problem: the first message states it (or MODEL is opened), later
-        ones edit and re-solve."""
+        ones edit and re-solve. With --offline, or when no model is configured, the
+        offline reader takes the first message and explicit edits the later ones."""
         from optimus.agent.session import ChatSession
         from optimus.agent.langchain_model import make_model
         from optimus.commands.line_editing import chat_input
 
+        attachments = None
+        if data:
+            from optimus.datafiles import Attachments
+
+            attachments = Attachments.from_items(list(data))  # bad file: a message, exit 2
         start = None
         if model_file is not None:
             from optimus.formulation import load_formulation
 
             start = load_formulation(model_file)  # bad file: a message, exit 2
-        llm = make_model(model, base_url=base_url, structured=structured, timeout=timeout)  # type: ignore[arg-type]
+        if offline and (model or base_url):
+            raise UserError("--offline excludes --model and --base-url.", fix="Pass only one of them.")
+        model, base_url = (None, None) if offline else configured(model, base_url)
+        if attachments and (offline or not (model or base_url)):
+            message, fix = no_model_message()
+            raise UserError("--data needs a language model: the offline reader does not read "
+                            "tables." + ("" if offline else f" {message}"), fix=fix)
+        if offline or not (model or base_url):
+            from optimus.offline.offline_model import OfflineModel
 
-        session = ChatSession(llm, max_attempts=max_attempts)
+            if not offline:
+                message, fix = no_model_message()
+                Console(stderr=True).print(Text(f"{message} Using the offline reader: the first "
+                                                "message is read by rules, later ones by explicit "
+                                                f"edits only. {fix}", style="yellow"))
+            llm, max_attempts = OfflineModel(), 1
+        else:
+            llm = make_model(model, base_url=base_url, structured=structured, timeout=timeout)  # type: ignore[arg-type]
+
+        session = ChatSession(llm, max_attempts=max_attempts, attachments=attachments)
         console = Console()
         if start is not None:
             opened = session.start_from(start, model_file.name)  # type: ignore[union-attr]

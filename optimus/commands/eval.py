@@ -37,8 +37,10 @@ def make_solve_fn(model: str | None, base_url: str | None, offline: bool,
 
         load_chat_model(model, base_url)  # a missing key or package: fail before the run starts
 
-        def solve_with_model(text: str) -> Any:
+        def solve_with_model(text: str, data: list[str] | None = None) -> Any:
             kwargs: dict[str, Any] = {"model": model, "base_url": base_url}
+            if data:
+                kwargs["data"] = data
             if max_attempts is not None:
                 kwargs["max_attempts"] = max_attempts
             return api.solve(text, **kwargs)
@@ -49,7 +51,16 @@ def make_solve_fn(model: str | None, base_url: str | None, offline: bool,
     except ImportError as exc:
         raise UserError(f"The offline formulator is not available in this install ({exc}).",
                         fix="Pass --model provider:model (and set its API key).")
-    return solve_offline, "offline"
+    def offline_fn(text: str, data: list[str] | None = None) -> Any:
+        if data:  # the rules read words, not tables
+            from optimus.answer import Answer
+            from optimus.result import Outcome
+
+            return Answer(status=Outcome.ABSTAINED, formulator="offline",
+                          message="The offline formulator does not read data tables.")
+        return solve_offline(text)
+
+    return offline_fn, "offline"
 
 
 def _parse_ids(ids: str | None) -> list[str] | None:

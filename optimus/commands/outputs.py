@@ -70,6 +70,23 @@ def atomic_write(path: Path, write: Callable[[Path], Any]) -> None:
             tmp.unlink()
 
 
+def check_solution_path(path: Path | None, option: str = "--solution") -> None:
+    """A ``--solution`` file must be ``.csv`` or ``.xlsx``."""
+    from optimus.solution_tables import SOLUTION_FORMATS
+
+    if path is not None and Path(path).suffix.lower() not in SOLUTION_FORMATS:
+        raise UserError(f"{option} {path}: use a .csv or .xlsx file.",
+                        fix=f"For example {option} solution.xlsx.")
+
+
+def write_solution_file(path: Path, variables: object, formulation: object = None) -> None:
+    """Write a solution (one table per variable) to ``path`` atomically."""
+    from optimus.solution_tables import solution_frames, write_solution
+
+    frames = solution_frames(variables, formulation)  # type: ignore[arg-type]
+    atomic_write(Path(path), lambda tmp: write_solution(tmp, frames))  # tmp keeps the suffix
+
+
 def write_text(path: Path, text: str) -> None:
     """Write ``text`` (UTF-8) to ``path`` atomically; see :func:`atomic_write`."""
     atomic_write(path, lambda tmp: tmp.write_text(text, encoding="utf-8"))

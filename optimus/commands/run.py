@@ -10,8 +10,14 @@ Exit codes:
 * 4 - ``--cross-check`` found that the backends disagree.
 
 With ``--json`` exactly one JSON object is printed on stdout (the result's shape:
-``status, objective, bound, gap, variables, diagnosis, timings``, plus ``cross_check``
-with ``--cross-check``); messages go to stderr.
+``status, objective, bound, gap, variables, diagnosis, sensitivity, timings``, plus
+``cross_check`` with ``--cross-check``, and ``what_if`` with ``--set``); messages go to
+stderr. ``--set NAME=VALUE`` / ``--set 'NAME[i,j]=VALUE'`` overrides parameters, solves
+the model as given and as changed, and reports the changed one with ``what_if``: whether
+the change stayed inside the ranges of the original optimum (the duals predicted it) or
+changed the plan. ``sensitivity`` (shadow
+prices, slacks, reduced costs, ranges) is computed for small models, always with
+``--sensitivity``, never with ``--no-sensitivity``; otherwise it is null.
 """
 
 from __future__ import annotations
@@ -26,7 +32,10 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from optimus.commands.outputs import atomic_write, check_output_paths, stdout_silenced, write_text
+from optimus.commands.outputs import (
+    atomic_write, check_output_paths, check_solution_path, stdout_silenced, write_solution_file,
+    write_text,
+)
 
 def register(app: typer.Typer) -> None:
     """Add ``optimus run`` to the app."""
@@ -50,14 +59,25 @@ def register(app: typer.Typer) -> None:
                                               help="Write the model as an LP file."),
         mps_out: Optional[Path] = typer.Option(None, "--mps", metavar="OUT.mps",
                                                help="Write the model as an MPS file."),
+        solution: Optional[Path] = typer.Option(None, "--solution", metavar="OUT.csv|OUT.xlsx",
+                                                help="Write the solution: one table per variable."),
         json_out: bool = typer.Option(False, "--json",
                                       help="Print one JSON object on stdout, nothing else."),
+        sensitivity: Optional[bool] = typer.Option(
+            None, "--sensitivity/--no-sensitivity",
+            help="Shadow prices, slacks, reduced costs and ranges of the optimum (default: "
+                 "shown for models of at most 200 rows and 200 columns)."),
+        set_: Optional[list[str]] = typer.Option(
+            None, "--set", metavar="NAME=VALUE",
+            help="What-if: override a parameter (NAME=VALUE or 'NAME[i,j]=VALUE'; repeat for "
+                 "more), re-solve, and say whether the duals predicted the change."),
     ) -> None:
         """Check, build and solve MODEL; print the solution (exit 0 optimal, 1 not optimal,
         2 bad input, 4 backends disagree)."""
         code_ = run(model, backend=backend, cross_check=cross_check, time_limit=time_limit,
                     mip_gap=mip_gap, code=code, latex=latex, lp=lp_out, mps=mps_out,
-                    json_out=json_out)
+                    json_out=json_out, sensitivity=sensitivity, solution=solution,
+                    overrides=set_ or [])
         if code_:
             raise SystemExit(code_)  # typer.Exit's code is dropped with standalone_mode=False
 
@@ -66,7 +86,8 @@ def register(app: typer.Typer) -> None:
 def run(model: str | Path, *, backend: str = "highs", cross_check: bool = False,
         time_limit: float | None = None, mip_gap: float | None = None,
         code: Path | None = None, latex: Path | None = None, lp: Path | None = None,
-        mps: Path | None = None, json_out: bool = False,
+        mps: Path | None = None, json_out: bool = False, sensitivity: bool | None = None,
+        solution: Path | None = None, overrides: list[str] | None = None,
         console: Console | None = None, err_console: Console | None = None) -> int:
     """Do what ``optimus run`` does and return its exit code.
 
@@ -79,15 +100,21 @@ def run(model: str | Path, *, backend: str = "highs", cross_check: bool = False,
     from optimus.pipeline import SolveOptions
 
     SolveOptions(backend=backend, time_limit=time_limit, mip_gap=mip_gap)  # bad options: exit 2
+    from optimus.whatif import parse_override
+
+    changes = [parse_override(o) for o in overrides or []]  # bad --set: exit 2
     model_path = Path(model)
     f = load_formulation(model_path)
-    outputs = _plan_outputs(model_path, f, {"code": code, "latex": latex, "lp": lp, "mps": mps})
+    check_solution_path(solution)
+    outputs = _plan_outputs(model_path, f, {"code": code, "latex": latex, "lp": lp, "mps": mps,
+                                            "solution": solution})
 
     real_stdout = sys.stdout
     with stdout_silenced(json_out):
         payload, exit_code, written, result, cc = _solve(
             f, backend=backend, cross_check=cross_check, time_limit=time_limit,
-            mip_gap=mip_gap, outputs=outputs, err=err)
+            mip_gap=mip_gap, outputs=outputs, err=err, sensitivity=sensitivity,
+            overrides=changes)
 
     if json_out:
         real_stdout.write(json.dumps(payload, allow_nan=False, default=str) + "\n")
@@ -96,7 +123,8 @@ def run(model: str | Path, *, backend: str = "highs", cross_check: bool = False,
     if result is not None:
         from optimus.render.console import print_result
 
-        print_result(out, result, title=f"{f.name}  ({model_path.name})")
+        print_result(out, result, title=f"{f.name}  ({model_path.name})"
+                     + ("  with " + ", ".join(map(str, changes)) if changes else ""))
         if cc is not None:
             _print_cross_check(out, cc)
     for kind, path in written:
@@ -105,25 +133,37 @@ def run(model: str | Path, *, backend: str = "highs", cross_check: bool = False,
 
 
 _KIND_LABEL = {"code": "Pyomo script", "latex": "Markdown/LaTeX", "lp": "LP file",
-               "mps": "MPS file"}
+               "mps": "MPS file", "solution": "solution"}
 
 
 def _solve(f: Any, *, backend: str, cross_check: bool, time_limit: float | None,
-           mip_gap: float | None, outputs: dict[str, Path], err: Console
+           mip_gap: float | None, outputs: dict[str, Path], err: Console,
+           sensitivity: bool | None = None, overrides: list[Any] | None = None
            ) -> tuple[dict[str, Any], int, list[tuple[str, Path]], Any, Any]:
-    """Run the pipeline, then write the outputs."""
+    """Run the pipeline (twice for a what-if: as given and with the overrides), then write
+    the outputs (of the formulation that was solved)."""
     from optimus.pipeline import SolveOptions, solve_model
     from optimus.render.console import print_issues
 
-    report = solve_model(f, SolveOptions(backend=backend, cross_check=cross_check,
-                                         time_limit=time_limit, mip_gap=mip_gap))
+    options = SolveOptions(backend=backend, cross_check=cross_check, time_limit=time_limit,
+                           mip_gap=mip_gap, sensitivity=sensitivity)
+    if overrides:
+        from optimus.whatif import what_if
+
+        report = what_if(f, overrides, options)
+        f = report.formulation
+    else:
+        report = solve_model(f, options)
     if report.issues:
         print_issues(err, report.issues)
         err.print(Text("Fix the issues above and run again; nothing was solved or written.",
                        style="bold"), soft_wrap=True)
         return report.to_json_dict(), report.exit_code(), [], None, None
     written: list[tuple[str, Path]] = []
-    for kind in ("code", "lp", "mps", "latex"):
+    for kind in ("code", "lp", "mps", "latex", "solution"):
+        if kind == "solution" and kind in outputs and not report.result.status.has_solution:
+            err.print(Text(f"no solution ({report.result.status}): --solution was not written"))
+            continue
         if kind in outputs:
             _write_output(kind, outputs[kind], f, report.result, report.program)
             written.append((kind, outputs[kind]))
@@ -135,11 +175,16 @@ def _plan_outputs(model: Path, f: Any, wanted: dict[str, Path | None]) -> dict[s
     """Validate output paths before any work: never overwrite the model or its data files,
     never write two outputs to one file, and the directory must exist."""
     inputs = {model.resolve(): "the model file"}
-    for p in getattr(f, "parameters", []):
-        if p.data is not None:
-            path = Path(p.data.path)
+    refs = [(f"parameter `{p.name}`", p.data) for p in getattr(f, "parameters", [])] + \
+        [(f"set `{s.name}`", s.data) for s in getattr(f, "sets", [])]
+    for what, ref in refs:
+        if ref is not None and "\0" not in ref.path:
+            path = Path(ref.path)
             path = path if path.is_absolute() else f.base_dir / path
-            inputs[path.resolve()] = f"the data file of parameter `{p.name}`"
+            try:
+                inputs[path.resolve()] = f"the data file of {what}"
+            except (OSError, RuntimeError):  # a symlink loop: the checker reports it
+                pass
     return check_output_paths(wanted, inputs)
 
 
@@ -163,6 +208,8 @@ def _write_output(kind: str, path: Path, f: Any, result: Any, lp: Any) -> None:
         from optimus.export import write_mps
 
         atomic_write(path, lambda tmp: write_mps(lp, tmp))
+    elif kind == "solution":
+        write_solution_file(path, result.variables, f)
     else:  # pragma: no cover
         raise ValueError(kind)
 

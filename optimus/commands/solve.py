@@ -26,7 +26,7 @@ import json
 import re
 import sys
 from pathlib import Path
-from typing import Optional
+from typing import List, Optional
 
 import typer
 from rich.console import Console
@@ -37,9 +37,12 @@ from rich.text import Text
 from optimus.agent.providers import DEFAULT_TIMEOUT, configured, no_model_message
 from optimus.agent.limits import DEFAULT_MAX_ATTEMPTS, check_text
 from optimus.answer import Answer
-from optimus.commands.outputs import check_output_paths, stdout_silenced, write_text
+from optimus.commands.outputs import (
+    check_output_paths, check_solution_path, stdout_silenced, write_solution_file, write_text,
+)
 from optimus.errors import UserError
 from optimus.exitcodes import exit_code
+from optimus.result import Status
 
 def read_problem(text: str | None, file: Path | None) -> str:
     """The problem text from the argument, a file, or stdin (``-f -``); checked for size."""
@@ -47,8 +50,11 @@ def read_problem(text: str | None, file: Path | None) -> str:
         raise UserError("Give the problem either as TEXT or with -f FILE, not both.",
                         fix='optimus solve "A bakery ..."  or  optimus solve -f problem.txt')
     if file is not None:
+        from optimus.budget import MAX_TEXT_CHARS, InputLimitError, decode_utf8, read_limited
+
+        limit = 4 * MAX_TEXT_CHARS + 4  # bytes: enough for the longest text allowed
         if str(file) == "-":
-            text = sys.stdin.read()
+            text = sys.stdin.read(MAX_TEXT_CHARS + 1)
         else:
             if not file.exists():
                 raise UserError(f"no such file: {file}", fix="Check the path of -f FILE.")
@@ -56,9 +62,17 @@ def read_problem(text: str | None, file: Path | None) -> str:
                 raise UserError(f"{file} is a directory, not a text file.",
                                 fix="Pass the path of a text file with -f FILE.")
             try:
-                text = file.read_text(encoding="utf-8")
-            except (OSError, UnicodeDecodeError) as exc:
-                raise UserError(f"cannot read {file}: {exc}", fix="Pass a UTF-8 text file.") from None
+                text = decode_utf8(read_limited(file, limit), str(file))
+            except InputLimitError as exc:
+                if "larger than" in str(exc):
+                    raise UserError(f"{file} holds more than {limit:,} bytes; a problem text "
+                                    f"may have at most {MAX_TEXT_CHARS:,} characters.",
+                                    fix="Shorten the text, or put large data tables in a "
+                                        "model file with data files.") from None
+                raise UserError(f"{exc}.", fix="Save the problem as UTF-8 text.") from None
+            except OSError as exc:
+                raise UserError(f"cannot read {file}: {exc.strerror or exc}",
+                                fix="Pass a readable UTF-8 text file.") from None
     return check_text(text)
 
 
@@ -126,16 +140,27 @@ def print_attempts(console: Console, answer: Answer) -> None:
     console.print(table)
 
 
-def plan_outputs(code: Path | None, latex: Path | None, file: Path | None) -> dict[str, Path]:
-    """Validate ``--code``/``--latex`` before any model call (never the ``-f`` input)."""
+def plan_outputs(code: Path | None, latex: Path | None, file: Path | None,
+                 solution: Path | None = None) -> dict[str, Path]:
+    """Validate ``--code``/``--latex``/``--solution`` before any model call (never the
+    ``-f`` input)."""
     inputs = {file.resolve(): "the problem file"} if file is not None and str(file) != "-" else {}
-    return check_output_paths({"code": code, "latex": latex}, inputs)
+    return check_output_paths({"code": code, "latex": latex, "solution": solution}, inputs)
 
 
 def write_outputs(answer: Answer, outputs: dict[str, Path], err: Console) -> None:
     """Write the Pyomo script and the Markdown math of the answer's formulation."""
     if not outputs:
         return
+    if "solution" in outputs:
+        if answer.status in (Status.OPTIMAL, Status.TIME_LIMIT_FEASIBLE) and answer.variables:
+            write_solution_file(outputs["solution"], answer.variables, answer.formulation)
+            err.print(Text(f"wrote {outputs['solution']}"))
+        else:
+            err.print(Text(f"no solution ({answer.status}): --solution was not written"))
+        outputs = {k: v for k, v in outputs.items() if k != "solution"}
+        if not outputs:
+            return
     f = answer.formulation
     if f is None:
         err.print("no formulation: --code/--latex files were not written", highlight=False)
@@ -164,6 +189,10 @@ def register(app: typer.Typer) -> None:
         offline: bool = typer.Option(False, "--offline", help="Use the offline formulator (no model, no network)."),
         structured: Optional[str] = typer.Option(None, "--structured", help="Structured output: tool (tool calling) or json (JSON schema)."),
         timeout: float = typer.Option(DEFAULT_TIMEOUT, "--timeout", help="Seconds per model call."),
+        data: Optional[List[str]] = typer.Option(None, "--data", metavar="[NAME=]FILE",
+                                                 help="Attach a data table (CSV, TSV, XLSX, JSON, Parquet); repeatable."),
+        solution: Optional[Path] = typer.Option(None, "--solution", metavar="OUT.csv|OUT.xlsx",
+                                                help="Write the solution: one table per variable."),
     ) -> None:
         """Formulate a problem stated in plain language, solve it, explain the outcome.
 
@@ -172,7 +201,7 @@ def register(app: typer.Typer) -> None:
         """
         code_ = run_solve(text, file=file, model=model, base_url=base_url, max_attempts=max_attempts,
                           code=code, latex=latex, json_out=json_out, offline=offline,
-                          structured=structured, timeout=timeout)
+                          structured=structured, timeout=timeout, data=data, solution=solution)
         if code_:
             raise SystemExit(code_)  # typer.Exit's code is dropped with standalone_mode=False
 
@@ -181,13 +210,26 @@ def run_solve(text: str | None, *, file: Path | None = None, model: str | None =
               base_url: str | None = None, max_attempts: int = DEFAULT_MAX_ATTEMPTS,
               code: Path | None = None, latex: Path | None = None, json_out: bool = False,
               offline: bool = False, structured: str | None = None,
-              timeout: float = DEFAULT_TIMEOUT, console: Console | None = None) -> int:
+              timeout: float = DEFAULT_TIMEOUT, console: Console | None = None,
+              data: list[str] | None = None, solution: Path | None = None) -> int:
     """What ``optimus solve`` does; returns the exit code."""
     err = Console(stderr=True)
     out = console or Console()
     problem = read_problem(text, file)
-    outputs = plan_outputs(code, latex, file)
+    check_solution_path(solution)
+    outputs = plan_outputs(code, latex, file, solution)
+    attachments = None
+    if data:
+        from optimus.datafiles import Attachments
+
+        attachments = Attachments.from_items(list(data))  # every file read and checked now
+        inputs = {p.resolve(): "an attached data file" for p in attachments.paths()}
+        check_output_paths({k: v for k, v in outputs.items()}, inputs)
     model, base_url = configured(model, base_url)
+    if attachments and (offline or not (model or base_url)):
+        message, fix = no_model_message()
+        raise UserError("--data needs a language model: the offline formulator does not read "
+                        "tables." + ("" if offline else f" {message}"), fix=fix)
     if offline or not (model or base_url):
         if not offline:
             message, fix = no_model_message()
@@ -201,7 +243,8 @@ def run_solve(text: str | None, *, file: Path | None = None, model: str | None =
 
         with stdout_silenced(json_out):
             answer = solve(problem, model, base_url=base_url, max_attempts=max_attempts,
-                           structured=structured, timeout=timeout)  # type: ignore[arg-type]
+                           structured=structured, timeout=timeout,  # type: ignore[arg-type]
+                           data=attachments)
     if json_out:
         sys.stdout.write(json.dumps(answer.to_json_dict()) + "\n")
         sys.stdout.flush()

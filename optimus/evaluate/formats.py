@@ -41,6 +41,9 @@ class Problem:
     question: str
     answer: float | None
     meta: dict[str, Any] = field(default_factory=dict)
+    #: data tables attached to the problem (the row's ``"data"``: paths relative to the
+    #: benchmark file, resolved when it is loaded)
+    data: list[str] = field(default_factory=list)
 
     @property
     def answer_unknown(self) -> bool:
@@ -176,6 +179,7 @@ def load_problems(path: str | Path) -> list[Problem]:
         prob = parse_row(row, i, stem)
         if prob is None:
             continue
+        prob.data = _row_data(prob.meta.pop("data", None), p, prob.id)
         if prob.id in seen:
             seen[prob.id] += 1
             prob.id = f"{prob.id}#{seen[prob.id]}"
@@ -187,6 +191,26 @@ def load_problems(path: str | Path) -> list[Problem]:
                         fix="Each row needs a question text: `question` (with `answer`), "
                             "`en_question`/`en_answer` or `Question`/`Answer`.")
     return problems
+
+
+def _row_data(value: Any, bench: Path, pid: str) -> list[str]:
+    """A row's ``"data"``: a list of paths (or ``NAME=path``) relative to the benchmark
+    file, made absolute."""
+    if value is None:
+        return []
+    if isinstance(value, str):
+        value = [value]
+    if not isinstance(value, list) or not all(isinstance(v, str) and v for v in value):
+        raise UserError(f"{bench}: row {pid!r}: `data` must be a list of file paths.",
+                        fix='For example "data": ["data/cost.csv", "data/supply.csv"].')
+    out = []
+    for v in value:
+        name, sep, path = v.partition("=") if "=" in v else ("", "", v)
+        full = Path(path)
+        if not full.is_absolute():
+            full = bench.resolve().parent / full
+        out.append(f"{name}={full}" if sep else str(full))
+    return out
 
 
 def select(problems: list[Problem], ids: list[str] | None = None,

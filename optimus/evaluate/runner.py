@@ -163,14 +163,18 @@ class _Timeout(Exception):
     pass
 
 
-def _call_with_timeout(solve_fn: SolveFn, question: str, timeout: float | None) -> Answer:
+def _call_with_timeout(solve_fn: SolveFn, question: str, timeout: float | None,
+                       data: list[str] | None = None) -> Answer:
+    def call() -> Answer:  # a problem with data tables: solve_fn(question, data=[paths])
+        return solve_fn(question, data=data) if data else solve_fn(question)  # type: ignore[call-arg]
+
     if not timeout:
-        return solve_fn(question)
+        return call()
     box: dict[str, Any] = {}
 
     def target() -> None:
         try:
-            box["answer"] = solve_fn(question)
+            box["answer"] = call()
         except BaseException as exc:  # noqa: BLE001 - handed to the caller
             box["exc"] = exc
 
@@ -192,11 +196,15 @@ def make_record(problem: Problem, answer: Answer | None, rule: str, *,
         data = answer.to_json_dict()
         base = {k: data.get(k) for k in
                 ("status", "objective", "bound", "gap", "variables", "diagnosis", "timings")}
+        # compact: the binding constraints' duals and the nonzero reduced costs only
+        base["sensitivity"] = (answer.sensitivity.compact()
+                               if answer.sensitivity is not None else None)
         attempts = len(answer.attempts)
         usage = answer.usage.model_dump(mode="json")
         extra = {"formulator": answer.formulator, "message": answer.message}
     else:
         base = Result(status=Status.ERROR).to_json_dict()  # the same shape, empty
+        base["sensitivity"] = None
         attempts, usage, extra = 0, Usage().model_dump(mode="json"), {}
     if status is not None:
         base["status"] = status
@@ -223,7 +231,7 @@ def solve_one(problem: Problem, solve_fn: SolveFn, rule: str = "relative",
     status: str | None = None
     error: str | None = None
     try:
-        answer = _call_with_timeout(solve_fn, problem.question, timeout)
+        answer = _call_with_timeout(solve_fn, problem.question, timeout, problem.data)
         if not isinstance(answer, Answer):
             raise TypeError(f"solver returned {type(answer).__name__}, not Answer")
     except UserError:

@@ -14,6 +14,7 @@ from optimus.offline.lexicon import CONTINUOUS_CUES, MONEY_WORDS
 from optimus.offline.parse import COST_STEMS, GAIN_STEMS, Fact, Reading
 from optimus.offline.tokens import stem
 from optimus.offline.variables import Var
+from optimus.offline.doubts import DoubtKind as K, doubt
 
 _UNIT_WORDS = {"hour", "minute", "day", "week", "month", "year", "second", "unit", "kg",
                "gram", "ton", "pound", "lb", "litre", "liter", "ml", "sq", "ft", "acre"}
@@ -135,7 +136,7 @@ def _opposite_goal(r: Reading, facts: list[Fact], notes: list[str]) -> None:
     cost = sum(1 for f in facts if says(f, _COSTISH) and not says(f, _GAINISH))
     if ("<cost>" in r.obj_words and "<gain>" not in r.obj_words and 2 * gain > len(facts)) or (
             "<gain>" in r.obj_words and "<cost>" not in r.obj_words and 2 * cost > len(facts)):
-        notes.append("objective: the figures measure the opposite of the goal")
+        notes.append(doubt(K.OBJECTIVE_OPPOSITE, "objective: the figures measure the opposite of the goal"))
 
 
 def assemble_formulation(r: Reading, vs: list[Var], text: str, notes: list[str]
@@ -181,7 +182,7 @@ def assemble_formulation(r: Reading, vs: list[Var], text: str, notes: list[str]
                      f.money == next(iter(choice.values())).money]
             if len(cands) == 1:
                 choice[v] = cands[0]
-                notes.append("objective: a coefficient taken from the same sentence")
+                notes.append(doubt(K.OBJECTIVE_SAME_SENTENCE, "objective: a coefficient taken from the same sentence"))
     head = _counted_head(r.obj_text)
     if len(choice) == n and countish and not money and head and (head in r.var_units or not any(
             f.attr.get(head, 0.0) >= 1.0 for f in choice.values())):
@@ -192,17 +193,17 @@ def assemble_formulation(r: Reading, vs: list[Var], text: str, notes: list[str]
             obj_coefs[v] = f.value
             used.add(id(f))
         if tie:
-            notes.append("objective: two candidate coefficients for a variable")
+            notes.append(doubt(K.OBJECTIVE_TWO_CANDIDATES, "objective: two candidate coefficients for a variable"))
     elif money and _one_money_each(r.facts, n):
         for f in r.facts:
             if f.money:
                 obj_coefs[f.var] = f.value
                 used.add(id(f))
-        notes.append("objective: the only money figures, one per variable")
+        notes.append(doubt(K.OBJECTIVE_ONLY_MONEY, "objective: the only money figures, one per variable"))
         _opposite_goal(r, [f for f in r.facts if f.money], notes)
     elif countish and (not words or not choice or len(choice) < n or score < 1.0):
         obj_coefs = {v: 1.0 for v in range(n)}
-        notes.append("objective: the number of items (sum of the variables)")
+        notes.append(doubt(K.OBJECTIVE_ITEM_COUNT, "objective: the number of items (sum of the variables)"))
     else:
         obj_coefs = {}  # decided after the limits: the figures no limit used
     leftover_objective = not obj_coefs
@@ -242,7 +243,7 @@ def assemble_formulation(r: Reading, vs: list[Var], text: str, notes: list[str]
                                          units=False)
                 if len(c2) == n and not t2:
                     choice, score, tie = c2, s2, t2
-                    notes.append(f"limit {_fmt(lim.value)}: matched by its unit only")
+                    notes.append(doubt(K.UNIT_ONLY, f"limit {_fmt(lim.value)}: matched by its unit only"))
         if choice and lim.totalish and not lim.money and score < 1.0:
             choice = {}
         unit_words = {k for k, w in lim.attr.items() if w >= 1.0} & r.var_units
@@ -254,9 +255,9 @@ def assemble_formulation(r: Reading, vs: list[Var], text: str, notes: list[str]
             for f in choice.values():
                 used.add(id(f))
             if len(choice) < n:
-                notes.append(f"limit {_fmt(lim.value)}: no coefficient for some variables (0)")
+                notes.append(doubt(K.NO_COEFFICIENT, f"limit {_fmt(lim.value)}: no coefficient for some variables (0)"))
             if tie:
-                notes.append(f"limit {_fmt(lim.value)}: ambiguous coefficients")
+                notes.append(doubt(K.AMBIGUOUS_COEFFICIENTS, f"limit {_fmt(lim.value)}: ambiguous coefficients"))
             cons.append(("resource", f"{expression(coefs, vs)} {lim.rel} {_fmt(lim.value)}", lim.text))
         elif lim.totalish or _mentions_head(lim.attr, vs) or _counts_pieces(lim.attr, r.facts):
             cons.append(("total", f"{expression({v: 1.0 for v in range(n)}, vs)} {lim.rel} "
@@ -264,7 +265,7 @@ def assemble_formulation(r: Reading, vs: list[Var], text: str, notes: list[str]
         elif symbolic and not lim.money:
             cons.append(("total", f"{expression({v: 1.0 for v in range(n)}, vs)} {lim.rel} "
                          f"{_fmt(lim.value)}", lim.text))
-            notes.append(f"limit {_fmt(lim.value)} read as a total of all variables")
+            notes.append(doubt(K.READ_AS_TOTAL, f"limit {_fmt(lim.value)} read as a total of all variables"))
         else:
             return None, f"could not tell what the limit {_fmt(lim.value)} applies to: {lim.text}"
     for c in r.cons:
@@ -276,21 +277,21 @@ def assemble_formulation(r: Reading, vs: list[Var], text: str, notes: list[str]
             else:
                 coefs[v] = coefs.get(v, 0.0) + x
         if _always_holds(coefs, c.rel, c.rhs):
-            notes.append(f"a constraint that always holds (probably misread): {c.text[:60]}")
+            notes.append(doubt(K.ALWAYS_HOLDS, f"a constraint that always holds (probably misread): {c.text[:60]}"))
         cons.append((c.kind, f"{expression(coefs, vs)} {c.rel} {_fmt(c.rhs)}", c.text))
     if leftover_objective:
         rest = [f for f in r.facts if id(f) not in used and id(f) not in claimed]
         if len(rest) == n and {f.var for f in rest} == set(range(n)):
             obj_coefs = {f.var: f.value for f in rest}
             used.update(id(f) for f in rest)
-            notes.append("objective: the figures left over after the constraints")
+            notes.append(doubt(K.OBJECTIVE_LEFTOVER, "objective: the figures left over after the constraints"))
             _opposite_goal(r, rest, notes)
         else:
             return None, "could not find the objective coefficients"
     unused = [f for f in r.facts if id(f) not in used]
     if unused:
         seen = {f.tok.text for f in unused}
-        notes.append("numbers not used: " + ", ".join(sorted(seen)))
+        notes.append(doubt(K.NUMBERS_UNUSED, "numbers not used: " + ", ".join(sorted(seen))))
     domain = integrality(text)
     lower = {k: 0.0 for k in range(n)}
     for c in r.cons:
@@ -382,7 +383,7 @@ def _unit_siblings(choice: dict[int, Fact], pool: list[Fact], n: int, claimed: s
                     break
         if len(cands) == 1:
             choice[v] = cands[0]
-            notes.append(f"limit {_fmt(value)}: a coefficient taken from the same sentence")
+            notes.append(doubt(K.LIMIT_SAME_SENTENCE, f"limit {_fmt(value)}: a coefficient taken from the same sentence"))
 
 
 def _one_money_each(facts: list[Fact], n: int) -> bool:

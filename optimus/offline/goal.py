@@ -17,6 +17,8 @@ from __future__ import annotations
 
 import re
 
+from optimus.offline.doubts import DoubtKind as K, doubt
+
 # nouns that name what is optimized ("the most profit", "the fewest vehicles")
 GOAL_NOUNS = {
     "profit", "profits", "money", "revenue", "revenues", "return", "returns", "income",
@@ -154,10 +156,10 @@ def rewrite_goal(text: str) -> tuple[str, list[str]]:
         gain, cost = bool(_GAIN.search(text)), bool(_COST.search(text))
         if gain and not cost:
             out = text.rstrip() + " Maximize profit."
-            notes.append("objective direction inferred from 'best' and the profit figures")
+            notes.append(doubt(K.DIRECTION_INFERRED, "objective direction inferred from 'best' and the profit figures"))
         elif cost and not gain:
             out = text.rstrip() + " Minimize cost."
-            notes.append("objective direction inferred from 'best' and the cost figures")
+            notes.append(doubt(K.DIRECTION_INFERRED, "objective direction inferred from 'best' and the cost figures"))
     return out, notes
 
 

@@ -25,6 +25,7 @@ from optimus.offline.extract import (_bounds, _limit_with_facts, _more_than, _mu
 from optimus.offline.reading import (SEPARATORS, STOP, Fact, Limit, LinCon, Reading,
                                      _mark_used, _mentions, _segments)
 from optimus.offline.tokens import Token, stem
+from optimus.offline.doubts import DoubtKind as K, doubt
 
 COST_STEMS = {stem(w) for w in COST_WORDS} | {"spend", "spent", "expens"}
 GAIN_STEMS = {stem(w) for w in GAIN_WORDS} | {"earn", "profit"}
@@ -281,7 +282,7 @@ def _objective(toks: list[Token], text: str, r: Reading) -> tuple[int, int] | No
         j += 1
     if r.sense and r.sense != sense and words:
         # a second objective sentence; "minimum/maximum" phrases in questions agree usually
-        r.doubts.append(f"two objective directions ({r.sense}, {sense})")
+        r.doubts.append(doubt(K.TWO_DIRECTIONS, f"two objective directions ({r.sense}, {sense})"))
         return (idx, j)
     if not r.sense or (words and not r.obj_words):
         r.sense = sense
@@ -439,7 +440,7 @@ def _facts(toks: list[Token], lo: int, hi: int, nvars: int, sent: int, r: Readin
                           if toks[j].var is not None and toks[j].var >= 0]
                 after = [toks[j].var for j in range(k + 1, e) if toks[j].var is not None and toks[j].var >= 0]
                 var = before[0] if before else (after[0] if after else None)
-                r.doubts.append("a number near two variables")
+                r.doubts.append(doubt(K.NEAR_TWO_VARIABLES, "a number near two variables"))
                 if var is None:
                     continue
             attr = _attr(toks, k, (s, e), whole, n == 0)
@@ -552,7 +553,7 @@ def _pending_bound(toks: list[Token], text: str, r: Reading) -> bool:
 def close_pending(r: Reading) -> None:
     """Forget an expression waiting for a bound; one defined on its own is a doubt."""
     if r.pending is not None and r.pending[3] == -1:
-        r.doubts.append("an expression was defined but never bounded")
+        r.doubts.append(doubt(K.NEVER_BOUNDED, "an expression was defined but never bounded"))
     r.pending = None
 
 
@@ -1002,7 +1003,7 @@ def _part(toks: list[Token], lo: int, hi: int, s: int, e: int, rel: str, sent: i
         r.problems.append(f"constraint sentence not understood: {part_text}")
         return
     if loose1 or loose2:
-        r.doubts.append(f"unplaced numbers in: {part_text}")
+        r.doubts.append(doubt(K.UNPLACED_NUMBERS, f"unplaced numbers in: {part_text}"))
     coefs = dict(lhs)
     for v, c in rhs.items():
         coefs[v] = coefs.get(v, 0.0) - c

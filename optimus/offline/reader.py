@@ -19,12 +19,15 @@ from optimus.answer import Answer, Usage
 from optimus.formulation import Formulation
 from optimus.offline.assemble import assemble_formulation
 from optimus.offline.confidence import confidence
+from optimus.offline.formula import read_formula
 from optimus.offline.goal import rewrite_goal
 from optimus.offline.normalize import normalize
 from optimus.offline.parse import _OBJ_PHRASE, Reading, close_pending, read_sentence
 from optimus.offline.tokens import sentences, tokenize
 from optimus.offline.variables import find_variables, mark_mentions, numbered_names
 from optimus.result import Outcome, Status, Timings
+from optimus.offline.doubts import DoubtKind as K, doubt
+from optimus.offline.evidence import number_doubts
 
 DEFAULT_MIN_CONFIDENCE = 0.7
 
@@ -37,6 +40,7 @@ class OfflineResult:
     confidence: float
     reason: str | None = None
     notes: list[str] = field(default_factory=list)
+    exact: bool = False  # read by the formula grammar, not guessed from words
 
 
 def _abstain(reason: str, notes: list[str] | None = None) -> OfflineResult:
@@ -44,34 +48,68 @@ def _abstain(reason: str, notes: list[str] | None = None) -> OfflineResult:
 
 
 def formulate_offline(text: str) -> OfflineResult:
-    """Read a word problem into a Formulation with rules only (no model, no network)."""
+    """Read a problem into a Formulation with rules only (no model, no network).
+
+    A text written as formulas ("Maximize 3x + 2y subject to x + y <= 4, ...") is read by
+    the grammar of :mod:`optimus.offline.formula`, which decides: an exact reading
+    (confidence 1) or an abstention naming the position it did not understand. Other
+    texts go to the word rules.
+    """
+    formula = read_formula(text) if text else None
+    if formula is not None:
+        if formula.formulation is None:
+            assert formula.error is not None
+            return _abstain("the text is written as formulas, but one part was not understood "
+                            + formula.error.describe())
+        return OfflineResult(formula.formulation, 1.0, None, list(formula.notes), exact=True)
+    stage = _Stage()
     try:
-        return _formulate(text)
-    except Exception as exc:  # a reader bug must not crash the caller: abstain instead
-        return _abstain(f"the offline reader failed on this text ({type(exc).__name__})")
+        return _formulate(text, stage)
+    except Exception as exc:  # noqa: BLE001 - a rule's bug becomes an abstention naming it
+        detail = str(exc).splitlines()[0][:120] if str(exc) else ""
+        return _abstain(f"the offline rule '{stage.name}' failed on this text "
+                        f"({type(exc).__name__}{': ' + detail if detail else ''}); "
+                        "please report it", [doubt(K.RULE_FAILED, stage.name)])
 
 
-def _formulate(text: str) -> OfflineResult:
+class _Stage:
+    """The rule or pass running now, so that a failure names it."""
+
+    def __init__(self) -> None:
+        self.name = "start"
+
+    def __call__(self, name: str) -> None:
+        self.name = name
+
+
+def _formulate(text: str, stage: _Stage) -> OfflineResult:
     if not text or not text.strip():
         return _abstain("the text is empty")
+    stage("normalize")
     norm = normalize(text)
     goal_notes: list[str] = []
     if not _OBJ_PHRASE.search(norm):
         # "the cheapest way", "as much profit as possible": plain-English goals
+        stage("goal")
         norm, goal_notes = rewrite_goal(norm)
+    stage("numbered names")
     norm = numbered_names(norm)
+    stage("sentences")
     sents = sentences(norm)
     toks = [tokenize(s) for s in sents]
+    stage("variables")
     vs = find_variables(toks)
     if len(vs) < 1:
         return _abstain("could not find the decision variables")
     if len(vs) > 8:
         return _abstain(f"too many variables for the offline reader ({len(vs)})")
+    stage("mentions")
     for t in toks:
         mark_mentions(t, vs)
     _tag_each_heads(toks)
     r = Reading()
     for i, (s, t) in enumerate(zip(sents, toks)):
+        stage(f"sentence {i + 1} ({' '.join(s.split()[:6])} ...)")
         read_sentence(t, s, i, len(vs), r)
     close_pending(r)
     if r.sense is None:
@@ -79,14 +117,20 @@ def _formulate(text: str) -> OfflineResult:
     if r.problems:
         return _abstain(r.problems[0], list(r.problems))
     notes = list(r.doubts) + goal_notes
+    stage("assemble")
     f, reason = assemble_formulation(r, vs, norm, notes)
     if f is None:
         return _abstain(reason or "could not build a formulation", notes)
     left = [t.text for ts in toks for t in ts if t.is_num and not t.used]
     if left:
-        notes.append("numbers left in the text: " + ", ".join(left))
+        notes.append(doubt(K.NUMBERS_LEFT, "numbers left in the text: " + ", ".join(left)))
     if not f.constraints:
-        notes.append("no constraints found")
+        notes.append(doubt(K.NO_CONSTRAINTS, "no constraints found"))
+    stage("figures check")
+    counted = {K.NUMBERS_LEFT, K.NUMBERS_UNUSED}  # the rules' own account of the figures
+    for d in number_doubts(text, f):
+        if d.kind != K.TEXT_NUMBER_UNUSED or not any(getattr(n, "kind", None) in counted for n in notes):
+            notes.append(d)
     return OfflineResult(f, confidence(notes), None, notes)
 
 
@@ -140,10 +184,10 @@ def solve_offline(text: str, *, min_confidence: float = DEFAULT_MIN_CONFIDENCE) 
                       timings=Timings(total=time.perf_counter() - t0))
     conf = res.confidence
     notes = list(res.notes)
-    if result.variables and all(abs(v.value) < 1e-9 for v in result.variables):
+    if not res.exact and result.variables and all(abs(v.value) < 1e-9 for v in result.variables):
         # doing nothing is rarely the answer to a word problem: a constraint was likely missed
         conf = max(0.0, round(conf - 0.3, 3))
-        notes.append("the optimum is to do nothing (all variables 0)")
+        notes.append(doubt(K.DOES_NOTHING, "the optimum is to do nothing (all variables 0)"))
         if conf < min_confidence:
             return Answer(status=Outcome.ABSTAINED, formulator="offline", confidence=conf,
                           formulation=res.formulation, usage=usage,

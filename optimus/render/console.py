@@ -150,14 +150,44 @@ def diagnosis_panel(result: Any) -> RenderableType | None:
                  title_align="left", border_style=style)
 
 
+def sensitivity_panel(result: Any) -> RenderableType | None:
+    """The sensitivity (shadow prices, slacks, ranges) as sentences in a panel, or None."""
+    sens = _get(result, "sensitivity")
+    if sens is None or not hasattr(sens, "text"):
+        return None
+    text = sens.text()
+    if not text.strip():
+        return None
+    title = "Sensitivity" + (" (integers fixed)" if str(_get(sens, "basis", "")) ==
+                             "fixed_integers" else "")
+    return Panel(Text(text), title=title, title_align="left", border_style="cyan")
+
+
+def what_if_panel(result: Any) -> RenderableType | None:
+    """A what-if's comparison with the original optimum, in a panel (None if not one)."""
+    w = _get(result, "what_if")
+    if w is None:
+        return None
+    style = "green" if _get(w, "within_range") else ("yellow" if _get(w, "within_range") is False
+                                                      else "cyan")
+    return Panel(Text(str(_get(w, "explanation", ""))), title="What if", title_align="left",
+                 border_style=style)
+
+
 def print_result(console: Console, result: Any, *, title: str | None = None) -> None:
     """Print a header (status, objective, bound, gap, time), the nonzero variables
-    grouped by variable, and the diagnosis in a panel."""
+    grouped by variable, the sensitivity and the diagnosis in panels."""
     console.print(Panel(result_header(result), title=Text(title) if title else None,
                         title_align="left", expand=False))
     status = str(_get(result, "status", ""))
     if _get(result, "variables", None) or status in ("optimal", "time_limit_feasible"):
         console.print(result_table(result))
+    wif = what_if_panel(result)
+    if wif is not None:
+        console.print(wif)
+    sens = sensitivity_panel(result)
+    if sens is not None:
+        console.print(sens)
     panel = diagnosis_panel(result)
     if panel is not None:
         console.print(panel)

@@ -232,13 +232,14 @@ def forall_to_latex(text: str) -> str:
 # --------------------------------------------------------------------------- sections
 def _param_table(p: "Parameter", f: "Formulation") -> tuple[dict | float | None, str | None]:
     """Resolved values (or None) and a note about where they come from."""
-    from optimus.data import canonical_sets, parameter_table
+    from optimus.data import canonical_sets, parameter_table, table_store
 
     issues: list = []
     try:
-        sets = canonical_sets(f, issues)
+        store = table_store(f)
+        sets = canonical_sets(f, issues, store)
         members = {k: set(v) for k, v in sets.items()}
-        table = parameter_table(p, sets, members, f.base_dir, issues, complete=False)
+        table = parameter_table(p, sets, members, store, issues, complete=False)
     except Exception:  # rendering must not fail on bad data
         table = None
     note = f"from file `{p.data.path}`" if p.data is not None else None
@@ -324,9 +325,18 @@ def to_markdown(f: "Formulation", result: "Result | None" = None) -> str:
     if f.sets:
         L += ["## Sets", ""]
         for s in f.sets:
-            elems = s.elements[:_MAX_SET_ELEMENTS]
-            shown = ", ".join(_element(e) for e in elems)
-            if len(s.elements) > _MAX_SET_ELEMENTS:
+            if s.elements is None:
+                if s.range is not None and len(s.range) >= 2:
+                    shown = rf"{s.range[0]}, \ldots, {s.range[1]}"
+                elif s.data is not None:
+                    shown = r"\text{" + _tex_text(f"column {s.data.column or '?'} of {s.data.path}") + "}"
+                else:
+                    shown = ""
+                elems = []
+            else:
+                elems = s.elements[:_MAX_SET_ELEMENTS]
+                shown = ", ".join(_element(e) for e in elems)
+            if s.elements is not None and len(s.elements) > _MAX_SET_ELEMENTS:
                 shown += rf", \ldots \text{{ ({len(s.elements)} elements)}}"
             desc = f" — {md_escape(s.description)}" if s.description else ""
             L.append(f"- ${_name(s.name)} = \\{{{shown}\\}}${desc}")
@@ -372,6 +382,34 @@ def to_markdown(f: "Formulation", result: "Result | None" = None) -> str:
     return "\n".join(L).rstrip() + "\n"
 
 
+def _range_cell(rng: list) -> str:
+    lo, hi = (rng + [None, None])[:2]
+    left = "-∞" if lo is None else _md_cell(float(lo))
+    right = "∞" if hi is None else _md_cell(float(hi))
+    return f"[{left}, {right}]"
+
+
+def _sensitivity(s: Any) -> list[str]:
+    """Shadow prices, slacks and ranges: sentences, then the constraints as a table."""
+    L = ["### Sensitivity", ""]
+    if s.note:
+        L += [f"*{md_escape(s.note)}*", ""]
+    L += [f"- {md_escape(t)}" for t in s.sentences()]
+    L.append("")
+    if s.constraints:
+        L += ["| Constraint | Activity | Slack | Dual | RHS range |", "|---|---|---|---|---|"]
+        for c in s.constraints[:_MAX_VARIABLES]:
+            idx = ", ".join(_element(i) for i in c.index)
+            sym = _name(c.name) + (f"_{{{idx}}}" if c.index else "")
+            slack = "" if c.slack is None else _md_cell(float(c.slack))
+            L.append(f"| ${sym}$ | {_md_cell(float(c.activity))} | {slack} | "
+                     f"{_md_cell(float(c.dual))} | {_range_cell(list(c.rhs_range))} |")
+        if len(s.constraints) > _MAX_VARIABLES:
+            L.append(f"| … | {len(s.constraints) - _MAX_VARIABLES} more | | | |")
+        L.append("")
+    return L
+
+
 def _solution(r: "Result") -> list[str]:
     L = ["## Solution", "", f"- Status: **{md_escape(r.status)}**"]
     if r.objective is not None:
@@ -394,6 +432,9 @@ def _solution(r: "Result") -> list[str]:
             L += [f"All other variables ({zeros}) are zero.", ""]
     elif r.variables:
         L += ["All variables are zero.", ""]
+    sens = getattr(r, "sensitivity", None)
+    if sens is not None:
+        L += _sensitivity(sens)
     if r.diagnosis is not None:
         text = r.diagnosis.text()
         if text:

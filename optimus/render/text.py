@@ -34,7 +34,14 @@ def compact_text(f: "Formulation", *, full: bool = False) -> str:
     for a in f.assumptions:
         lines.append(f"assume: {a}")
     for s in f.sets:
-        lines.append(f"set {s.name} = {{{_elems(s.elements, max_elements)}}}")
+        if s.elements is not None:
+            lines.append(f"set {s.name} = {{{_elems(s.elements, max_elements)}}}")
+        elif s.range is not None:
+            lines.append(f"set {s.name} = range {s.range}")
+        elif s.data is not None:
+            lines.append(f"set {s.name} = <from {s.data.path}, column {s.data.column or s.data.index_columns}>")
+        else:
+            lines.append(f"set {s.name} = ?")
     for p in f.parameters:
         idx = f"[{', '.join(p.index)}]" if p.index else ""
         if not p.index:
@@ -44,7 +51,10 @@ def compact_text(f: "Formulation", *, full: bool = False) -> str:
             more = max_entries is not None and len(p.values) > max_entries
             val = "{" + ", ".join(ents) + (f", ... ({len(p.values)} entries)" if more else "") + "}"
         elif p.data is not None:
-            val = f"<from {p.data.path}>"
+            d = p.data
+            val = f"<from {d.path}" + (f", key {d.key}" if d.key else "") + \
+                (f", column {d.column}" if d.column else "") + \
+                (f", keys {d.index_columns}" if d.index_columns else "") + ">"
         else:
             val = "{}"
         if p.default is not None:

@@ -273,8 +273,13 @@ def unicode_sections(f: "Formulation") -> list[tuple[str, list[tuple[str, str]]]
     if f.sets:
         rows = []
         for s in f.sets:
-            shown = ", ".join(element(e) for e in s.elements[:_MAX_SET_ELEMENTS])
-            if len(s.elements) > _MAX_SET_ELEMENTS:
+            if s.elements is None:
+                shown = (f"{s.range[0]}, …, {s.range[1]}" if s.range and len(s.range) >= 2 else
+                         flat(f"column {s.data.column or s.data.index_columns} of {s.data.path}")
+                         if s.data is not None else "")
+            else:
+                shown = ", ".join(element(e) for e in s.elements[:_MAX_SET_ELEMENTS])
+            if s.elements is not None and len(s.elements) > _MAX_SET_ELEMENTS:
                 shown += f", … ({len(s.elements)} elements)"
             rows.append((f"{flat(s.name)} = {{{shown}}}", flat(s.description or "")))
         out.append(("Sets", rows))

@@ -1,0 +1,108 @@
+"""Checks of a finished offline formulation against its text: which figures were used.
+
+The word rules keep their own account of the numbers they consumed; this module keeps an
+independent one, from the normalized text and the formulation alone:
+
+* :attr:`~optimus.offline.doubts.DoubtKind.TEXT_NUMBER_UNUSED`: a figure of the text
+  (other than a small count such as "two products") that appears nowhere in the model,
+  not even as a percentage, a reciprocal or a difference;
+* :attr:`~optimus.offline.doubts.DoubtKind.CONSTANT_NOT_IN_TEXT`: a constant of the model
+  that is not a figure of the text, nor derived from one or two of them.
+
+    >>> from optimus.formulation import Formulation
+    >>> f = Formulation.model_validate({"variables": [{"name": "x"}, {"name": "y"}],
+    ...     "constraints": [{"name": "c", "expression": "2*x + y <= 40"}],
+    ...     "objective": {"sense": "maximize", "expression": "5*x + 3*y"}})
+    >>> [str(d) for d in number_doubts("x takes 2 hours, y 1 hour; 40 hours. x earns $5, y $3.", f)]
+    []
+    >>> [d.kind.value for d in number_doubts("x takes 2 hours, y 1 hour; 50 hours. x earns $5, y $3.", f)]
+    ['text_number_unused', 'constant_not_in_text']
+"""
+
+from __future__ import annotations
+
+import re
+from itertools import combinations
+
+from optimus.formulation import Formulation
+from optimus.offline.doubts import Doubt, DoubtKind, doubt
+from optimus.offline.normalize import normalize
+
+__all__ = ["number_doubts", "text_numbers", "model_constants"]
+
+_TEXT_NUM = re.compile(r"(?<![A-Za-z_\d.])(\d+(?:\.\d+)?)(\s*%)?")
+_MODEL_NUM = re.compile(r"(?<![A-Za-z_\d.])\d+(?:\.\d+)?(?:e[-+]?\d+)?")
+_MAX_PAIRS = 60  # numbers of the text taken in pairs for derived constants (bounded work)
+
+
+def text_numbers(text: str) -> list[tuple[float, bool]]:
+    """The figures of ``text`` after normalization, each with whether it was a percentage."""
+    return [(float(m.group(1)), bool(m.group(2))) for m in _TEXT_NUM.finditer(normalize(text))]
+
+
+def model_constants(f: Formulation) -> list[float]:
+    """Absolute values of the numbers written in the model: coefficients, right-hand
+    sides and finite non-zero bounds."""
+    out: list[float] = []
+    for expr in [f.objective.expression] + [c.expression for c in f.constraints]:
+        out += [float(m.group()) for m in _MODEL_NUM.finditer(expr)]
+    for v in f.variables:
+        for b in (v.lower, v.upper):
+            if b is not None and b != 0:
+                out.append(abs(b))
+    return out
+
+
+def _close(a: float, b: float) -> bool:
+    return abs(a - b) <= 1e-6 * max(1.0, abs(a), abs(b))
+
+
+def _forms(v: float, pct: bool) -> list[float]:
+    forms = [v, v / 100]
+    if v:
+        forms.append(1 / v)
+    if pct or v < 100:
+        forms += [1 - v / 100, 1 + v / 100]
+    if 0 < v < 1:
+        forms.append(1 - v)
+    if v > 1:
+        forms.append(1 - 1 / v)
+    return forms
+
+
+def number_doubts(text: str, f: Formulation) -> list[Doubt]:
+    """Doubts about the figures of ``text`` that the model ``f`` did not use, and the
+    constants of ``f`` that the text does not state (see the module docstring)."""
+    stated = text_numbers(text)
+    consts = model_constants(f)
+    out: list[Doubt] = []
+    unused = []
+    for v, pct in stated:
+        if v <= 10 and v == int(v) and not pct:
+            continue  # "two products", "3 types": small counts are often not data
+        if not any(_close(c, x) for c in consts for x in _forms(v, pct)):
+            unused.append(v)
+    if unused:
+        out.append(doubt(DoubtKind.TEXT_NUMBER_UNUSED,
+                         "figures of the text not in the model: " + ", ".join(_fmt(v) for v in unused)))
+    values = sorted({v for v, _ in stated})
+    derived = {_key(x) for v, pct in stated for x in _forms(v, pct)}
+    pool = values[:_MAX_PAIRS]
+    for a, b in combinations(pool, 2):
+        derived.update(_key(x) for x in (a + b, abs(a - b), a * b, b / a if a else 0.0,
+                                         a / b if b else 0.0, a / (a + b) if a + b else 0.0,
+                                         b / (a + b) if a + b else 0.0))
+    odd = sorted({c for c in consts if c not in (0.0, 1.0, 2.0) and _key(c) not in derived})
+    if odd:
+        out.append(doubt(DoubtKind.CONSTANT_NOT_IN_TEXT,
+                         "constants of the model not in the text: " + ", ".join(_fmt(c) for c in odd)))
+    return out
+
+
+def _key(x: float) -> float:
+    """``x`` to 6 significant digits: derived constants are compared by this key."""
+    return float(f"{x:.6g}")
+
+
+def _fmt(v: float) -> str:
+    return str(int(v)) if v == int(v) else f"{v:g}"
