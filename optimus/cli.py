@@ -9,7 +9,7 @@ import typer
 from rich.console import Console
 from rich.markup import escape
 
-from optimus.commands import chat, check, eval as eval_cmd, run, solve
+from optimus.commands import chat, check, eval as eval_cmd, run, serve, solve
 from optimus.errors import OptimusError, ProviderError, UserError
 from optimus.exitcodes import ExitCode
 
@@ -45,7 +45,7 @@ def _root(
     """optimus: natural-language optimization, solved with HiGHS."""
 
 
-for module in (run, check, solve, chat, eval_cmd):
+for module in (run, check, solve, chat, eval_cmd, serve):
     module.register(app)
 
 err_console = Console(stderr=True, soft_wrap=True)  # no hard line breaks inside messages

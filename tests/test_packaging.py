@@ -36,6 +36,8 @@ def test_packaged_data_is_reachable():
 
     assert (files("optimus.problems") / "word" / "problems.jsonl").is_file()
     assert (files("optimus.prompts") / "formulate.md").is_file()
+    for asset in ("index.html", "app.js", "style.css"):  # optimus serve's page
+        assert (files("optimus.web") / "static" / asset).is_file()
     assert any(p.name.endswith(".yaml") for p in (files("optimus.problems") / "models").iterdir())
 
 

@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Callable
 
 from optimus.budget import WorkTimeout, check_deadline
 from optimus.agent.grounding import unexplained, unexplained_numbers
@@ -117,6 +117,7 @@ class Agent:
     raise_provider_errors: bool = True
     repair_solver_outcomes: bool = True  # False: infeasible/unbounded are answers, not errors
     transcript: list[list[Message]] = field(default_factory=list)
+    on_attempt: Callable[[Attempt], None] | None = None  # told of each attempt as it ends
     #: tables attached to the problem (:class:`optimus.datafiles.Attachments`): the
     #: formulate request carries their summary, and a formulation may read only them
     attachments: Any = None
@@ -205,6 +206,8 @@ class Agent:
                 steps.append(_Step(Attempt(number=number, status=step.status)))
                 return step
             steps.append(step)
+            if self.on_attempt is not None:
+                self.on_attempt(step.attempt)
             status = step.attempt.status
             if status != Status.OPTIMAL and status not in _NOT_COMPILED \
                     and not self.repair_solver_outcomes:

@@ -149,6 +149,7 @@ class ChatSession:
         self.time_limit = time_limit
         self.problem: str | None = None
         self.history: list[_State] = []
+        self.on_attempt = None  # Agent.on_attempt for every solve and edit (progress)
 
     @property
     def current(self) -> _State | None:
@@ -164,7 +165,7 @@ class ChatSession:
 
     def _agent(self, **kw: object) -> Agent:
         return Agent(self.llm, max_attempts=self.max_attempts, time_limit=self.time_limit,  # type: ignore[arg-type]
-                     attachments=self.attachments, **kw)
+                     on_attempt=self.on_attempt, attachments=self.attachments, **kw)
 
     # ------------------------------------------------------------------ messages
     def handle(self, line: str) -> ChatTurn | None:

@@ -1,0 +1,1 @@
+"""The local web app of ``optimus serve`` (see :mod:`optimus.web.server`)."""
