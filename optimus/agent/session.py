@@ -23,6 +23,7 @@ from pathlib import Path
 
 from optimus.agent.loop import DEFAULT_MAX_ATTEMPTS, DEFAULT_TIME_LIMIT, Agent, check_text, evaluate
 from optimus.agent.model import Model, Purpose, Request
+from optimus.agent.progress import Progress
 from optimus._compat import StrEnum
 from optimus.agent.prompts import render
 from optimus.answer import Answer
@@ -135,10 +136,11 @@ class ChatSession:
     """State and logic of an interactive session: problem, formulation history, commands."""
 
     def __init__(self, llm: Model, *, max_attempts: int = DEFAULT_MAX_ATTEMPTS,
-                 time_limit: float | None = DEFAULT_TIME_LIMIT):
+                 time_limit: float | None = DEFAULT_TIME_LIMIT, progress: Progress = None):
         self.llm = llm
         self.max_attempts = max_attempts
         self.time_limit = time_limit
+        self.progress = progress
         self.problem: str | None = None
         self.history: list[_State] = []
 
@@ -155,7 +157,8 @@ class ChatSession:
         return self.current.answer if self.current else None
 
     def _agent(self, **kw: object) -> Agent:
-        return Agent(self.llm, max_attempts=self.max_attempts, time_limit=self.time_limit, **kw)  # type: ignore[arg-type]
+        return Agent(self.llm, max_attempts=self.max_attempts, time_limit=self.time_limit,  # type: ignore[arg-type]
+                     progress=self.progress, **kw)
 
     # ------------------------------------------------------------------ messages
     def handle(self, line: str) -> ChatTurn | None:
