@@ -45,6 +45,7 @@ class Attempt(BaseModel):
     feedback: str | None = None  # the repair message built from this attempt
     reason: str | None = None  # the model's note with this formulation
     as_stated: bool = False  # the model keeps it: the text itself is infeasible/unbounded
+    usage: Usage | None = None  # the call that wrote it: calls and tokens
 
 
 class Answer(BaseModel):
@@ -62,6 +63,7 @@ class Answer(BaseModel):
     attempts: list[Attempt] = Field(default_factory=list)
     usage: Usage = Field(default_factory=Usage)
     formulator: str | None = None  # "openai:gpt-4o-mini", "offline", ...
+    backend: str | None = None  # the solver of the final formulation (highs, pulp)
     confidence: float | None = None  # offline formulator's confidence in [0, 1]
     message: str | None = None  # e.g. "could not formulate: <reason>"
     unexplained_numbers: list[float] = Field(default_factory=list)
@@ -72,7 +74,7 @@ class Answer(BaseModel):
     def from_result(cls, result: Result, **extra: Any) -> "Answer":
         data = {k: getattr(result, k) for k in
                 ("status", "objective", "bound", "gap", "variables", "diagnosis", "sensitivity",
-                 "timings")}
+                 "timings", "backend")}
         data.update(extra)
         return cls(**data)
 

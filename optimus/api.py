@@ -20,6 +20,7 @@ from typing import Any
 from optimus.agent.langchain_model import RetryPolicy, make_model
 from optimus.agent.limits import DEFAULT_MAX_ATTEMPTS, DEFAULT_TIME_LIMIT
 from optimus.agent.loop import Agent
+from optimus.agent.progress import Progress
 from optimus.agent.providers import DEFAULT_TIMEOUT, Structured
 from optimus.answer import Answer
 from optimus.errors import UserError
@@ -33,7 +34,8 @@ def solve(text: str, model: str | None = None, *, base_url: str | None = None,
           structured: Structured | None = None, timeout: float = DEFAULT_TIMEOUT,
           retry: RetryPolicy | None = None, ground_numbers: bool = True,
           time_limit: float | None = DEFAULT_TIME_LIMIT,
-          raise_provider_errors: bool = True, data: Any = None) -> Answer:
+          raise_provider_errors: bool = True, data: Any = None, backend: str = "highs",
+          max_tokens: int | None = None, progress: Progress = None) -> Answer:
     """Formulate ``text`` with a language model, solve it with HiGHS, repair as needed.
 
     Options:
@@ -55,6 +57,11 @@ def solve(text: str, model: str | None = None, *, base_url: str | None = None,
       DataFrame)`` pairs or a ``{name: path or DataFrame}`` dict. The model sees each
       table's summary (columns, types, ranges; the rows only of a small table) and reads
       the values through ``data`` references to these names only.
+    - ``backend``: the solver (``highs`` or ``pulp``).
+    - ``max_tokens``: tokens (in + out) per problem; when spent, the loop ends with the
+      best answer so far.
+    - ``progress``: called with a :class:`~optimus.agent.progress.ProgressEvent` at each
+      step (model call, answer, solve, retry).
 
     Raises :class:`~optimus.errors.UserError` for bad input or configuration and
     :class:`~optimus.errors.ProviderError` when the provider fails.
@@ -62,11 +69,16 @@ def solve(text: str, model: str | None = None, *, base_url: str | None = None,
     from optimus.datafiles import Attachments
 
     attachments = Attachments.from_items(data) if data is not None else None
+
+    from optimus.solvers import backend_name
+
+    backend = backend_name(backend)  # an unknown name fails before any model call
     llm = make_model(model, base_url=base_url, chat_model=chat_model, structured=structured,
-                     timeout=timeout, retry=retry)
+                     timeout=timeout, retry=retry, progress=progress)
     agent = Agent(llm, max_attempts=max_attempts, ground_numbers=ground_numbers,
                   time_limit=time_limit, raise_provider_errors=raise_provider_errors,
-                  attachments=attachments)
+                  attachments=attachments, backend=backend, max_tokens=max_tokens,
+                  progress=progress)
     return agent.solve(text)
 
 

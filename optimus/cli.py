@@ -10,7 +10,7 @@ from rich.console import Console
 from rich.markup import escape
 
 from optimus.commands import chat, check, eval as eval_cmd, run, serve, solve
-from optimus.errors import OptimusError, ProviderError, UserError
+from optimus.errors import Interrupted, OptimusError, ProviderError, UserError
 from optimus.exitcodes import ExitCode
 
 class _App(typer.Typer):
@@ -63,6 +63,9 @@ def schema_cmd() -> None:
 
 def report_error(exc: BaseException) -> int:
     """Print an error for people (no traceback) and return the exit code."""
+    if isinstance(exc, Interrupted):
+        err_console.print(escape(exc.message), highlight=False)
+        return ExitCode.INTERRUPTED
     if isinstance(exc, UserError):
         err_console.print(f"[bold red]error:[/] {escape(exc.message)}", highlight=False, markup=True)
         if exc.fix:
@@ -101,6 +104,29 @@ def command() -> typer.core.TyperGroup:
 
 def main(argv: list[str] | None = None) -> int:
     """Entry point of the console script."""
+    code = _main(argv)
+    if code == ExitCode.INTERRUPTED:
+        _exit_now_if_busy(code)
+    return code
+
+
+def _exit_now_if_busy(code: int) -> None:
+    """After Ctrl-C, threads still waiting on a model call (a client's thread pool, eval's
+    workers) would hold the exit up until the call ends: leave at once instead. Every file
+    optimus writes is complete or absent (atomic writes, whole lines), so nothing is cut."""
+    import os
+    import threading
+
+    # thread-pool workers are joined at exit even when they are daemon threads
+    busy = [t for t in threading.enumerate()
+            if t is not threading.current_thread() and t.is_alive()]
+    if busy and threading.current_thread() is threading.main_thread():
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(int(code))
+
+
+def _main(argv: list[str] | None) -> int:
     try:
         rv = app(args=argv, standalone_mode=False)
         if isinstance(rv, int):  # typer.Exit(n) comes back as a return value here
@@ -110,13 +136,16 @@ def main(argv: list[str] | None = None) -> int:
     except OptimusError as exc:
         return report_error(exc)
     except KeyboardInterrupt:
-        err_console.print("interrupted")
+        err_console.print("interrupted (Ctrl-C).")
         return ExitCode.INTERRUPTED
     except Exception as exc:  # click usage errors and the unexpected
         if hasattr(exc, "show") and hasattr(exc, "exit_code"):  # click's UsageError & co
             exc.show()
             return int(exc.exit_code)
         if type(exc).__name__ == "Abort":
+            if isinstance(exc.__cause__, KeyboardInterrupt) or isinstance(exc.__context__, KeyboardInterrupt):
+                err_console.print("interrupted (Ctrl-C).")  # click turns Ctrl-C into Abort
+                return ExitCode.INTERRUPTED
             err_console.print("aborted")
             return ExitCode.NOT_OPTIMAL
         err_console.print(f"[bold red]internal error:[/] {escape(f'{type(exc).__name__}: {exc}')}",

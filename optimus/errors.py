@@ -35,6 +35,14 @@ class UserError(OptimusError):
         return self.message + (f"\nFix: {self.fix}" if self.fix else "")
 
 
+class Interrupted(OptimusError):
+    """Ctrl-C: the command stopped; ``message`` says what was kept (exit code 130)."""
+
+    def __init__(self, message: str = "interrupted (Ctrl-C)."):
+        super().__init__(message)
+        self.message = message
+
+
 class FormulationError(OptimusError):
     """The formulation is invalid; ``issues`` lists every problem found."""
 

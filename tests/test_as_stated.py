@@ -49,6 +49,19 @@ def test_infeasible_as_stated_costs_two_calls_and_shows_the_reason():
     repair = fake.received[1][-1].content
     assert "as_stated" in repair and "inconsistent" in repair
     assert [a.as_stated for a in answer.attempts] == [False, True]
+    assert answer.diagnosis.relaxation  # and the smallest change that restores feasibility
+
+
+def test_natural_bound_relaxations_are_not_offered():
+    from optimus.answer import Attempt
+    from optimus.result import Diagnosis, RelaxationEntry
+
+    diag = Diagnosis(kind="infeasible", relaxation=[
+        RelaxationEntry(constraint="x", variable="x", kind="lower bound", current=0, needed=-5,
+                        option=1),
+        RelaxationEntry(constraint="demand", current=60, needed=40, option=2)])
+    msg = repair_message("p", [Attempt(number=1, status="infeasible", diagnosis=diag)])
+    assert "demand: 60 -> 40" in msg and "-5" not in msg
 
 
 def test_as_stated_on_the_first_reply_still_gets_one_look_at_the_diagnosis():
@@ -116,6 +129,8 @@ def test_solve_command_shows_the_reason_and_the_conflict(script, capsys):
     assert code == 1
     assert "Infeasible as stated" in out and "60 > 40" in out
     assert "min_soldiers" in out and "soldier_demand" in out
+    # the smallest change that restores feasibility, beside the reason
+    assert "Smallest change that makes it feasible:" in out and "60 -> 40" in out
     assert "model calls: 2" in out
 
 

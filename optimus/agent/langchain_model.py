@@ -21,8 +21,10 @@ is a LangChain chat model).
 
 from __future__ import annotations
 
+import contextvars
 import json
 import os
+import threading
 import re
 import time
 from dataclasses import dataclass
@@ -34,6 +36,7 @@ from pydantic import ValidationError
 from optimus.budget import check_deadline
 from optimus._compat import StrEnum
 from optimus.agent.model import Message, ModelResponse, Request
+from optimus.agent.progress import Progress, ProgressEvent, Step, emit
 from optimus.agent.providers import (
     BASE_URL, DEFAULT_TIMEOUT, Structured, configured, no_model_message, provider_info, provider_of,
 )
@@ -145,6 +148,8 @@ def classify(exc: BaseException) -> ErrorKind:
 
 
 _sleep = time.sleep  # the default pause; tests replace it
+_KIND_TEXT = {"rate_limit": "rate limited", "timeout": "no answer in time",
+              "server": "server error", "connection": "cannot connect"}
 _RETRYABLE = {ErrorKind.RATE_LIMIT, ErrorKind.TIMEOUT, ErrorKind.SERVER, ErrorKind.CONNECTION}
 
 
@@ -188,7 +193,8 @@ def provider_error(exc: BaseException, kind: ErrorKind, tries: int, label: str,
     if kind == ErrorKind.TIMEOUT:
         return ProviderTimeout(
             f"{label}: no answer within {timeout or DEFAULT_TIMEOUT:g} s ({tries} tries).",
-            fix="Retry, pass a larger --timeout, or use a faster model.", **evidence)
+            fix="Retry, pass a larger --timeout (--call-timeout for optimus eval), or use a "
+                "faster model.", **evidence)
     if kind == ErrorKind.SERVER:
         return ProviderServerError(
             f"{label}: the provider failed{code} on all {tries} tries: {_short(exc)}",
@@ -226,6 +232,33 @@ class RetryPolicy:
 
     def pause(self, seconds: float) -> None:
         (self.sleep or _sleep)(seconds)
+
+
+def _interruptible(fn: Callable[..., Any], *args: Any) -> Any:
+    """``fn(*args)``; on the main thread it runs in a daemon thread while the main thread
+    waits in short, interruptible steps, so that Ctrl-C stops at once. (LangChain runs a
+    structured-output call in a thread pool whose shutdown would otherwise wait for the
+    call to finish.) Elsewhere it runs in place."""
+    if threading.current_thread() is not threading.main_thread():
+        return fn(*args)
+    box: dict[str, Any] = {}
+    done = threading.Event()
+    context = contextvars.copy_context()
+
+    def target() -> None:
+        try:
+            box["value"] = context.run(fn, *args)
+        except BaseException as exc:  # noqa: BLE001 - handed to the caller
+            box["error"] = exc
+        finally:
+            done.set()
+
+    threading.Thread(target=target, daemon=True, name="optimus-model-call").start()
+    while not done.wait(0.1):
+        pass
+    if "error" in box:
+        raise box["error"]
+    return box["value"]
 
 
 # --------------------------------------------------------------------------- replies
@@ -276,7 +309,7 @@ class LangChainModel:
 
     def __init__(self, chat_model: Any, *, label: str | None = None, provider: str = "unknown",
                  structured: Structured | None = None, retry: RetryPolicy | None = None,
-                 timeout: float | None = None):
+                 timeout: float | None = None, progress: Progress = None):
         self.chat_model = chat_model
         self.label = label or getattr(chat_model, "model_name", None) or getattr(chat_model, "model", None) \
             or type(chat_model).__name__
@@ -287,6 +320,7 @@ class LangChainModel:
         self.structured: Structured = structured
         self.retry = retry or RetryPolicy()
         self.timeout = timeout
+        self.progress = progress  # told of each retry (what failed, the pause)
         self.usage = Usage()
         self._runnable = self._make_runnable()
 
@@ -312,13 +346,18 @@ class LangChainModel:
             tries += 1
             check_deadline()  # a problem past its eval deadline makes no further calls
             try:
-                return self._runnable.invoke(list(messages))
+                return _interruptible(self._runnable.invoke, list(messages))
             except (UserError, ProviderError):
                 raise
             except Exception as exc:
                 kind = classify(exc)
                 if kind in _RETRYABLE and tries <= self.retry.retries:
-                    self.retry.pause(self.retry.delay(tries - 1, exc))
+                    wait = self.retry.delay(tries - 1, exc)
+                    emit(self.progress, ProgressEvent(
+                        Step.RETRY, label=self.label, seconds=wait,
+                        detail=f"{_KIND_TEXT.get(kind, kind)} on try {tries} of "
+                               f"{self.retry.retries + 1} ({_short(exc, 120)})"))
+                    self.retry.pause(wait)
                     continue
                 raise provider_error(exc, kind, tries, self.label, self.timeout,
                                      self.provider) from None
@@ -358,7 +397,7 @@ class LangChainModel:
 
 def make_model(model: str | None = None, *, base_url: str | None = None, chat_model: Any = None,
                structured: Structured | None = None, timeout: float = DEFAULT_TIMEOUT,
-               retry: RetryPolicy | None = None) -> LangChainModel:
+               retry: RetryPolicy | None = None, progress: Progress = None) -> LangChainModel:
     """A :class:`LangChainModel` from a ready chat model, or resolved from model/base URL."""
     if structured is not None and structured not in ("tool", "json"):
         raise UserError(f"unknown structured-output mode {structured!r}.",
@@ -367,7 +406,8 @@ def make_model(model: str | None = None, *, base_url: str | None = None, chat_mo
         raise UserError(f"--timeout must be a positive number of seconds, got {timeout:g}.",
                         fix="For example --timeout 60.")
     if chat_model is not None:
-        return LangChainModel(chat_model, structured=structured, retry=retry, timeout=timeout)
+        return LangChainModel(chat_model, structured=structured, retry=retry, timeout=timeout,
+                              progress=progress)
     chat, label, name = load_chat_model(model, base_url, timeout=timeout)
     return LangChainModel(chat, label=label, provider=name, structured=structured,
-                          retry=retry, timeout=timeout)
+                          retry=retry, timeout=timeout, progress=progress)

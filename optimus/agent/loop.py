@@ -20,12 +20,14 @@ the final status, the last diagnosis and a message saying so.
 from __future__ import annotations
 
 import re
+import time
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
 from optimus.budget import WorkTimeout, check_deadline
 from optimus.agent.grounding import unexplained, unexplained_numbers
 from optimus.agent.model import Message, Model, ModelResponse, Purpose, Request
+from optimus.agent.progress import Progress, ProgressEvent, Step, emit
 from optimus.agent.prompts import load_prompt, render
 from optimus.agent.repair import repair_message
 from optimus.answer import Answer, Attempt, Usage
@@ -60,7 +62,7 @@ def safety_issues(f: Formulation, attachments: Any = None) -> list[str]:
 
 
 def evaluate(f: Formulation, *, time_limit: float | None = DEFAULT_TIME_LIMIT,
-             attachments: Any = None) -> Result:
+             attachments: Any = None, backend: str = "highs") -> Result:
     """Check, build, solve and diagnose ``f`` (reading only the attached tables); every
     failure comes back as data."""
     from optimus.pipeline import SolveOptions, invalid_result, solve_model
@@ -71,7 +73,7 @@ def evaluate(f: Formulation, *, time_limit: float | None = DEFAULT_TIME_LIMIT,
     f.with_attachments(attachments)
 
     try:
-        result = solve_model(f, SolveOptions(time_limit=time_limit)).result
+        result = solve_model(f, SolveOptions(time_limit=time_limit, backend=backend)).result
         assert result is not None
         return result
     except UserError as exc:
@@ -121,12 +123,19 @@ class Agent:
     #: tables attached to the problem (:class:`optimus.datafiles.Attachments`): the
     #: formulate request carries their summary, and a formulation may read only them
     attachments: Any = None
+    backend: str = "highs"
+    max_tokens: int | None = None  # tokens (in + out) per problem; None: no limit
+    progress: Progress = None  # called with a ProgressEvent at each step
 
     def __post_init__(self) -> None:
         self.last_reason: str | None = None  # the model's `reason` in its last reply
+        self._start = Usage()
         if self.max_attempts < 1:
             raise UserError(f"max_attempts must be at least 1 (got {self.max_attempts}).",
                             fix="Pass --max-attempts 1 or more.")
+        if self.max_tokens is not None and self.max_tokens < 1:
+            raise UserError(f"max_tokens must be at least 1 (got {self.max_tokens}).",
+                            fix="Pass --max-tokens with a positive number of tokens, e.g. 20000.")
 
     # ------------------------------------------------------------------ entry points
     def solve(self, text: str) -> Answer:
@@ -149,6 +158,7 @@ class Agent:
         else:
             first = Request(base, first.purpose, problem, first.edit, first.formulation)
         start = self.llm.usage.model_copy()
+        self._start = start
         steps: list[_Step] = []
         try:
             answer = self._loop(problem, first, steps, ground)
@@ -169,10 +179,39 @@ class Agent:
             steps[-1].attempt.feedback = feedback
             request = Request(first.messages + (Message("user", feedback),), Purpose.REPAIR,
                               first.problem, first.edit, first.formulation)
+        return self._call(request, len(steps) + 1)
+
+    def _call(self, request: Request, number: int) -> ModelResponse:
+        """One model call, reported to ``progress``."""
         self.transcript.append(list(request.messages))
-        return self.llm.ask(request)
+        of = max(self.max_attempts, number)
+        emit(self.progress, ProgressEvent(Step.ASK, number, of, str(request.purpose), self.llm.label))
+        t0 = time.perf_counter()
+        reply = self.llm.ask(request)
+        emit(self.progress, ProgressEvent(Step.ANSWERED, number, of, str(request.purpose),
+                                          self.llm.label, time.perf_counter() - t0))
+        return reply
+
+    def _used(self) -> int:
+        """Tokens (in + out) spent on this problem so far."""
+        u = _diff(self.llm.usage, self._start)
+        return u.input_tokens + u.output_tokens
+
+    def _over_budget(self) -> bool:
+        return self.max_tokens is not None and self._used() >= self.max_tokens
+
+    def _budget_note(self) -> str:
+        return (f"Stopped at the token budget ({self._used():,} tokens used, --max-tokens "
+                f"{self.max_tokens:,}).")
 
     def _record(self, number: int, reply: ModelResponse) -> _Step | Answer:
+        step = self._evaluate(number, reply)
+        if isinstance(step, _Step):
+            step.attempt.usage = Usage(calls=1, input_tokens=reply.input_tokens,
+                                       output_tokens=reply.output_tokens)
+        return step
+
+    def _evaluate(self, number: int, reply: ModelResponse) -> _Step | Answer:
         if not reply.ok:
             return _Step(Attempt(number=number, raw_output=reply.raw_text, status=Outcome.PARSE_ERROR,
                                  diagnosis=Diagnosis(kind=DiagnosisKind.PARSE_ERROR,
@@ -188,7 +227,13 @@ class Agent:
                                  diagnosis=Diagnosis(kind=DiagnosisKind.NOT_FORMULATED,
                                                      summary="No formulation was given.")))
         f = r.formulation
-        result = evaluate(f, time_limit=self.time_limit, attachments=self.attachments)
+        of = max(self.max_attempts, number)
+        emit(self.progress, ProgressEvent(Step.SOLVE, number, of, label=self.backend))
+        t0 = time.perf_counter()
+        result = evaluate(f, time_limit=self.time_limit, backend=self.backend,
+                          attachments=self.attachments)
+        emit(self.progress, ProgressEvent(Step.SOLVED, number, of, label=self.backend,
+                                          seconds=time.perf_counter() - t0, detail=str(result.status)))
         att = Attempt(number=number, formulation=f.to_dict(), status=_attempt_status(result),
                       objective=result.objective, diagnosis=result.diagnosis,
                       reason=r.reason, as_stated=bool(r.as_stated))
@@ -199,8 +244,12 @@ class Agent:
     def _loop(self, problem: str, first: Request, steps: list[_Step], ground: bool) -> Answer:
         best: _Step | None = None
         second_look = False
+        budget_hit = False
         for number in range(1, self.max_attempts + 1):
             check_deadline()  # eval's per-problem deadline ends the work between attempts
+            if number > 1 and self._over_budget():
+                budget_hit = True
+                break
             step = self._record(number, self._ask(first, steps))
             if isinstance(step, Answer):
                 steps.append(_Step(Attempt(number=number, status=step.status)))
@@ -228,9 +277,14 @@ class Agent:
                 continue
             break
         if best is None:
-            return self._exhausted(steps)
+            answer = self._exhausted(steps)
+            if budget_hit:
+                answer.message = _join(self._budget_note(), answer.message or "")
+            return answer
         answer = self._final(best, steps)
-        if ground:
+        if budget_hit:
+            answer.message = _join(answer.message, self._budget_note())
+        elif ground:
             answer = self._ground(first, steps, best, answer)
         return answer
 
@@ -278,6 +332,10 @@ class Agent:
         if not numbers:
             return answer
         missing = [tn.value for tn in numbers]
+        if self._over_budget():  # no call left for the numbers: report them
+            answer.unexplained_numbers = missing
+            answer.message = _join(answer.message, self._budget_note())
+            return answer
         listed = ", ".join(tn.text for tn in numbers)
         diag = (best.attempt.diagnosis or Diagnosis()).model_copy(deep=True)
         diag.kind = DiagnosisKind.UNGROUNDED
@@ -289,9 +347,8 @@ class Agent:
         best.attempt.feedback = feedback
         request = Request(first.messages + (Message("user", feedback),), Purpose.GROUND, problem,
                           first.edit, first.formulation)
-        self.transcript.append(list(request.messages))
-        reply = self.llm.ask(request)
         number = len(steps) + 1
+        reply = self._call(request, number)
         step = self._record(number, reply)
         if isinstance(step, Answer):  # "not an optimization problem" now: keep the solution
             answer.unexplained_numbers = missing

@@ -75,7 +75,7 @@ def _attempt_block(attempt: Attempt) -> str:
         outcome += f", objective {attempt.objective:.10g}"
     lines.append(f"Outcome: {outcome}")
     if attempt.diagnosis is not None:
-        text = attempt.diagnosis.text().strip()
+        text = _without_natural_relaxations(attempt.diagnosis).text().strip()
         if text:
             lines += ["What the checker/solver found:", text]
         natural = natural_bounds(attempt.diagnosis)
@@ -88,6 +88,17 @@ def _attempt_block(attempt: Attempt) -> str:
     if attempt.as_stated and attempt.reason:
         lines.append(f"You said the text is infeasible or unbounded as stated: {attempt.reason}")
     return "\n".join(lines)
+
+
+def _without_natural_relaxations(diagnosis: Diagnosis) -> Diagnosis:
+    """The diagnosis without relaxation options that lower an ``x >= 0`` bound (a
+    negative quantity is never the fix to offer)."""
+    bad = {r.option for r in diagnosis.relaxation
+           if r.kind == ConflictKind.LOWER_BOUND and r.current == 0 and r.needed < 0}
+    if not bad:
+        return diagnosis
+    return diagnosis.model_copy(update={"relaxation": [r for r in diagnosis.relaxation
+                                                       if r.option not in bad]})
 
 
 def natural_bounds(diagnosis: Diagnosis) -> list[str]:

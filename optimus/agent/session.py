@@ -25,6 +25,7 @@ from typing import Any
 
 from optimus.agent.loop import DEFAULT_MAX_ATTEMPTS, DEFAULT_TIME_LIMIT, Agent, check_text, evaluate
 from optimus.agent.model import Model, Purpose, Request
+from optimus.agent.progress import Progress
 from optimus._compat import StrEnum
 from optimus.agent.prompts import render
 from optimus.answer import Answer
@@ -138,7 +139,8 @@ class ChatSession:
     """State and logic of an interactive session: problem, formulation history, commands."""
 
     def __init__(self, llm: Model, *, max_attempts: int = DEFAULT_MAX_ATTEMPTS,
-                 time_limit: float | None = DEFAULT_TIME_LIMIT, attachments: Any = None):
+                 time_limit: float | None = DEFAULT_TIME_LIMIT, attachments: Any = None,
+                 progress: Progress = None):
         self.llm = llm
         #: tables attached with ``--data`` (:class:`optimus.datafiles.Attachments`)
         self.attachments = attachments
@@ -147,6 +149,7 @@ class ChatSession:
         #: and /math never write over them (paths or file descriptors)
         self.inputs: dict[Any, str] = {}
         self.time_limit = time_limit
+        self.progress = progress
         self.problem: str | None = None
         self.history: list[_State] = []
         self.on_attempt = None  # Agent.on_attempt for every solve and edit (progress)
@@ -165,7 +168,8 @@ class ChatSession:
 
     def _agent(self, **kw: object) -> Agent:
         return Agent(self.llm, max_attempts=self.max_attempts, time_limit=self.time_limit,  # type: ignore[arg-type]
-                     on_attempt=self.on_attempt, attachments=self.attachments, **kw)
+                     on_attempt=self.on_attempt, attachments=self.attachments,
+                     progress=self.progress, **kw)
 
     # ------------------------------------------------------------------ messages
     def handle(self, line: str) -> ChatTurn | None:

@@ -18,7 +18,7 @@ from rich.text import Text
 
 from optimus.agent.limits import DEFAULT_MAX_ATTEMPTS
 from optimus.agent.providers import DEFAULT_TIMEOUT, configured, no_model_message
-from optimus.errors import ProviderError, UserError
+from optimus.errors import Interrupted, ProviderError, UserError
 from optimus.exitcodes import ExitCode
 from optimus.render.console import fmt_number
 
@@ -171,17 +171,28 @@ def register(app: typer.Typer) -> None:
                                                 "message is read by rules, later ones by explicit "
                                                 f"edits only. {fix}", style="yellow"))
             llm, max_attempts = OfflineModel(), 1
-        else:
-            llm = make_model(model, base_url=base_url, structured=structured, timeout=timeout)  # type: ignore[arg-type]
+        from optimus.render.agent_status import StderrProgress
 
-        session = ChatSession(llm, max_attempts=max_attempts, attachments=attachments)
+        progress = StderrProgress()
+        if not offline and (model or base_url):
+            llm = make_model(model, base_url=base_url, structured=structured, timeout=timeout,  # type: ignore[arg-type]
+                             progress=progress)
+
+        session = ChatSession(llm, max_attempts=max_attempts, attachments=attachments,
+                              progress=progress)
         session.inputs = chat_inputs(sys.stdin, model_file)
         console = Console()
-        if start is not None:
-            opened = session.start_from(start, model_file.name)  # type: ignore[union-attr]
-            console.print(Text(opened.text, style="bold"))
-            show_turn(console, opened)
-        code = chat_loop(session, chat_input(sys.stdin), console, interactive=sys.stdin.isatty())
+        try:
+            with progress:
+                if start is not None:
+                    opened = session.start_from(start, model_file.name)  # type: ignore[union-attr]
+                    console.print(Text(opened.text, style="bold"))
+                    show_turn(console, opened)
+                code = chat_loop(session, chat_input(sys.stdin), console,
+                                 interactive=sys.stdin.isatty())
+        except KeyboardInterrupt:
+            raise Interrupted("interrupted (Ctrl-C): the chat ended; files written by /save, "
+                              "/code and /math are complete.") from None
         if code:
             raise SystemExit(code)  # typer.Exit's code is dropped with standalone_mode=False
 

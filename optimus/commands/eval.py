@@ -12,7 +12,7 @@ from rich.markup import escape
 from rich.table import Table
 from rich.text import Text
 
-from optimus.errors import UserError
+from optimus.errors import Interrupted, UserError
 
 err_console = Console(stderr=True, soft_wrap=True)
 
@@ -25,11 +25,13 @@ def default_problems_file() -> Path:
 
 
 def make_solve_fn(model: str | None, base_url: str | None, offline: bool,
-                  max_attempts: int | None) -> tuple[Callable[[str], Any], str]:
+                  max_attempts: int | None, *, call_timeout: float | None = None,
+                  max_tokens: int | None = None) -> tuple[Callable[[str], Any], str]:
     """The solver callable for a run and a label for reports (model name or ``offline``).
 
-    A model or a base URL -> the agent (``optimus.api.solve``); ``offline`` or neither ->
-    the offline formulator.
+    A model or a base URL -> the agent (``optimus.api.solve``), with ``call_timeout``
+    seconds per model call and ``max_tokens`` per problem; ``offline`` or neither -> the
+    offline formulator.
     """
     if (model or base_url) and not offline:
         from optimus import api
@@ -43,6 +45,10 @@ def make_solve_fn(model: str | None, base_url: str | None, offline: bool,
                 kwargs["data"] = data
             if max_attempts is not None:
                 kwargs["max_attempts"] = max_attempts
+            if call_timeout is not None:
+                kwargs["timeout"] = call_timeout
+            if max_tokens is not None:
+                kwargs["max_tokens"] = max_tokens
             return api.solve(text, **kwargs)
 
         return solve_with_model, model or str(base_url)
@@ -89,6 +95,15 @@ def eval_command(
     max_attempts: Optional[int] = typer.Option(None, "--max-attempts",
                                                help="Formulate/repair attempts per problem."),
     timeout: float = typer.Option(600.0, "--timeout", help="Seconds per problem (0 = no limit)."),
+    call_timeout: Optional[float] = typer.Option(None, "--call-timeout", metavar="S",
+                                                 help="Seconds per model call (default 120)."),
+    max_tokens: Optional[int] = typer.Option(None, "--max-tokens", metavar="N",
+                                             help="Token budget per problem (in + out); when "
+                                                  "spent, the best answer so far."),
+    price_in: Optional[float] = typer.Option(None, "--price-in", metavar="USD",
+                                             help="USD per million input tokens (report the cost)."),
+    price_out: Optional[float] = typer.Option(None, "--price-out", metavar="USD",
+                                              help="USD per million output tokens."),
     no_progress: bool = typer.Option(False, "--no-progress", help="Hide the progress bar."),
 ) -> None:
     """Run the solver over a benchmark file and write results.jsonl, summary.json and report.md."""
@@ -103,6 +118,16 @@ def eval_command(
     if max_attempts is not None and max_attempts < 1:
         raise UserError(f"--max-attempts must be at least 1 (got {max_attempts}).",
                         fix="For example --max-attempts 4.")
+    if call_timeout is not None and not call_timeout > 0:
+        raise UserError(f"--call-timeout must be a positive number of seconds, got {call_timeout:g}.",
+                        fix="For example --call-timeout 300 for a slow local model.")
+    if max_tokens is not None and max_tokens < 1:
+        raise UserError(f"--max-tokens must be at least 1, got {max_tokens}.",
+                        fix="For example --max-tokens 20000.")
+    for name, price in (("--price-in", price_in), ("--price-out", price_out)):
+        if price is not None and not (price >= 0 and price < float("inf")):
+            raise UserError(f"{name} must be a price in USD per million tokens (0 or more), "
+                            f"got {price:g}.", fix=f"For example {name} 2.5.")
     if model and offline:
         raise UserError("--model and --offline exclude each other.", fix="Pass only one of them.")
     if resume and out is None:
@@ -131,17 +156,24 @@ def eval_command(
         err_console.print("No --model, --base-url, OPTIMUS_MODEL or OPTIMUS_BASE_URL: using the "
                           "offline formulator. Set OPTIMUS_MODEL=provider:model (or pass "
                           "--model) to run the agent.")
-    solve_fn, label = make_solve_fn(model, base_url, use_offline, max_attempts)
+    agent_options = {k: v for k, v in (("call_timeout", call_timeout), ("max_tokens", max_tokens))
+                     if v is not None}
+    solve_fn, label = make_solve_fn(model, base_url, use_offline, max_attempts, **agent_options)
     if out is None:
         stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
         out = Path("runs") / f"{file.stem}-{stamp}"
 
     info = {"file": str(file.resolve()), "model": label, "base_url": base_url,
-            "max_attempts": max_attempts}
+            "max_attempts": max_attempts, "call_timeout": call_timeout, "max_tokens": max_tokens}
+    if price_in is not None or price_out is not None:
+        info.update(price_in=price_in or 0.0, price_out=price_out or 0.0)
     inputs = {file: "the benchmark file"}
-    result = run_eval(problems, solve_fn, out, rule=rule, concurrency=concurrency,
-                      timeout=timeout or None, resume=resume,
-                      progress=not no_progress, info=info, inputs=inputs)
+    try:
+        result = run_eval(problems, solve_fn, out, rule=rule, concurrency=concurrency,
+                          timeout=timeout or None, resume=resume,
+                          progress=not no_progress, info=info, inputs=inputs)
+    except KeyboardInterrupt:
+        interrupted(out)
     summary = write_report(out, result.records, result.info, inputs=inputs)
     acc = summary["accuracy"]
     acc_text = "-" if acc is None else f"{100 * acc:.1f}%"
@@ -158,7 +190,21 @@ def eval_command(
                   f"{summary['correct_via_alt_answers']} via alt_answers)", highlight=False)
     cats = ", ".join(f"{k} {v}" for k, v in summary["categories"].items() if v)
     console.print(f"Categories: {cats}", highlight=False)
+    u = summary["usage"]
+    if u["calls"]["total"]:
+        cost = summary.get("cost_usd")
+        console.print(f"Model calls {u['calls']['total']:.0f} ({u['calls']['mean']:.2f} per problem), "
+                      f"tokens in {u['input_tokens']['total']:.0f}, out {u['output_tokens']['total']:.0f}"
+                      + (f", cost ${cost['total']:.4f} (${cost['mean']:.4f} per problem)"
+                         if cost else ""), highlight=False)
     console.print(Text(f"Report: {out / 'report.md'}  Results: {out / 'results.jsonl'}"))
+
+
+def interrupted(out: Path) -> None:
+    """Ctrl-C during a run: every finished problem is a complete line of results.jsonl
+    (no report is written); say how to continue."""
+    raise Interrupted(f"interrupted (Ctrl-C): {out / 'results.jsonl'} keeps every finished "
+                      f"problem (no report written); continue with --resume --out {out}")
 
 
 def compare_command(

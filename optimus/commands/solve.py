@@ -35,12 +35,13 @@ from rich.table import Table
 from rich.text import Text
 
 from optimus.agent.providers import DEFAULT_TIMEOUT, configured, no_model_message
-from optimus.agent.limits import DEFAULT_MAX_ATTEMPTS, check_text
+from optimus.agent.limits import DEFAULT_MAX_ATTEMPTS, DEFAULT_TIME_LIMIT, check_text
 from optimus.answer import Answer
 from optimus.commands.outputs import (
     check_output_paths, check_solution_path, stdout_silenced, write_solution_file, write_text,
 )
-from optimus.errors import UserError
+from optimus.errors import Interrupted, UserError
+from optimus.formulation import Formulation
 from optimus.exitcodes import exit_code
 from optimus.result import Status
 
@@ -110,12 +111,36 @@ def print_answer(console: Console, answer: Answer) -> None:
     if answer.unexplained_numbers:
         nums = ", ".join(f"{n:g}" for n in answer.unexplained_numbers)
         console.print(Text(f"Numbers of the text used nowhere in the formulation: {nums}", style="yellow"))
-    if answer.message:
+    if answer.as_stated:
+        print_as_stated(console, answer)
+    elif answer.message:
         console.print(Text(answer.message))
     u = answer.usage
     who = answer.formulator or "?"
     console.print(Text(f"formulator: {who}; model calls: {u.calls}, tokens in/out: "
                        f"{u.input_tokens}/{u.output_tokens}", style="dim"))
+
+
+def print_as_stated(console: Console, answer: Answer) -> None:
+    """The model's reason for an infeasible (or unbounded) text, beside the conflict and
+    the smallest change that restores feasibility."""
+    from rich.panel import Panel
+
+    what = str(answer.status).replace("_", " ").capitalize()
+    body = Text()
+    body.append("The model's reason: ", style="bold")
+    body.append(answer.reason or "(none given)")
+    d = answer.diagnosis
+    if d is not None and d.conflict:
+        body.append("\nConflicting: ", style="bold")
+        body.append(", ".join(c.label for c in d.conflict))
+    if d is not None and d.relaxation:
+        body.append("\nSmallest change that makes it feasible: ", style="bold")
+        body.append(d.relaxation_text())
+    if d is not None and d.unbounded_variables:
+        body.append("\nUnbounded: ", style="bold")
+        body.append(", ".join(v.label for v in d.unbounded_variables))
+    console.print(Panel(body, title=f"{what} as stated", title_align="left", border_style="yellow"))
 
 
 def print_attempts(console: Console, answer: Answer) -> None:
@@ -128,6 +153,7 @@ def print_attempts(console: Console, answer: Answer) -> None:
     table.add_column("#", justify="right")
     table.add_column("outcome")
     table.add_column("objective", justify="right")
+    table.add_column("tokens in/out", justify="right")
     table.add_column("what was found")
     for a in answer.attempts:
         found = ""
@@ -136,16 +162,22 @@ def print_attempts(console: Console, answer: Answer) -> None:
             found = d.summary or ""
             if d.issues:
                 found += (" " if found else "") + "; ".join(d.issues[:3])
-        table.add_row(str(a.number), Text(a.status), fmt_number(a.objective), Text(found[:300]))
+        tokens = f"{a.usage.input_tokens}/{a.usage.output_tokens}" if a.usage else "-"
+        table.add_row(str(a.number), Text(a.status), fmt_number(a.objective), tokens,
+                      Text(found[:300]))
     console.print(table)
 
 
 def plan_outputs(code: Path | None, latex: Path | None, file: Path | None,
-                 solution: Path | None = None) -> dict[str, Path]:
-    """Validate ``--code``/``--latex``/``--solution`` before any model call (never the
-    ``-f`` input)."""
+                 solution: Path | None = None, save: Path | None = None) -> dict[str, Path]:
+    """Validate ``--code``/``--latex``/``--solution``/``--save`` before any model call (never
+    the ``-f`` input)."""
     inputs = {file.resolve(): "the problem file"} if file is not None and str(file) != "-" else {}
-    return check_output_paths({"code": code, "latex": latex, "solution": solution}, inputs)
+    if save is not None and Path(save).suffix.lower() not in (".yaml", ".yml", ".json"):
+        raise UserError(f"--save {save}: use a .yaml, .yml or .json file.",
+                        fix="For example --save model.yaml (optimus run model.yaml reads it).")
+    return check_output_paths({"code": code, "latex": latex, "solution": solution, "save": save},
+                              inputs)
 
 
 def write_outputs(answer: Answer, outputs: dict[str, Path], err: Console) -> None:
@@ -163,12 +195,15 @@ def write_outputs(answer: Answer, outputs: dict[str, Path], err: Console) -> Non
             return
     f = answer.formulation
     if f is None:
-        err.print("no formulation: --code/--latex files were not written", highlight=False)
+        err.print("no formulation: --code/--latex/--save files were not written", highlight=False)
         return
     from optimus.agent.session import code_text, math_text
     from optimus.errors import FormulationError
 
-    for kind, render in (("code", code_text), ("latex", math_text)):
+    def model_text(f: Formulation) -> str:
+        return f.to_yaml() if outputs["save"].suffix.lower() in (".yaml", ".yml") else f.to_json()
+
+    for kind, render in (("code", code_text), ("latex", math_text), ("save", model_text)):
         if kind in outputs:
             try:
                 text = render(f)
@@ -203,15 +238,20 @@ def register(app: typer.Typer) -> None:
                                                  help="Attach a data table (CSV, TSV, XLSX, JSON, Parquet); repeatable."),
         solution: Optional[Path] = typer.Option(None, "--solution", metavar="OUT.csv|OUT.xlsx",
                                                 help="Write the solution: one table per variable."),
+        time_limit: float = typer.Option(DEFAULT_TIME_LIMIT, "--time-limit", metavar="S", help="Solver seconds per solve."),
+        backend: str = typer.Option("highs", "--backend", metavar="NAME", help="Solver backend: highs or pulp (CBC)."),
+        save: Optional[Path] = typer.Option(None, "--save", metavar="MODEL.yaml", help="Save the formulation (.yaml, .yml or .json) for optimus run."),
+        max_tokens: Optional[int] = typer.Option(None, "--max-tokens", metavar="N", help="Token budget (in + out) for the problem; when spent, the best answer so far."),
     ) -> None:
         """Formulate a problem stated in plain language, solve it, explain the outcome.
 
         Exit codes: 0 optimal, 1 not optimal, 2 bad input, 3 provider failure, 5 no
-        optimization problem / no valid formulation.
+        optimization problem / no valid formulation, 130 interrupted (Ctrl-C).
         """
         code_ = run_solve(text, file=file, model=model, base_url=base_url, max_attempts=max_attempts,
                           code=code, latex=latex, json_out=json_out, offline=offline,
-                          structured=structured, timeout=timeout, data=data, solution=solution)
+                          structured=structured, timeout=timeout, data=data, solution=solution,
+                          time_limit=time_limit, backend=backend, save=save, max_tokens=max_tokens)
         if code_:
             raise SystemExit(code_)  # typer.Exit's code is dropped with standalone_mode=False
 
@@ -221,13 +261,17 @@ def run_solve(text: str | None, *, file: Path | None = None, model: str | None =
               code: Path | None = None, latex: Path | None = None, json_out: bool = False,
               offline: bool = False, structured: str | None = None,
               timeout: float = DEFAULT_TIMEOUT, console: Console | None = None,
-              data: list[str] | None = None, solution: Path | None = None) -> int:
+              data: list[str] | None = None, solution: Path | None = None,
+              time_limit: float | None = DEFAULT_TIME_LIMIT, backend: str = "highs",
+              save: Path | None = None, max_tokens: int | None = None) -> int:
     """What ``optimus solve`` does; returns the exit code."""
-    err = Console(stderr=True)
+    from optimus.solvers import backend_name
+
+    err = Console(stderr=True, soft_wrap=True)
     out = console or Console()
     problem = read_problem(text, file)
     check_solution_path(solution)
-    outputs = plan_outputs(code, latex, file, solution)
+    outputs = plan_outputs(code, latex, file, solution, save)
     attachments = None
     if data:
         from optimus.datafiles import Attachments
@@ -235,26 +279,41 @@ def run_solve(text: str | None, *, file: Path | None = None, model: str | None =
         attachments = Attachments.from_items(list(data))  # every file read and checked now
         inputs = {p.resolve(): "an attached data file" for p in attachments.paths()}
         check_output_paths({k: v for k, v in outputs.items()}, inputs)
+    backend = backend_name(backend)
+    if time_limit is not None and not time_limit > 0:
+        raise UserError(f"--time-limit must be a positive number of seconds, got {time_limit:g}.",
+                        fix="For example --time-limit 60.")
+    if max_tokens is not None and max_tokens < 1:
+        raise UserError(f"--max-tokens must be at least 1, got {max_tokens}.",
+                        fix="For example --max-tokens 20000.")
     model, base_url = configured(model, base_url)
     if attachments and (offline or not (model or base_url)):
         message, fix = no_model_message()
         raise UserError("--data needs a language model: the offline formulator does not read "
                         "tables." + ("" if offline else f" {message}"), fix=fix)
-    if offline or not (model or base_url):
-        if not offline:
-            message, fix = no_model_message()
-            err.print(f"{message} Used the offline formulator (rules, no network; simple "
-                      f"word problems only).", highlight=False)
-            err.print(f"To use a language model: {fix}", highlight=False)
-        with stdout_silenced(json_out):
-            answer = solve_offline_answer(problem)
-    else:
-        from optimus.api import solve
+    try:
+        if offline or not (model or base_url):
+            if not offline:
+                message, fix = no_model_message()
+                err.print(f"{message} Used the offline formulator (rules, no network; simple "
+                          f"word problems only).", highlight=False)
+                err.print(f"To use a language model: {fix}", highlight=False)
+            if backend != "highs" or time_limit != DEFAULT_TIME_LIMIT:
+                err.print("note: --backend and --time-limit apply to a language model's "
+                          "formulation; the offline formulator solves with HiGHS.", highlight=False)
+            with stdout_silenced(json_out):
+                answer = solve_offline_answer(problem)
+        else:
+            from optimus.api import solve
+            from optimus.render.agent_status import StderrProgress
 
-        with stdout_silenced(json_out):
-            answer = solve(problem, model, base_url=base_url, max_attempts=max_attempts,
-                           structured=structured, timeout=timeout,  # type: ignore[arg-type]
-                           data=attachments)
+            with stdout_silenced(json_out), StderrProgress(err) as progress:
+                answer = solve(problem, model, base_url=base_url, max_attempts=max_attempts,
+                               structured=structured, timeout=timeout,  # type: ignore[arg-type]
+                               time_limit=time_limit, backend=backend, max_tokens=max_tokens,
+                               progress=progress, data=attachments)
+    except KeyboardInterrupt:
+        raise Interrupted("interrupted (Ctrl-C) before an answer; nothing was written.") from None
     if json_out:
         sys.stdout.write(json.dumps(answer.to_json_dict()) + "\n")
         sys.stdout.flush()

@@ -25,6 +25,7 @@ from optimus.evaluate.runner import RESULTS, ResultsLog, read_run_info
 from optimus.evaluate.scoring import TOLERANCE_TEXT
 
 SUMMARY = "summary.json"
+_PER_PROBLEM_ROWS = 500
 REPORT = "report.md"
 CHART = "categories.png"
 
@@ -56,6 +57,12 @@ def summarize(records: list[dict[str, Any]], info: dict[str, Any] | None = None)
         c = r.get("category") or "error"
         categories[c] = categories.get(c, 0) + 1
     usage = [r.get("usage") or {} for r in records]
+    cost = None
+    if info.get("price_in") is not None or info.get("price_out") is not None:
+        costs = [record_cost(u, info) for u in usage]
+        cost = {"total": sum(costs), "mean": sum(costs) / len(costs) if costs else None,
+                "price_in": float(info.get("price_in") or 0.0),
+                "price_out": float(info.get("price_out") or 0.0)}
     latencies = [float(r.get("latency") or 0.0) for r in records]
     lat = {f"p{q}": percentile(latencies, q) for q in (50, 90, 99)}
     lat["max"] = max(latencies) if latencies else None
@@ -82,11 +89,18 @@ def summarize(records: list[dict[str, Any]], info: dict[str, Any] | None = None)
             "input_tokens": _stats([float(u.get("input_tokens", 0)) for u in usage]),
             "output_tokens": _stats([float(u.get("output_tokens", 0)) for u in usage]),
         },
+        "cost_usd": cost,
         "latency_seconds": lat,
         "started": info.get("started"),
         "finished": info.get("finished"),
         "concurrency": info.get("concurrency"),
     }
+
+
+def record_cost(usage: dict[str, Any], info: dict[str, Any]) -> float:
+    """USD for one record's tokens at ``info``'s prices (USD per million tokens)."""
+    return (float(usage.get("input_tokens", 0)) * float(info.get("price_in") or 0.0)
+            + float(usage.get("output_tokens", 0)) * float(info.get("price_out") or 0.0)) / 1e6
 
 
 def _fmt(x: Any, digits: int = 2) -> str:
@@ -134,6 +148,25 @@ def render_markdown(summary: dict[str, Any], records: list[dict[str, Any]],
     for key, name in (("calls", "model calls"), ("input_tokens", "input tokens"),
                       ("output_tokens", "output tokens")):
         lines.append(f"| {name} | {_fmt(u[key]['mean'])} | {_fmt(u[key]['total'], 0)} |")
+    cost = s.get("cost_usd")
+    if cost:
+        lines.append(f"| cost (USD) | {_fmt(cost['mean'], 4)} | {_fmt(cost['total'], 4)} |")
+        lines += ["", f"Prices: ${cost['price_in']:g} per million input tokens, "
+                      f"${cost['price_out']:g} per million output tokens."]
+    if records and any((r.get("usage") or {}).get("calls") for r in records):
+        lines += ["", "### Per problem", "",
+                  "| id | calls | input tokens | output tokens |" + (" cost (USD) |" if cost else ""),
+                  "|---|---:|---:|---:|" + ("---:|" if cost else "")]
+        for r in records[:_PER_PROBLEM_ROWS]:
+            ru = r.get("usage") or {}
+            rid = str(r["id"]).replace("|", "\\|").replace("\n", " ")
+            row = (f"| {rid} | {ru.get('calls', 0)} | {ru.get('input_tokens', 0)} | "
+                   f"{ru.get('output_tokens', 0)} |")
+            if cost:
+                row += f" {_fmt(record_cost(ru, cost), 4)} |"
+            lines.append(row)
+        if len(records) > _PER_PROBLEM_ROWS:
+            lines.append(f"\n({len(records) - _PER_PROBLEM_ROWS} more in results.jsonl)")
     lat = s["latency_seconds"]
     lines += ["", "## Latency (seconds per problem)", "", "| p50 | p90 | p99 | max |",
               "|---:|---:|---:|---:|",

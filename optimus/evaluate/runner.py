@@ -443,8 +443,12 @@ def _run_locked(problems: list[Problem], solve_fn: SolveFn, out: Path, *, rule: 
     new_ids: list[str] = []
     breaker = _Breaker(abort_after)
 
-    def work(p: Problem) -> dict[str, Any]:
+    stop = threading.Event()  # set on Ctrl-C: a problem finishing later is not recorded
+
+    def work(p: Problem) -> dict[str, Any] | None:
         record, answer = solve_one(p, solve_fn, rule, timeout)
+        if stop.is_set():
+            return None
         try:
             write_artifacts(out / "problems" / safe_name(p.id), p, answer, record["error"],
                             inputs=inputs)
@@ -468,6 +472,7 @@ def _run_locked(problems: list[Problem], solve_fn: SolveFn, out: Path, *, rule: 
                     display.advance()
                     breaker.check(rec)
     except BaseException:
+        stop.set()
         pool.shutdown(wait=False, cancel_futures=True)
         raise
     pool.shutdown(wait=True)
