@@ -46,3 +46,20 @@ def shared_benchmark(name: str) -> Path:
     if not path.exists():
         pytest.skip(f"{path} not available (../shared is absent)")
     return path
+
+
+@pytest.fixture
+def script(monkeypatch: pytest.MonkeyPatch):  # type: ignore[no-untyped-def]
+    """Install a scripted model behind ``--model`` (no network); returns a function taking
+    the responses (and an optional ``delay`` per call) and returning the fake model."""
+    from optimus.agent import langchain_model as llm_module
+    from optimus.testing import ScriptedChatModel
+
+    monkeypatch.setattr(llm_module, "_sleep", lambda s: None)
+
+    def install(*responses, delay: float = 0.0):  # type: ignore[no-untyped-def]
+        fake = ScriptedChatModel(responses=list(responses), delay=delay)
+        monkeypatch.setattr(llm_module, "load_chat_model", lambda *a, **k: (fake, "scripted", "unknown"))
+        return fake
+
+    return install

@@ -30,18 +30,6 @@ from optimus.testing import ScriptedChatModel, http_error
 REPO = Path(__file__).resolve().parent.parent
 
 
-@pytest.fixture
-def script(monkeypatch):
-    monkeypatch.setattr(llm_module, "_sleep", lambda s: None)
-
-    def install(*responses, delay: float = 0.0):
-        fake = ScriptedChatModel(responses=list(responses), delay=delay)
-        monkeypatch.setattr(llm_module, "load_chat_model", lambda *a, **k: (fake, "scripted", "unknown"))
-        return fake
-
-    return install
-
-
 # --------------------------------------------------------------------------- progress
 def test_the_loop_reports_each_step():
     events: list[ProgressEvent] = []

@@ -110,18 +110,6 @@ def test_natural_bounds_are_explained_not_offered_for_deletion():
     assert "keep it" in msg
 
 
-@pytest.fixture
-def script(monkeypatch):
-    monkeypatch.setattr(llm_module, "_sleep", lambda s: None)
-
-    def install(*responses):
-        fake = ScriptedChatModel(responses=list(responses))
-        monkeypatch.setattr(llm_module, "load_chat_model", lambda *a, **k: (fake, "scripted", "unknown"))
-        return fake
-
-    return install
-
-
 def test_solve_command_shows_the_reason_and_the_conflict(script, capsys):
     script(infeasible(), reply(infeasible(), reason=REASON, as_stated=True))
     code = main(["solve", PROMISED, "--model", "fake:model"])

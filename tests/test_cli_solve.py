@@ -13,19 +13,6 @@ from optimus.cli import main
 from optimus.testing import ScriptedChatModel, http_error, not_optimization
 
 
-@pytest.fixture
-def script(monkeypatch):
-    """Install a scripted model behind --model; returns a function taking the responses."""
-    monkeypatch.setattr(llm_module, "_sleep", lambda s: None)
-
-    def install(*responses):
-        fake = ScriptedChatModel(responses=list(responses))
-        monkeypatch.setattr(llm_module, "load_chat_model", lambda *a, **k: (fake, "scripted", "unknown"))
-        return fake
-
-    return install
-
-
 def run(capsys, *args):
     code = main(["solve", *args])
     out = capsys.readouterr()

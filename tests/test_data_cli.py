@@ -17,18 +17,6 @@ from optimus.testing import ScriptedChatModel
 from test_data_agent import FORMULATION, TEXT, write_transport
 
 
-@pytest.fixture
-def script(monkeypatch):
-    monkeypatch.setattr(llm_module, "_sleep", lambda s: None)
-
-    def install(*responses):
-        fake = ScriptedChatModel(responses=list(responses))
-        monkeypatch.setattr(llm_module, "load_chat_model", lambda *a, **k: (fake, "scripted", "unknown"))
-        return fake
-
-    return install
-
-
 def cli(capsys, *args):
     code = main(list(args))
     out = capsys.readouterr()

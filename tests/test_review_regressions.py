@@ -22,20 +22,6 @@ def _run(capsys, *args):
     return code, out.out, " ".join(out.err.split())
 
 
-@pytest.fixture
-def script(monkeypatch):
-    """A scripted model behind --model (no network)."""
-    monkeypatch.setattr(llm_module, "_sleep", lambda s: None)
-
-    def install(*responses):
-        fake = ScriptedChatModel(responses=list(responses))
-        monkeypatch.setattr(llm_module, "load_chat_model",
-                            lambda *a, **k: (fake, "scripted", "unknown"))
-        return fake
-
-    return install
-
-
 # --------------------------------------------------------------------------- optimus run
 def test_run_output_in_unwritable_place_is_a_clear_error(tmp_path, capsys):
     """mkstemp ran outside the try: an unwritable folder gave an internal error."""

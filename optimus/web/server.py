@@ -218,6 +218,13 @@ def create_app(make_model: Callable[[], Model], *, label: str, offline: bool,
         return Response(html, media_type="text/html; charset=utf-8",
                         headers={"Cache-Control": "no-store"})
 
+    def admitted(request: Request) -> tuple[WebSession | None, Response | None]:
+        """The request's session, or the response refusing it (unknown session, too large)."""
+        ws = session_of(request)
+        if ws is None:
+            return None, _error("unknown session.", "Reload the page.", status=403)
+        return ws, too_large(request)
+
     async def new_session(request: Request) -> Response:
         ws = await asyncio.to_thread(store.create)
         return JSONResponse({"session": ws.id, "formulator": label, "offline": offline,
@@ -227,12 +234,9 @@ def create_app(make_model: Callable[[], Model], *, label: str, offline: bool,
                                  "max_message_chars": limits.max_message_chars}})
 
     async def upload(request: Request) -> Response:
-        ws = session_of(request)
-        if ws is None:
-            return _error("unknown session.", "Reload the page.", status=403)
-        bad = too_large(request)
-        if bad is not None:
-            return bad
+        ws, refused = admitted(request)
+        if refused is not None:
+            return refused
         form = await request.form(max_files=limits.max_files, max_fields=5,
                                   max_part_size=limits.max_file_bytes)
         saved = []
@@ -288,12 +292,9 @@ def create_app(make_model: Callable[[], Model], *, label: str, offline: bool,
                                  headers={"Cache-Control": "no-store", "X-Accel-Buffering": "no"})
 
     async def message(request: Request) -> Response:
-        ws = session_of(request)
-        if ws is None:
-            return _error("unknown session.", "Reload the page.", status=403)
-        bad = too_large(request)
-        if bad is not None:
-            return bad
+        ws, refused = admitted(request)
+        if refused is not None:
+            return refused
         form = await request.form(max_files=0, max_fields=5, max_part_size=4 * limits.max_message_chars)
         text = str(form.get("problem") or "")
         await form.close()
@@ -326,12 +327,9 @@ def create_app(make_model: Callable[[], Model], *, label: str, offline: bool,
         return start_stream(ws, work)
 
     async def open_model(request: Request) -> Response:
-        ws = session_of(request)
-        if ws is None:
-            return _error("unknown session.", "Reload the page.", status=403)
-        bad = too_large(request)
-        if bad is not None:
-            return bad
+        ws, refused = admitted(request)
+        if refused is not None:
+            return refused
         form = await request.form(max_files=1, max_fields=2, max_part_size=limits.max_file_bytes)
         item = form.get("model")
         if item is None or isinstance(item, str):
