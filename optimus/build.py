@@ -66,6 +66,9 @@ class LinearProgram:
     #: lower bound of the "on" range (0 for other columns).
     semi: np.ndarray | None = None
     semi_lower: np.ndarray | None = None
+    #: constraint name (or "objective") -> its expression as written, for constraints
+    #: compiled with auxiliary rows/columns (diagnoses quote them instead of the rows)
+    written: dict[str, str] | None = None
 
     @property
     def num_cols(self) -> int:
@@ -176,6 +179,8 @@ def _build_rows(f: Formulation, a: Analysis, t0: float, issues: list[Issue],
     # the terms of all rows, concatenated; zeros are dropped once at the end
     terms_out = _Terms()
     row_len: list[int] = []
+    written: dict[str, str] = {}
+    aux_cols = aux_rows = 0
     for c, cc in a.constraints:
         errors = 0
         envs = cc.binder.iterate({}) if cc.binder else iter([{}])
@@ -209,6 +214,9 @@ def _build_rows(f: Formulation, a: Analysis, t0: float, issues: list[Issue],
                                             f"{exc.message} (in constraint `{c.name}`{at})",
                                             exc.fix))
                     continue
+                if len(aux.col_keys) != aux_cols or len(aux.rows) != aux_rows:
+                    written[c.name] = c.expression
+                    aux_cols, aux_rows = len(aux.col_keys), len(aux.rows)
                 row_keys.append((c.name, key))
                 rlo.append(lo_v)
                 rhi.append(hi_v)
@@ -227,6 +235,8 @@ def _build_rows(f: Formulation, a: Analysis, t0: float, issues: list[Issue],
             aux.orientation = 1 if f.objective.sense == "minimize" else -1
             a.objective.add_to({}, acc, 1.0)
             obj_acc = acc
+            if len(aux.col_keys) != aux_cols or len(aux.rows) != aux_rows:
+                written["objective"] = f.objective.expression
             offset = acc.const
         except EvalError as exc:
             issues.append(Issue(exc.code, "objective", exc.symbol, f"{exc.message} (in the objective)",
@@ -281,6 +291,7 @@ def _build_rows(f: Formulation, a: Analysis, t0: float, issues: list[Issue],
         aux_rows=(np.arange(len(row_keys)) >= n_user_rows) if len(row_keys) > n_user_rows else None,
         semi=semi if semi.any() else None,
         semi_lower=semi_lower if semi.any() else None,
+        written=written or None,
     )
     lp.build_time = time.perf_counter() - t0
     return lp

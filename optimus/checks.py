@@ -24,6 +24,7 @@ from dataclasses import dataclass, field
 from optimus._gc import gc_paused
 from optimus.budget import MAX_COLUMNS, MAX_NONZEROS, MAX_ROWS, check_deadline
 from optimus.data import canonical_sets, index_keys, parameter_table, table_store
+import optimus.constructs as constructs
 from optimus.dense import plan_sum
 from optimus.expressions import (
     RESERVED, CompiledConstraint, Compiler, ExprError, Node, Sum, SymbolTable, VarRef, VarScalar,
@@ -169,7 +170,7 @@ def _analyze(f: Formulation) -> Analysis:
         sym.index_sets[v.name] = list(v.index)
 
     # ---- expressions
-    compiler = Compiler(sym, plan_sum)
+    compiler = Compiler(sym, plan_sum, constructs)
     for c in f.constraints:
         try:
             a.constraints.append((c, compile_constraint(compiler, c.expression, c.forall)))

@@ -131,9 +131,8 @@ class Aux:
         return bool(self.user_integer[j]) if j < self.base else self.intval[j - self.base]
 
     def label(self, j: int) -> str:
-        from optimus.build import display_name
-
-        return display_name(*self.user_keys[j])
+        name, key = self.user_keys[j]
+        return f"{name}[{','.join(str(k) for k in key)}]" if key else name
 
     # -- rows
     def row(self, e: LinExpr, lo: float, hi: float) -> None:

@@ -909,9 +909,13 @@ class Compiler:
 
     ``plan_sum``, when given, attaches a vectorised plan to every ``sum`` it can handle."""
 
-    def __init__(self, symbols: SymbolTable, plan_sum: SumPlanner | None = None):
+    def __init__(self, symbols: SymbolTable, plan_sum: SumPlanner | None = None,
+                 constructs: Any = None):
         self.sym = symbols
         self.plan_sum = plan_sum
+        #: the module compiling abs/min/max/piecewise of variables (optimus.constructs,
+        #: passed in by optimus.checks); None: those are rejected as nonlinear
+        self.constructs = constructs
 
     # -- public entry points
     def expression(self, node: ast.expr, scope: Scope) -> Node:
@@ -1199,9 +1203,15 @@ class Compiler:
         return Func(min if fn == "min" else max, args, src)
 
     # -- abs/min/max/piecewise of variables (compiled by optimus.constructs)
-    def _construct(self, fn: str, args: list[Node], src: str) -> Node:
-        from optimus.constructs import AbsNode, MaxNode
+    def _no_constructs(self, fn: str, src: str) -> ExprError:
+        return ExprError(f"nonlinear term `{src}`: {fn}() of a decision variable",
+                         code="nonlinear", symbol=src,
+                         fix=f"{fn}() may only take numbers and parameters here.")
 
+    def _construct(self, fn: str, args: list[Node], src: str) -> Node:
+        if self.constructs is None:
+            raise self._no_constructs(fn, src)
+        AbsNode, MaxNode = self.constructs.AbsNode, self.constructs.MaxNode
         if fn == "abs":
             if len(args) != 1:
                 raise ExprError(f"`{src}`: abs takes one argument", symbol=src,
@@ -1214,19 +1224,21 @@ class Compiler:
         return MaxNode(fn == "max", args, None, None, src)
 
     def _minmax_generator(self, fn: str, gen: ast.expr, scope: Scope, src: str) -> Node:
-        from optimus.constructs import MaxNode
-
         inner = scope.child()
         binder = self.binder(gen.generators, inner)  # type: ignore[attr-defined]
         body = self._expr(gen.elt, inner)  # type: ignore[attr-defined]
         if body.degree:
-            return MaxNode(fn == "max", None, body, binder, src)
+            if self.constructs is None:
+                raise self._no_constructs(fn, src)
+            return self.constructs.MaxNode(fn == "max", None, body, binder, src)
         return GenFunc(min if fn == "min" else max, body, binder, src)
 
     def _piecewise(self, node: ast.Call, scope: Scope) -> Node:
-        from optimus.constructs import PiecewiseNode, piecewise_problem
-
         src = _src(node)
+        if self.constructs is None:
+            raise self._no_constructs("piecewise", src)
+        PiecewiseNode = self.constructs.PiecewiseNode
+        piecewise_problem = self.constructs.piecewise_problem
         usage = ("Write piecewise(x_expression, [x0, x1, ...], [y0, y1, ...]) with "
                  "breakpoints as numbers or scalar parameters.")
         if len(node.args) != 3 or not all(isinstance(a, (ast.List, ast.Tuple))
