@@ -506,16 +506,6 @@ class Result(BaseModel):
 
         return solution_frames(self.variables, formulation)
 
-    def _repr_html_(self) -> str:  # notebooks: status, solution tables, diagnosis
-        from optimus.render.notebook import result_notebook_html
-
-        return result_notebook_html(self)
-
-    def _repr_markdown_(self) -> str:
-        from optimus.render.notebook import result_markdown
-
-        return result_markdown(self)
-
     def to_json_dict(self) -> dict[str, Any]:
         """The JSON shape shared by ``run --json``, ``solve --json`` and eval's records
         (without ``backend`` and ``message``)."""

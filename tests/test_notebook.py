@@ -1,5 +1,5 @@
-"""Notebook display: ``_repr_html_`` and ``_repr_markdown_`` of Formulation, Answer,
-Result and Report, rendered and parsed (html.parser): math as MathML, solutions as
+"""Notebook display: ``_repr_html_`` and ``_repr_markdown_`` of Formulation, Answer
+and Report, rendered and parsed (html.parser): math as MathML, solutions as
 tables (two indices as a grid), the diagnosis, no script, user text escaped."""
 
 from __future__ import annotations
@@ -12,6 +12,7 @@ from agent_data import TEXT, good
 
 import optimus
 from optimus.formulation import Formulation
+from optimus.render.notebook import result_notebook_html
 from optimus.testing import ScriptedChatModel
 
 MODELS = Path(__file__).resolve().parent.parent / "problems" / "models"
@@ -96,14 +97,15 @@ def test_report_html_shows_a_two_index_variable_as_a_grid():
     assert "## Solution" in md and "optimal" in md
 
 
-def test_result_html_and_markdown_show_the_diagnosis_of_an_infeasible_model():
+def test_report_html_and_markdown_show_the_diagnosis_of_an_infeasible_model():
     f = optimus.load_formulation(str(MODELS / "infeasible_production.yaml"))
-    result = optimus.solve_formulation(f)
-    assert result.status == "infeasible"
-    page = Page(result._repr_html_())
+    report = optimus.solve_model(f)
+    assert report.status == "infeasible"
+    page = Page(report._repr_html_())
     page.safe()
     assert "Diagnosis" in page.all_text and "Conflicting constraints" in page.all_text
-    md = result._repr_markdown_()
+    assert "infeasible" in Page(result_notebook_html(report.result)).all_text
+    md = report._repr_markdown_()
     assert "infeasible" in md and "### Diagnosis" in md
 
 

@@ -1,7 +1,7 @@
 """HTML for a formulation, a solve result and its diagnosis: math as MathML, solutions
 as tables (a variable over two sets as a grid). Used by ``optimus serve`` and by the
 notebook display (``_repr_html_`` of :class:`~optimus.formulation.Formulation`,
-:class:`~optimus.answer.Answer` and :class:`~optimus.result.Result`).
+:class:`~optimus.answer.Answer` and :class:`~optimus.pipeline.Report`).
 
 Math is the LaTeX of :mod:`optimus.render.latex`, converted to MathML on the server
 (``latex2mathml``); browsers render MathML natively, so the page needs no script and
