@@ -62,3 +62,80 @@ def test_duplicate_csv_keys_name_file_rows_and_both_values(tmp_path):
     out = clean_exit_2(optimus("run", str(tmp_path / "m.yaml")))
     assert "c.csv" in out and "line 2" in out and "line 4" in out
     assert "values 1 and 5" in out
+
+
+# --------------------------------------------------------------------------- terminal escapes
+ESC = "\x1b[31mred\x1b[0m \x1b]52;c;aGVsbG8=\x07"
+
+
+def no_raw_controls(text: str) -> None:
+    assert "\x1b" not in text and "\x07" not in text, repr(text[:300])
+    assert "\\x1b[31mred" in text  # shown, escaped
+
+
+def hostile_model() -> dict:
+    from agent_data import good
+
+    f = good()
+    f["description"] = ESC
+    f["assumptions"] = [ESC]
+    f["sets"][0]["description"] = ESC
+    f["sets"][0]["elements"] = ["soldiers", "trains" + ESC]
+    f["parameters"][0]["values"][1]["index"] = ["trains" + ESC]
+    f["parameters"][1]["values"][1]["index"] = ["trains" + ESC]
+    f["parameters"][2]["values"][1]["index"] = ["trains" + ESC]
+    f["variables"][0]["description"] = ESC
+    f["constraints"][0]["description"] = ESC
+    return f
+
+
+def test_escapes_in_a_model_file_reach_the_terminal_escaped(tmp_path, capsys):
+    from optimus.cli import main
+
+    path = tmp_path / "m.json"
+    path.write_text(json.dumps(hostile_model()))
+    assert main(["run", str(path)]) == 0
+    out = capsys.readouterr()
+    no_raw_controls(out.out + out.err)
+    assert main(["check", str(path)]) == 0
+    got = capsys.readouterr()
+    assert "\x1b" not in got.out + got.err
+
+
+def test_an_escape_in_an_error_message_is_escaped(tmp_path, capsys):
+    from optimus.cli import main
+
+    f = hostile_model()
+    f["constraints"][0]["expression"] = "sum(finishing[t] * make[t] for t in Toys) <= unknown_\x1b[31mred"
+    path = tmp_path / "m.json"
+    path.write_text(json.dumps(f))
+    assert main(["run", str(path)]) == 2
+    out = capsys.readouterr()
+    assert "\x1b" not in out.out + out.err and "\\x1b" in out.out + out.err
+
+
+def test_escapes_in_a_model_reply_and_its_reason_are_escaped(script, capsys):
+    from agent_data import TEXT
+
+    from optimus.cli import main
+    from optimus.testing import reply
+
+    script(reply(hostile_model(), reason="because " + ESC))
+    assert main(["solve", TEXT, "--model", "fake:model"]) == 0
+    out = capsys.readouterr()
+    no_raw_controls(out.out + out.err)
+
+
+def test_chat_output_is_escaped(script, monkeypatch, capsys):
+    import io
+
+    from agent_data import TEXT
+
+    from optimus.cli import main
+    from optimus.testing import reply
+
+    script(reply(hostile_model(), reason="because " + ESC))
+    monkeypatch.setattr(sys, "stdin", io.StringIO(TEXT + "\n/show\n/quit\n"))
+    main(["chat", "--model", "fake:model"])
+    out = capsys.readouterr()
+    no_raw_controls(out.out + out.err)
