@@ -139,3 +139,84 @@ def test_chat_output_is_escaped(script, monkeypatch, capsys):
     main(["chat", "--model", "fake:model"])
     out = capsys.readouterr()
     no_raw_controls(out.out + out.err)
+
+
+# --------------------------------------------------------------------------- hostile data files
+def _model_reading(path: str) -> dict:
+    return {"name": "d", "sets": [{"name": "S", "elements": ["a"]}],
+            "parameters": [{"name": "c", "index": ["S"],
+                            "data": {"path": path, "column": "c", "index_columns": ["s"]}}],
+            "variables": [{"name": "x", "index": ["S"], "upper": 1}],
+            "objective": {"sense": "maximize", "expression": "sum(c[s] * x[s] for s in S)"}}
+
+
+def _hostile(kind: str, d: Path) -> str:
+    """Make the hostile data file ``kind`` in ``d``; returns its name."""
+    if kind == "fifo":
+        os.mkfifo(d / "fifo.csv")
+        return "fifo.csv"
+    if kind in ("urandom", "zero"):
+        (d / f"{kind}.csv").symlink_to(f"/dev/{kind}")
+        return f"{kind}.csv"
+    if kind == "symlink_loop":
+        (d / "loop.csv").symlink_to(d / "loop.csv")
+        return "loop.csv"
+    if kind == "directory":
+        (d / "dir.csv").mkdir()
+        return "dir.csv"
+    if kind == "passwd":
+        (d / "passwd.csv").symlink_to("/etc/passwd")
+        return "passwd.csv"
+    if kind == "huge_field":
+        (d / "big.csv").write_text("s,c\na," + "9" * 140_000 + "\n")
+        return "big.csv"
+    if kind == "deep_json":
+        (d / "deep.json").write_text("[" * 100_000 + "]" * 100_000)
+        return "deep.json"
+    if kind == "duplicate_keys":
+        (d / "dup.csv").write_text("s,c\na,1\na,2\n")
+        return "dup.csv"
+    if kind == "nul":
+        return "a\x00b.csv"
+    raise AssertionError(kind)
+
+
+KINDS = ["fifo", "urandom", "zero", "symlink_loop", "directory", "passwd", "huge_field",
+         "deep_json", "duplicate_keys", "nul"]
+
+
+def _no_file_contents(out: str) -> None:
+    if Path("/etc/passwd").exists():
+        lines = [ln for ln in Path("/etc/passwd").read_text(errors="replace").splitlines() if ln]
+        assert not [ln for ln in lines if ln in out], "a line of /etc/passwd was echoed"
+    assert "9" * 100 not in out
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_a_hostile_data_file_in_a_model_is_a_clear_exit_2(tmp_path, kind):
+    if kind in ("urandom", "zero") and not Path(f"/dev/{kind}").exists():
+        pytest.skip(f"no /dev/{kind}")
+    name = _hostile(kind, tmp_path)
+    (tmp_path / "m.json").write_text(json.dumps(_model_reading(name)))
+    out = clean_exit_2(optimus("run", str(tmp_path / "m.json"), timeout=60))
+    assert "parameter c" in out or "c:" in out, out
+    _no_file_contents(out)
+
+
+@pytest.mark.parametrize("kind", [k for k in KINDS if k not in ("duplicate_keys", "huge_field")])
+def test_a_hostile_data_file_attached_with_data_is_a_clear_exit_2(tmp_path, kind):
+    if kind in ("urandom", "zero") and not Path(f"/dev/{kind}").exists():
+        pytest.skip(f"no /dev/{kind}")
+    name = _hostile(kind, tmp_path)
+    if kind == "nul":  # argv cannot hold a NUL: the Python API takes it
+        from optimus.datafiles import Attachments, DataError
+
+        with pytest.raises(DataError) as err:
+            Attachments.from_items([str(tmp_path / name)])
+        assert err.value.fix
+        return
+    p = subprocess.run([sys.executable, "-m", "optimus", "chat", "--data", str(tmp_path / name)],
+                       input="/quit\n", capture_output=True, text=True, timeout=60)
+    out = clean_exit_2(p)
+    assert name in out
+    _no_file_contents(out)
