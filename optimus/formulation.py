@@ -249,6 +249,11 @@ class Formulation(_Strict):
 
         return to_markdown(self)
 
+    def _repr_html_(self) -> str:  # notebooks: math as MathML, parameters as tables
+        from optimus.render.notebook import formulation_notebook_html
+
+        return formulation_notebook_html(self)
+
 
 # --------------------------------------------------------------------------- loading
 _YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
