@@ -31,6 +31,7 @@ from optimus.expressions import (
 )
 from optimus.formulation import Constraint, Formulation
 from optimus.issues import Issue
+from optimus.param_expr import compute_parameters, is_computed
 
 __all__ = ["Issue", "Analysis", "analyze", "check"]
 
@@ -125,7 +126,7 @@ def _analyze(f: Formulation) -> Analysis:
     sym.sets, sym.set_members = sets, members
     sym.set_arity = {k: (len(v[0]) if v and isinstance(v[0], tuple) else 1) for k, v in sets.items()}
     for p in f.parameters:
-        table = parameter_table(p, sets, members, store, issues)
+        table = None if is_computed(p) else parameter_table(p, sets, members, store, issues)
         arity = sum(sym.set_arity.get(s, 1) for s in p.index)
         sym.params[p.name] = (arity, table if table is not None else ({} if p.index else 0.0))
         sym.param_defaults[p.name] = p.default
@@ -169,6 +170,8 @@ def _analyze(f: Formulation) -> Analysis:
 
     # ---- expressions
     compiler = Compiler(sym, plan_sum)
+    if any(is_computed(p) for p in f.parameters):  # parameters defined by an expression
+        compute_parameters(f.parameters, sym, compiler, issues)
     for c in f.constraints:
         try:
             a.constraints.append((c, compile_constraint(compiler, c.expression, c.forall)))

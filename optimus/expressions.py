@@ -38,7 +38,9 @@ from optimus.budget import (
 )
 
 RESERVED = {"sum", "len", "min", "max", "abs", "in", "for", "if", "and", "or", "not"}
-_FUNCS = {"sum", "len", "min", "max", "abs"}
+#: math functions over data (numbers and parameters only): see optimus.param_expr
+MATH_FUNCS = {"sqrt", "exp", "log", "ceil", "floor", "round"}
+_FUNCS = {"sum", "len", "min", "max", "abs"} | MATH_FUNCS
 _MAX_LEN = MAX_EXPRESSION_CHARS
 
 
@@ -335,7 +337,8 @@ def _whitelist(root: ast.AST, text: str = "") -> None:
                 raise ExprError(
                     f"call `{_src(node)}` is not allowed",
                     code="syntax", symbol=_src(node.func),
-                    fix="Only sum, len, min, max and abs may be called.")
+                    fix="Only sum, len, min, max, abs and (over data) sqrt, exp, log, "
+                        "ceil, floor, round may be called.")
             if node.keywords:
                 raise ExprError(f"keyword arguments in `{_src(node)}` are not allowed")
         if isinstance(node, ast.Subscript) and not isinstance(node.value, ast.Name):
@@ -1128,6 +1131,10 @@ class Compiler:
     def _call(self, node: ast.Call, scope: Scope) -> Node:
         fn = node.func.id  # type: ignore[attr-defined]
         src = _src(node)
+        if fn in MATH_FUNCS:  # functions of data (optimus.param_expr)
+            from optimus.param_expr import math_call
+
+            return math_call(fn, [self._expr(a, scope) for a in node.args], src)
         if fn == "sum":
             if len(node.args) != 1:
                 raise ExprError(f"`{src}`: sum takes one generator", symbol=src)

@@ -55,7 +55,7 @@ from typing import Any, Iterable
 
 from optimus.checks import is_plain_identifier, name_suggestion
 from optimus.errors import FormulationError, UserError
-from optimus.expressions import ExprError, canonical, parse, parse_forall
+from optimus.expressions import MATH_FUNCS, ExprError, canonical, parse, parse_forall
 from optimus.formulation import Formulation
 
 __all__ = ["to_pyomo_script", "write_pyomo_script", "validate_identifier", "comment_text"]
@@ -77,7 +77,7 @@ statistics to_dense_data transfer_attributes_from type unfix_all_vars valid_mode
 valid_problem_types values write
 """.split())
 # Names the rule functions use; bound index names that collide are renamed.
-_LOCAL_RESERVED = frozenset({"m", "pyo", "constrain", "constrain_range", "math"})
+_LOCAL_RESERVED = frozenset({"m", "pyo", "constrain", "constrain_range", "math", "_round"})
 _BINOPS = {ast.Add: ast.Add, ast.Sub: ast.Sub, ast.Mult: ast.Mult, ast.Div: ast.Div,
            ast.Pow: ast.Pow}
 _CMPOPS = {ast.Eq: ast.Eq, ast.NotEq: ast.NotEq, ast.Lt: ast.Lt, ast.LtE: ast.LtE,
@@ -294,6 +294,13 @@ class _Translator:
                 return ast.Call(func=ast.Name(id="len", ctx=ast.Load()),
                                 args=[self._component(node.args[0].id)], keywords=[])
             raise self._fail(node, "len takes a set name")
+        if fn in MATH_FUNCS:  # functions of data: the script's own math module
+            args = [ast.Call(func=self._pyo("value"), args=[self.expr(a, scope)], keywords=[])
+                    for a in node.args]
+            name = {"round": "_round"}.get(fn, fn)
+            func: ast.expr = ast.Name(id="_round", ctx=ast.Load()) if fn == "round" else \
+                ast.Attribute(value=ast.Name(id="math", ctx=ast.Load()), attr=name, ctx=ast.Load())
+            return ast.Call(func=func, args=args, keywords=[])
         if fn in ("min", "max", "abs"):
             if not node.args:
                 raise self._fail(node, f"{fn} needs arguments")
@@ -491,6 +498,7 @@ def _render(f: Formulation, a: Any, data: str, script_path: str | Path | None) -
     if files:
         L.append("import csv")
         L.append("import json")
+    L.append("import math")
     L.append("import sys")
     if files:
         L.append("from pathlib import Path")
@@ -533,6 +541,10 @@ def _render(f: Formulation, a: Any, data: str, script_path: str | Path | None) -
     for p in f.parameters:
         _comment(L, p.description, prefix=f"{p.name}: ")
         arity, table = sym.params[p.name]
+        if p.expression is not None:  # computed here, with math, from the same tree
+            L.extend(_computed_param_code(p, attrs, tr, sym.set_arity, table))
+            continue
+        within = "pyo.Any" if _has_text(table) else "pyo.Reals"
         from_file = files and _script_reads(p)
         default = f", default={_lit(float(p.default))}" if p.default is not None and p.index else ""
         if not p.index:
@@ -540,8 +552,8 @@ def _render(f: Formulation, a: Any, data: str, script_path: str | Path | None) -
                 value = (f"read_table({_path_expr(f, p.data.path, script_path)}, "  # type: ignore[union-attr]
                          f"{p.name!r}, {p.data.column!r}, [], [])")  # type: ignore[union-attr]
             else:
-                value = _lit(float(table))
-            L.append(f"    m.{attrs[p.name]} = pyo.Param(initialize={value}, within=pyo.Reals"
+                value = _lit(table if isinstance(table, str) else float(table))
+            L.append(f"    m.{attrs[p.name]} = pyo.Param(initialize={value}, within={within}"
                      f"{_doc(p.description)})")
             continue
         if from_file:
@@ -565,7 +577,7 @@ def _render(f: Formulation, a: Any, data: str, script_path: str | Path | None) -
         else:
             init = "{}"
         L.append(f"    m.{attrs[p.name]} = pyo.Param({idx_args(p.index)}initialize={init}"
-                 f"{default}, within=pyo.Reals{_doc(p.description)})")
+                 f"{default}, within={within}{_doc(p.description)})")
 
     # ---- variables
     L.append("")
@@ -613,6 +625,46 @@ def _render(f: Formulation, a: Any, data: str, script_path: str | Path | None) -
                         f"compile: {exc.msg} (line {exc.lineno})",
                         fix="Use distinct index names in each forall and plain identifiers.") from None
     return code
+
+
+def _has_text(table: Any) -> bool:
+    """True for a parameter holding texts (a lookup table): Pyomo's ``within=pyo.Any``."""
+    if isinstance(table, str):
+        return True
+    return isinstance(table, dict) and any(isinstance(v, str) for v in table.values())
+
+
+def _computed_param_code(p: Any, attrs: dict[str, str], tr: _Translator,
+                         arity: dict[str, int], table: Any) -> list[str]:
+    """A computed parameter: the same expression tree translated to Python with ``math``
+    (never eval), evaluated by the script over the same forall."""
+    within = "pyo.Any" if _has_text(table) else "pyo.Reals"
+    scope: dict[str, str] = {}
+    doc = _doc(p.description)
+    tree = parse(p.expression)
+    if not p.index:
+        value = _unparse(ast.Call(func=tr._pyo("value"), args=[tr.expr(tree, scope)],
+                                  keywords=[]))
+        return [f"    m.{attrs[p.name]} = pyo.Param(initialize={value}, within={within}{doc})"]
+    gens = tr.comprehensions(parse_forall(p.forall), scope)
+    elts: list[ast.expr] = []
+    for g, orig in zip(gens, parse_forall(p.forall)):
+        names = tr.targets(orig.target)
+        width = arity.get(orig.iter.id, 1)  # type: ignore[attr-defined]
+        if len(names) == 1 and width > 1:
+            elts.append(ast.Starred(value=ast.Name(id=scope[names[0]], ctx=ast.Load()),
+                                    ctx=ast.Load()))
+        else:
+            elts.extend(ast.Name(id=scope[n], ctx=ast.Load()) for n in names)
+    key: ast.expr = elts[0] if len(elts) == 1 and not isinstance(elts[0], ast.Starred) \
+        else ast.Tuple(elts=elts, ctx=ast.Load())
+    value = ast.Call(func=tr._pyo("value"), args=[tr.expr(tree, scope)], keywords=[])
+    comp = ast.DictComp(key=key, value=value, generators=gens)
+    default = f", default={_lit(float(p.default))}" if p.default is not None else ""
+    sets_txt = "".join(f"m.{attrs[s]}, " for s in p.index)
+    return [f"    {p.name}_data = {_unparse(comp)}",
+            f"    m.{attrs[p.name]} = pyo.Param({sets_txt}initialize={p.name}_data{default}, "
+            f"within={within}{doc})"]
 
 
 def _script_reads(p: Any) -> bool:
@@ -750,6 +802,11 @@ def constrain(lhs, sense, rhs):
     if not ok:
         CONSTANT_VIOLATIONS.append(f"{pyo.value(lhs)!r} {sense} {pyo.value(rhs)!r}")
     return pyo.Constraint.Feasible if ok else pyo.Constraint.Infeasible
+
+
+def _round(x, digits=0):
+    """round() as optimus computes it: a float, half to even."""
+    return float(round(x, int(digits)))
 
 
 def constrain_range(lo, body, hi):
