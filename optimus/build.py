@@ -55,6 +55,12 @@ class LinearProgram:
     a_value: np.ndarray
     domains: dict[str, str] = field(default_factory=dict)  # variable -> domain
     build_time: float = 0.0
+    #: quadratic objective terms (optimus.quadratic.Hessian), None for a linear objective
+    hessian: Any = None
+    #: several objectives: the priority levels (optimus.objectives.ObjectiveLevel), and
+    #: each objective's ``(cost, offset, hessian)``; empty for one objective
+    objective_levels: list = field(default_factory=list)
+    objective_terms: dict = field(default_factory=dict)
 
     @property
     def num_cols(self) -> int:
@@ -174,16 +180,33 @@ def _build(f: Formulation, analysis: Analysis | None) -> LinearProgram:
     # ---- objective
     cost = np.zeros(ncols)
     offset = 0.0
+    hessian = None
+    sense = f.objective.sense if f.objective is not None else "minimize"
+    integ_arr = np.array(integ, dtype=np.int8)
     if a.objective is not None:
-        acc = LinExpr()
-        try:
-            a.objective.add_to({}, acc, 1.0)
-            obj_cols, obj_vals = acc.arrays()  # distinct columns
-            cost[obj_cols] = obj_vals
-            offset = acc.const
-        except EvalError as exc:
-            issues.append(Issue(exc.code, "objective", exc.symbol, f"{exc.message} (in the objective)",
-                                exc.fix))
+        cost, offset, hessian = _objective_vector(a.objective, ncols, "objective",
+                                                  "the objective", issues)
+    levels: list = []
+    terms: dict = {}
+    if a.objectives:  # several objectives (optimus.objectives)
+        from optimus.objectives import compile_levels
+
+        for o, node in a.objectives:
+            terms[o.name] = _objective_vector(node, ncols, f"objective {o.name}",
+                                              f"objective `{o.name}`", issues)
+        if not issues:
+            levels = compile_levels([o for o, _ in a.objectives], terms)
+            cost, offset, hessian, sense = (levels[0].cost, levels[0].offset,
+                                            levels[0].hessian, levels[0].sense)
+    if not issues:
+        from optimus.quadratic import hessian_issues
+
+        for where, sn, h in ([("objective", sense, hessian)] if not levels else
+                             [(f"objective {'+'.join(lv.names)}", lv.sense, lv.hessian)
+                              for lv in levels]):
+            if h is not None:
+                issues.extend(hessian_issues(h, sn, integ_arr,
+                                             lambda j: display_name(*col_keys[j]), where))
     if issues:
         raise FormulationError(issues)
     check_deadline()
@@ -196,7 +219,7 @@ def _build(f: Formulation, analysis: Analysis | None) -> LinearProgram:
 
     lp = LinearProgram(
         name=f.name,
-        sense=f.objective.sense,
+        sense=sense,
         col_keys=col_keys,
         col_lower=np.array(lower, dtype=np.float64),
         col_upper=np.array(upper, dtype=np.float64),
@@ -211,8 +234,33 @@ def _build(f: Formulation, analysis: Analysis | None) -> LinearProgram:
         a_value=a_value,
         domains={v.name: v.domain for v in f.variables},
     )
+    lp.hessian = hessian
+    lp.objective_levels = levels
+    lp.objective_terms = terms
     lp.build_time = time.perf_counter() - t0
     return lp
+
+
+def _objective_vector(node: Any, ncols: int, where: str, what: str, issues: list[Issue]
+                      ) -> tuple[np.ndarray, float, Any]:
+    """An objective's ``(cost vector, constant, Hessian or None)``; an issue on failure."""
+    cost = np.zeros(ncols)
+    acc = LinExpr()
+    try:
+        node.add_to({}, acc, 1.0)
+        obj_cols, obj_vals = acc.arrays()  # distinct columns
+        cost[obj_cols] = obj_vals
+    except EvalError as exc:
+        issues.append(Issue(exc.code, where, exc.symbol, f"{exc.message} (in {what})", exc.fix))
+        return cost, 0.0, None
+    hessian = None
+    if acc.quad:
+        from optimus.quadratic import Hessian
+
+        hessian = Hessian(acc.quad, ncols)
+        if not hessian.terms:
+            hessian = None
+    return cost, float(acc.const), hessian
 
 
 def number_issues(col_keys: list[tuple[str, tuple]], row_keys: list[tuple[str, tuple]],

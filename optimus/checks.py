@@ -20,6 +20,7 @@ import keyword
 import math
 import unicodedata
 from dataclasses import dataclass, field
+from typing import Any
 
 from optimus._gc import gc_paused
 from optimus.budget import MAX_COLUMNS, MAX_NONZEROS, MAX_ROWS, check_deadline
@@ -48,6 +49,8 @@ class Analysis:
     var_keys: dict[str, list[tuple]] = field(default_factory=dict)
     constraints: list[tuple[Constraint, CompiledConstraint]] = field(default_factory=list)
     objective: Node | None = None
+    #: several objectives (``Formulation.objectives``): each compiled, in list order
+    objectives: list[tuple[Any, Node]] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
@@ -178,11 +181,16 @@ def _analyze(f: Formulation) -> Analysis:
         except ExprError as exc:
             issues.append(Issue(exc.code, f"constraint {c.name}", exc.symbol,
                                 f"{exc.message} (in constraint `{c.name}`)", exc.fix))
-    try:
-        a.objective = compile_objective(compiler, f.objective.expression)
-    except ExprError as exc:
-        issues.append(Issue(exc.code, "objective", exc.symbol, f"{exc.message} (in the objective)",
-                            exc.fix))
+    if f.objective is None:  # several objectives (optimus.objectives)
+        from optimus.objectives import compile_objectives
+
+        a.objectives = compile_objectives(f.objectives or [], compiler, issues)
+    else:
+        try:
+            a.objective = compile_objective(compiler, f.objective.expression)
+        except ExprError as exc:
+            issues.append(Issue(exc.code, "objective", exc.symbol,
+                                f"{exc.message} (in the objective)", exc.fix))
     if not issues:
         issues.extend(size_issues(a))
     return a

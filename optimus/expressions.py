@@ -44,6 +44,12 @@ _FUNCS = {"sum", "len", "min", "max", "abs"} | MATH_FUNCS
 _MAX_LEN = MAX_EXPRESSION_CHARS
 
 
+_QUADRATIC_FIX = ("Constraints are linear: multiply variables only by numbers or parameters; "
+                  "for a nonlinear function of one expression use piecewise(x, [x0, x1, ...], "
+                  "[y0, y1, ...]); for a logical condition use `when:` on the constraint; a "
+                  "convex quadratic (sum of squares, variance) is allowed in the objective only.")
+
+
 class ExprError(Exception):
     """An expression is invalid. ``code`` classifies it; ``symbol`` names the culprit."""
 
@@ -71,12 +77,14 @@ class LinExpr:
     :meth:`flush`).
     """
 
-    __slots__ = ("terms", "const", "block")
+    __slots__ = ("terms", "const", "block", "quad")
 
     def __init__(self) -> None:
         self.terms: dict[int, float] = {}
         self.const: float = 0.0
         self.block: tuple[Any, Any] | None = None
+        #: quadratic terms ``{(i, j): q}`` (i <= j) of an objective (optimus.quadratic)
+        self.quad: dict[tuple[int, int], float] | None = None
 
     def flush(self) -> dict[int, float]:
         """Move a pending ``block`` into ``terms`` (as if added term by term); the terms."""
@@ -897,6 +905,8 @@ class Compiler:
     def __init__(self, symbols: SymbolTable, plan_sum: SumPlanner | None = None):
         self.sym = symbols
         self.plan_sum = plan_sum
+        #: products of two linear expressions allowed (an objective: optimus.quadratic)
+        self.quadratic = False
 
     # -- public entry points
     def expression(self, node: ast.expr, scope: Scope) -> Node:
@@ -989,11 +999,14 @@ class Compiler:
                 return AddSub(a, b, 1.0 if isinstance(node.op, ast.Add) else -1.0, src)
             if isinstance(node.op, ast.Mult):
                 if a.degree and b.degree:
+                    if self.quadratic and a.degree == 1 and b.degree == 1:
+                        from optimus.quadratic import quad_mul  # an objective's quadratic
+
+                        return quad_mul(a, b, src)
                     raise ExprError(
                         f"nonlinear term `{src}`: a product of two decision-variable expressions",
                         code="nonlinear", symbol=src,
-                        fix="Keep the model linear: multiply variables only by numbers or "
-                            "parameters (linearize products with a binary and big-M if needed).")
+                        fix=_QUADRATIC_FIX)
                 return Mul(a, b, src)
             if isinstance(node.op, ast.Div):
                 if b.degree:
@@ -1004,10 +1017,16 @@ class Compiler:
                             "constraint a/b <= r becomes a <= r*b).")
                 return Div(a, b, src)
             if isinstance(node.op, ast.Pow):
+                if self.quadratic and a.degree == 1 and not b.degree \
+                        and isinstance(node.right, ast.Constant) and node.right.value == 2:
+                    from optimus.quadratic import quad_mul  # (x - t)**2 in an objective
+
+                    return quad_mul(a, a, src)
                 if a.degree or b.degree:
                     raise ExprError(f"nonlinear term `{src}`: a power of a decision variable",
                                     code="nonlinear", symbol=src,
-                                    fix="Powers are allowed only between numbers.")
+                                    fix="Powers of variables are allowed only as a square "
+                                        "(e)**2 in the objective; " + _QUADRATIC_FIX)
                 return Pow(a, b, src)
         if isinstance(node, ast.Call):
             return self._call(node, scope)
@@ -1260,9 +1279,15 @@ def compile_constraint(compiler: Compiler, expression: str, forall: str | None) 
 
 
 def compile_objective(compiler: Compiler, expression: str) -> Node:
+    """An objective: linear, or quadratic (products of two linear expressions, squares;
+    convexity is checked when the program is built, see :mod:`optimus.quadratic`)."""
     tree = parse(expression)
     if isinstance(tree, ast.Compare):
         raise ExprError(f"the objective `{_src(tree)}` contains a comparison",
                         code="syntax", symbol=_src(tree),
                         fix="The objective is an expression such as '3*x + 5*y'.")
-    return compiler.expression(tree, Scope())
+    compiler.quadratic = True
+    try:
+        return compiler.expression(tree, Scope())
+    finally:
+        compiler.quadratic = False

@@ -9,8 +9,10 @@ priority blend as ``w1*profit - w2*cost`` maximized.
 
 How it is solved: successive solves of the same compiled program, not HiGHS's own
 multi-objective mode. After level *k* is solved with optimum ``z_k``, one row
-``c_k x <= z_k + tol`` (minimize) or ``>= z_k - tol`` (maximize) is added and level
-*k+1* is solved; ``tol = 1e-6 * max(1, |z_k|)`` (plus the MIP gap when one is set). This
+``c_k x <= z_k`` (minimize) or ``>= z_k`` (maximize) is added and level *k+1* is solved
+(the solution just found meets it, so it stays feasible); should a later level still be
+reported infeasible (numerics), the rows are loosened by ``tol = 1e-6 * max(1, |z_k|)``
+(plus the MIP gap when one is set) and that level solved again. This
 is one path for every backend (HiGHS and PuLP/CBC alike) and for a convex quadratic
 level; the result reports each objective's value at the final solution
 (:attr:`optimus.result.Result.objectives`), and ``Result.objective`` is the value of the
@@ -162,17 +164,24 @@ def solve_lexicographic(lp: Any, solve_one: Callable[[Any], Any], *,
     result = None
     solve_time = 0.0
     t0 = time.perf_counter()
+    optima: list[float] = []
     for k, level in enumerate(levels):
         result = solve_one(_with_level(lp, level, fixed))
         solve_time += result.timings.solve
+        if k and result.status in ("infeasible", "infeasible_or_unbounded"):
+            # numerically the earlier optima held exactly may not be met: loosen them
+            fixed = [(lev, z + _tol(z, mip_gap) if lev.sense == "minimize" else z - _tol(z, mip_gap))
+                     for (lev, _), z in zip(fixed, optima)]
+            result = solve_one(_with_level(lp, level, fixed))
+            solve_time += result.timings.solve
         if result.status != "optimal" or result.objective is None:
             if k:
                 result.message = (f"priority {level.priority} ({', '.join(level.names)}): "
                                   f"{result.message or result.status}")
             break
         z = float(result.objective)
-        tol = LEX_TOL * max(1.0, abs(z)) + (abs(z) * mip_gap if mip_gap else 0.0)
-        fixed.append((level, z + tol if level.sense == "minimize" else z - tol))
+        optima.append(z)
+        fixed.append((level, z))  # held exactly (the solution found meets it)
     assert result is not None
     if result.variables and result.status == "optimal":
         x = np.asarray(result.variables.columns()[1], dtype=float)
@@ -187,6 +196,10 @@ def solve_lexicographic(lp: Any, solve_one: Callable[[Any], Any], *,
     return result
 
 
+def _tol(z: float, mip_gap: float | None) -> float:
+    return LEX_TOL * max(1.0, abs(z)) + (abs(z) * mip_gap if mip_gap else 0.0)
+
+
 def objective_values(lp: Any, x: np.ndarray) -> dict[str, float]:
     """Each named objective's value at ``x`` (unweighted, in its own sense)."""
     out = {}
@@ -195,4 +208,48 @@ def objective_values(lp: Any, x: np.ndarray) -> dict[str, float]:
         if h is not None:
             v += h.value(x)
         out[name] = v
+    return out
+
+
+def compile_objectives(objectives: list[Any], compiler: Any, issues: list[Any]
+                       ) -> list[tuple[Any, Any]]:
+    """Check and compile ``Formulation.objectives``: names unique plain identifiers,
+    weights positive and finite; each expression compiled (an issue per problem)."""
+    import math
+
+    from optimus.checks import is_plain_identifier
+    from optimus.expressions import ExprError, compile_objective
+    from optimus.issues import Issue
+
+    out = []
+    seen: set[str] = set()
+    for o in objectives:
+        where = f"objective {o.name}"
+        if not is_plain_identifier(o.name):
+            issues.append(Issue("invalid_name", where, str(o.name),
+                                f"objective name {o.name!r} is not a valid identifier",
+                                "Use letters, digits and underscores, e.g. `total_cost`."))
+        if o.name in seen:
+            issues.append(Issue("duplicate_name", where, o.name,
+                                f"objective name `{o.name}` is used twice",
+                                "Give each objective its own name."))
+        seen.add(o.name)
+        if not (math.isfinite(o.weight) and o.weight > 0):
+            issues.append(Issue("bad_value", where, o.name,
+                                f"objective `{o.name}` has weight {o.weight:g}; weights are "
+                                f"positive numbers",
+                                "Use a positive weight; to maximize instead of minimize, set "
+                                "`sense` (never a negative weight)."))
+        if o.weight >= 1e4 and any(p.priority == o.priority for p in objectives if p is not o):
+            issues.append(Issue("priority_as_weight", where, o.name,
+                                f"objective `{o.name}` has weight {o.weight:g}: a huge weight "
+                                f"folds a priority into a blend",
+                                "Give more important goals a lower `priority` (1 before 2) "
+                                "instead of a huge weight; they are then solved "
+                                "lexicographically."))
+        try:
+            out.append((o, compile_objective(compiler, o.expression)))
+        except ExprError as exc:
+            issues.append(Issue(exc.code, where, exc.symbol,
+                                f"{exc.message} (in objective `{o.name}`)", exc.fix))
     return out

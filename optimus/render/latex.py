@@ -201,6 +201,12 @@ class _Tex:
             return rf"\left|{self.expr(args[0])}\right|", _PREC_ATOM
         if fn in ("min", "max"):
             return rf"\{fn}\left({', '.join(self.expr(a) for a in args)}\right)", _PREC_ATOM
+        if fn == "sqrt" and len(args) == 1:
+            return rf"\sqrt{{{self.expr(args[0])}}}", _PREC_ATOM
+        if fn in ("ceil", "floor") and len(args) == 1:
+            return rf"\left\l{fn}{self.expr(args[0])}\right\r{fn}", _PREC_ATOM
+        if fn in ("exp", "log"):
+            return rf"\{fn}\left({', '.join(self.expr(a) for a in args)}\right)", _PREC_ATOM
         return _tex_text(fn) + r"\left(" + ", ".join(self.expr(a) for a in args) + r"\right)", _PREC_ATOM
 
     def binding(self, g: ast.comprehension) -> str:
@@ -256,6 +262,10 @@ def _param_block(p: "Parameter", f: "Formulation") -> list[str]:
     idx = ", ".join(_name(s) for s in p.index)
     head = _name(p.name) + (f"_{{{idx}}}" if p.index else "")
     desc = f" — {md_escape(p.description)}" if p.description else ""
+    if getattr(p, "expression", None) is not None:  # computed: its definition
+        from optimus.render.constructs_b import param_definition_latex
+
+        return [f"- ${param_definition_latex(p, _Tex({s.name for s in f.sets}))}${desc}"]
     table, note = _param_table(p, f)  # note: data file, if any
     lines: list[str] = []
     if not p.index:
@@ -282,6 +292,8 @@ def _param_block(p: "Parameter", f: "Formulation") -> list[str]:
                 cells = [md_escape(", ".join(str(k) for k in key))] + [""] * (len(names) - 1)
             lines.append("  | " + " | ".join(cells + [_md_cell(value)]) + " |")
         lines.append("")
+    elif any(isinstance(v, str) for v in table.values()):
+        lines.append(f"  - {len(table)} texts, e.g. {md_escape(next(iter(table.values())))}")
     else:
         vals = list(table.values())
         lines.append(f"  - {len(vals)} values, from {md_escape(f'{min(vals):g}')} to "
@@ -355,15 +367,20 @@ def to_markdown(f: "Formulation", result: "Result | None" = None) -> str:
                  + (f" (over ${', '.join(_name(s) for s in v.index)}$)" if v.index else ""))
     L.append("")
 
-    L += ["## Objective", ""]
-    sense = r"\max" if f.objective.sense == "maximize" else r"\min"
-    try:
-        obj = tex.expr(parse(f.objective.expression))
-    except ExprError:
-        obj = _tex_text(f.objective.expression)
-    if f.objective.description:
-        L += [md_escape(f.objective.description), ""]
-    L += ["$$", rf"{sense} \quad {obj}", "$$", ""]
+    if f.objective is None:  # several objectives (optimus.objectives)
+        from optimus.render.constructs_b import objectives_latex
+
+        L += ["## Objectives", ""] + objectives_latex(f, tex)
+    else:
+        L += ["## Objective", ""]
+        sense = r"\max" if f.objective.sense == "maximize" else r"\min"
+        try:
+            obj = tex.expr(parse(f.objective.expression))
+        except ExprError:
+            obj = _tex_text(f.objective.expression)
+        if f.objective.description:
+            L += [md_escape(f.objective.description), ""]
+        L += ["$$", rf"{sense} \quad {obj}", "$$", ""]
 
     if f.constraints:
         L += ["## Constraints", ""]
@@ -373,6 +390,10 @@ def to_markdown(f: "Formulation", result: "Result | None" = None) -> str:
                 title += f" — {md_escape(c.description)}"
             L += [title, ""]
             body = expr_to_latex(c.expression, sets)
+            if getattr(c, "when", None):  # an indicator: premise => constraint
+                from optimus.render.constructs_b import when_latex
+
+                body = when_latex(c, sets) + body
             if c.forall and c.forall.strip():
                 body += r" \qquad " + forall_to_latex(c.forall)
             L += ["$$", body, "$$", ""]

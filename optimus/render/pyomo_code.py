@@ -683,7 +683,7 @@ def _inline_entries(p: Any, sets: dict, members: dict) -> dict:
     for e in p.values or []:
         k = _canon_key(list(e.index), p.index, sets, members)
         if k is not None:
-            out[k] = float(e.value)
+            out[k] = e.value if isinstance(e.value, str) else float(e.value)
     return out
 
 

@@ -160,6 +160,10 @@ class _Uni:
             return " + ".join(self._wrap(e, _PREC_ADD) for e in args[0].elts) or "0", _PREC_ADD
         if fn in ("len", "abs") and len(args) == 1:
             return f"|{self.expr(args[0])}|", _PREC_ATOM
+        if fn == "ceil" and len(args) == 1:
+            return f"⌈{self.expr(args[0])}⌉", _PREC_ATOM
+        if fn == "floor" and len(args) == 1:
+            return f"⌊{self.expr(args[0])}⌋", _PREC_ATOM
         if fn == "sqrt" and len(args) == 1:
             return f"√{self._wrap(args[0], _PREC_ATOM)}", _PREC_ATOM
         inner = ", ".join(self.expr(a) for a in args)
@@ -243,18 +247,28 @@ def _param_values(p: "Parameter", f: "Formulation") -> Any:
     return table
 
 
+def _value_text(v: Any) -> str:
+    return element(v) if isinstance(v, str) else number(float(v))
+
+
 def _param_line(p: "Parameter", f: "Formulation") -> str:
+    if getattr(p, "expression", None) is not None:  # computed: its definition
+        from optimus.render.constructs_b import param_definition_unicode
+
+        return param_definition_unicode(p)
     sym, over = _indexed(f, p.name, p.index)
     values = _param_values(p, f)
     if not p.index:
-        shown = number(float(values)) if isinstance(values, (int, float)) else "?"
+        shown = _value_text(values) if isinstance(values, (int, float, str)) else "?"
         return f"{sym} = {shown}"
     line = f"{sym}, {over}"
     if isinstance(values, dict) and values:
         if len(values) <= _INLINE_ENTRIES:
             def key(k: Any) -> str:
                 return element(k[0]) if isinstance(k, tuple) and len(k) == 1 else element(k)
-            line += ": {" + ", ".join(f"{key(k)}: {number(float(v))}" for k, v in values.items()) + "}"
+            line += ": {" + ", ".join(f"{key(k)}: {_value_text(v)}" for k, v in values.items()) + "}"
+        elif any(isinstance(v, str) for v in values.values()):
+            line += f": {len(values)} texts"
         else:
             vals = [float(v) for v in values.values()]
             line += (f": {len(vals)} values from {number(min(vals))} to {number(max(vals))} "
@@ -292,13 +306,22 @@ def unicode_sections(f: "Formulation") -> list[tuple[str, list[tuple[str, str]]]
         line = f"{sym} {domain_to_unicode(v)}" + (f"   ∀ {over}" if over else "")
         rows.append((line, flat(v.description or "")))
     out.append(("Variables", rows))
-    sense = "max" if f.objective.sense == "maximize" else "min"
-    out.append(("Objective", [(f"{sense} {expr_to_unicode(f.objective.expression)}",
-                               flat(f.objective.description or ""))]))
+    if f.objective is None:  # several objectives, lexicographic (optimus.objectives)
+        from optimus.render.constructs_b import objectives_unicode
+
+        out.append(("Objectives", objectives_unicode(f)))
+    else:
+        sense = "max" if f.objective.sense == "maximize" else "min"
+        out.append(("Objective", [(f"{sense} {expr_to_unicode(f.objective.expression)}",
+                                   flat(f.objective.description or ""))]))
     if f.constraints:
         rows = []
         for c in f.constraints:
             body = expr_to_unicode(c.expression)
+            if getattr(c, "when", None):  # an indicator: premise ⇒ constraint
+                from optimus.render.constructs_b import when_unicode
+
+                body = when_unicode(c) + body
             if c.forall and c.forall.strip():
                 body += "   " + forall_to_unicode(c.forall)
             rows.append((f"{flat(c.name)}: {body}", flat(c.description or "")))
