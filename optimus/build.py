@@ -145,6 +145,7 @@ def _build(f: Formulation, analysis: Analysis | None) -> LinearProgram:
         errors = 0
         envs = cc.binder.iterate({}) if cc.binder else iter([{}])
         names = _bound_names(cc)
+        ind = a.indicators.get(c.name)
         try:
             for count, env in enumerate(envs):
                 if not count & 4095:
@@ -168,6 +169,11 @@ def _build(f: Formulation, analysis: Analysis | None) -> LinearProgram:
                         issues.append(Issue(exc.code, f"constraint {c.name}", exc.symbol,
                                             f"{exc.message} (in constraint `{c.name}`{at})",
                                             exc.fix))
+                    continue
+                if ind is not None:  # an indicator: big-M rows from the bounds
+                    errors += _indicator_rows(ind, env, acc, lo_v, hi_v, c, names, lower,
+                                              upper, col_keys, issues, row_keys, rlo, rhi,
+                                              row_len, terms_out, errors)
                     continue
                 row_keys.append((c.name, _flat_key(env, names)))
                 rlo.append(lo_v)
@@ -261,6 +267,37 @@ def _objective_vector(node: Any, ncols: int, where: str, what: str, issues: list
         if not hessian.terms:
             hessian = None
     return cost, float(acc.const), hessian
+
+
+def _indicator_rows(ind: Any, env: dict, acc: LinExpr, lo_v: float, hi_v: float, c: Any,
+                   names: list[str], lower: list[float], upper: list[float],
+                   col_keys: list, issues: list[Issue], row_keys: list, rlo: list, rhi: list,
+                   row_len: list, terms_out: "_Terms", errors: int) -> int:
+    """Append the big-M rows of one binding of an indicator constraint (same key as the
+    user's row); 1 after an issue for a missing bound, else 0."""
+    from optimus.indicators import big_m_rows
+
+    rows = big_m_rows(ind, env, acc.flush(), lo_v, hi_v, lower, upper,
+                      lambda j: display_name(*col_keys[j]))
+    if isinstance(rows, str):
+        if errors < _MAX_ERRORS_PER_CONSTRAINT:
+            var = rows.split("`")[1].split("[")[0]
+            side = "upper" if "no upper" in rows else "lower"
+            issues.append(Issue("indicator_bound", f"constraint {c.name}", var,
+                                f"constraint `{c.name}` (when {ind.text}){_at(names, env)} needs "
+                                f"a big-M, but {rows}",
+                                f"Give variable `{var}` an `{side}` bound (the most it can "
+                                f"be); the big-M is derived from the bounds, never guessed."))
+        return 1
+    key = _flat_key(env, names)
+    for terms, lo, hi in rows:
+        row = LinExpr()
+        row.terms = terms
+        row_keys.append((c.name, key))
+        rlo.append(lo)
+        rhi.append(hi)
+        row_len.append(terms_out.add(row))
+    return 0
 
 
 def number_issues(col_keys: list[tuple[str, tuple]], row_keys: list[tuple[str, tuple]],

@@ -49,6 +49,8 @@ class Analysis:
     var_keys: dict[str, list[tuple]] = field(default_factory=dict)
     constraints: list[tuple[Constraint, CompiledConstraint]] = field(default_factory=list)
     objective: Node | None = None
+    #: indicator constraints (``when``): constraint name -> optimus.indicators.Indicator
+    indicators: dict[str, Any] = field(default_factory=dict)
     #: several objectives (``Formulation.objectives``): each compiled, in list order
     objectives: list[tuple[Any, Node]] = field(default_factory=list)
 
@@ -175,9 +177,19 @@ def _analyze(f: Formulation) -> Analysis:
     compiler = Compiler(sym, plan_sum)
     if any(is_computed(p) for p in f.parameters):  # parameters defined by an expression
         compute_parameters(f.parameters, sym, compiler, issues)
+    domains = {v.name: v.domain for v in f.variables}
     for c in f.constraints:
         try:
-            a.constraints.append((c, compile_constraint(compiler, c.expression, c.forall)))
+            cc = compile_constraint(compiler, c.expression, c.forall)
+            if c.when is not None:  # an indicator constraint (optimus.indicators)
+                from optimus.indicators import compile_indicator
+
+                if cc.sense == "range":
+                    raise ExprError(f"`{c.expression}`: a range constraint cannot have `when`",
+                                    code="indicator", symbol=c.name,
+                                    fix="Split it into two constraints, each with the `when`.")
+                a.indicators[c.name] = compile_indicator(compiler, c.when, cc, domains)
+            a.constraints.append((c, cc))
         except ExprError as exc:
             issues.append(Issue(exc.code, f"constraint {c.name}", exc.symbol,
                                 f"{exc.message} (in constraint `{c.name}`)", exc.fix))

@@ -512,6 +512,8 @@ def _render(f: Formulation, a: Any, data: str, script_path: str | Path | None) -
     L.append("TOL = 1e-9  # feasibility tolerance of constraints without variables")
     L.append("CONSTANT_VIOLATIONS: list[str] = []")
     L.append(_HELPERS)
+    if any(c.when is not None for c in f.constraints):
+        L.append(_INDICATOR)
     if files:
         L.append(_READER)
     L.append("")
@@ -594,16 +596,23 @@ def _render(f: Formulation, a: Any, data: str, script_path: str | Path | None) -
     for c in f.constraints:
         L.append("")
         _comment(L, c.description, prefix=f"{c.name}: ")
-        L.extend(_constraint_code(c, attrs, tr, sym.set_arity))
+        if c.when is not None:  # an indicator: the same big-M rows as optimus
+            L.extend(_indicator_code(c, attrs, tr))
+        else:
+            L.extend(_constraint_code(c, attrs, tr, sym.set_arity))
 
     # ---- objective
     L.append("")
     L.append("    # ---- objective")
-    _comment(L, f.objective.description)
-    obj_tree = parse(f.objective.expression)
-    obj_expr = _unparse(tr.expr(obj_tree, {}))
-    sense = "pyo.maximize" if f.objective.sense == "maximize" else "pyo.minimize"
-    L.append(f"    m.{obj_attr} = pyo.Objective(expr={obj_expr}, sense={sense})")
+    lex = f.objective is None
+    if lex:  # several objectives: one Expression each, solved by priority in solve_levels
+        L.extend(_objectives_code(f, tr, obj_attr))
+    else:
+        _comment(L, f.objective.description)
+        obj_tree = parse(f.objective.expression)
+        obj_expr = _unparse(tr.expr(obj_tree, {}))
+        sense = "pyo.maximize" if f.objective.sense == "maximize" else "pyo.minimize"
+        L.append(f"    m.{obj_attr} = pyo.Objective(expr={obj_expr}, sense={sense})")
     L.append("    return m")
     L.append("")
     L.append("")
@@ -613,7 +622,12 @@ def _render(f: Formulation, a: Any, data: str, script_path: str | Path | None) -
                          for c in f.constraints)
     L.append(f"CONSTRAINTS = [{con_list}]  # (formulation name, Pyomo component)")
     L.append(f"OBJECTIVE = {obj_attr!r}")
-    L.append(_MAIN)
+    if lex:
+        L.append(_LEXICOGRAPHIC)
+        L.append(_MAIN.replace("    status, objective = solve(m)\n",
+                               "    status, objective = solve_levels(m)\n"))
+    else:
+        L.append(_MAIN)
     # Syntax check only (never executed here). Data blocks are literals built by _lit()
     # and are replaced by a small placeholder so that large tables do not cost seconds.
     skeleton = "\n".join(x.placeholder if isinstance(x, _Block) else x for x in L) + "\n"
@@ -665,6 +679,52 @@ def _computed_param_code(p: Any, attrs: dict[str, str], tr: _Translator,
     return [f"    {p.name}_data = {_unparse(comp)}",
             f"    m.{attrs[p.name]} = pyo.Param({sets_txt}initialize={p.name}_data{default}, "
             f"within={within}{doc})"]
+
+
+def _objectives_code(f: Formulation, tr: _Translator, obj_attr: str) -> list[str]:
+    """Several objectives: ``m.objective_terms`` (one Expression per objective), LEVELS
+    (priority order: sense and ``(name, signed weight)`` pairs) and the objective that
+    solve_levels re-targets level by level."""
+    from optimus.objectives import levels_of
+
+    out = ["    m.objective_terms = {}"]
+    for o in f.objectives or []:
+        _comment(out, o.description, prefix=f"{o.name}: ")
+        expr = _unparse(tr.expr(parse(o.expression), {}))
+        out.append(f"    m.objective_terms[{o.name!r}] = {expr}")
+    levels = []
+    for level in levels_of(f.objectives or []):
+        sense = level[0].sense
+        pairs = [(o.name, float(o.weight) * (1.0 if o.sense == sense else -1.0)) for o in level]
+        levels.append((sense, pairs))
+    out.append(f"    m.LEVELS = {levels!r}")
+    first_sense, first = levels[0]
+    blend = " + ".join(f"{w!r} * m.objective_terms[{n!r}]" for n, w in first)
+    sense = "pyo.maximize" if first_sense == "maximize" else "pyo.minimize"
+    out.append(f"    m.{obj_attr} = pyo.Objective(expr={blend}, sense={sense})")
+    return out
+
+
+def _indicator_code(c: Any, attrs: dict[str, str], tr: _Translator) -> list[str]:
+    """An indicator constraint: its bindings listed as (lhs, sense, rhs, binary) and each
+    turned into big-M rows by the script's ``indicator`` helper (bounds -> M per row)."""
+    scope: dict[str, str] = {}
+    gens = tr.comprehensions(parse_forall(c.forall), scope) if c.forall and c.forall.strip() else []
+    tree = parse(c.expression)
+    when = parse(c.when)
+    z_node, value = when.left, when.comparators[0]  # type: ignore[attr-defined]
+    if isinstance(z_node, ast.Constant):
+        z_node, value = value, z_node
+    sense = _SENSE[type(tree.ops[0])]  # type: ignore[attr-defined]
+    item = ast.Tuple(elts=[tr.expr(tree.left, scope), ast.Constant(sense),  # type: ignore[attr-defined]
+                           tr.expr(tree.comparators[0], scope), tr.expr(z_node, scope)],  # type: ignore[attr-defined]
+                     ctx=ast.Load())
+    rows = ast.ListComp(elt=item, generators=gens) if gens else ast.List(elts=[item], ctx=ast.Load())
+    attr = attrs[_constraint_key(c.name)]
+    return [f"    m.{attr} = pyo.ConstraintList({_doc(c.description).lstrip(', ')})",
+            f"    for lhs, sense, rhs, z in {_unparse(rows)}:",
+            f"        for row in indicator(lhs, sense, rhs, z, {int(value.value)}):",  # type: ignore[attr-defined]
+            f"            m.{attr}.add(row)"]
 
 
 def _script_reads(p: Any) -> bool:
@@ -820,6 +880,38 @@ def constrain_range(lo, body, hi):
     return pyo.Constraint.Feasible if ok else pyo.Constraint.Infeasible
 '''
 
+_INDICATOR = '''
+
+def indicator(lhs, sense, rhs, z, active):
+    """`lhs sense rhs` only when binary z == active, by big-M from the variable bounds
+    (per row and side, as optimus compiles it): the rows to add."""
+    from pyomo.repn import generate_standard_repn
+
+    repn = generate_standard_repn(lhs - rhs, compute_values=True)
+    body = sum(c * v for c, v in zip(repn.linear_coefs, repn.linear_vars))
+    const = pyo.value(repn.constant)
+    top = bottom = 0.0
+    for c, v in zip(repn.linear_coefs, repn.linear_vars):
+        lo = -float("inf") if v.lb is None else v.lb
+        hi = float("inf") if v.ub is None else v.ub
+        top += max(c * lo, c * hi)
+        bottom += min(c * lo, c * hi)
+    rows = []
+    if sense in ("<=", "=="):
+        big = top + const
+        if big > 0:
+            rows.append(body + const <= big * (1 - z) if active else body + const <= big * z)
+        else:
+            rows.append(body + const <= 0)
+    if sense in (">=", "=="):
+        small = -(bottom + const)
+        if small > 0:
+            rows.append(body + const >= -small * (1 - z) if active else body + const >= -small * z)
+        else:
+            rows.append(body + const >= 0)
+    return [r for r in rows if r is not True]
+'''
+
 _READER = '''
 
 def _canonical(value, members):
@@ -893,6 +985,30 @@ def read_table(path, name, column, index, sets):
             raise ValueError(f"{path}: index {raw!r} of {name} does not fit its sets")
         table[key[0] if len(key) == 1 else tuple(key)] = value
     return table
+'''
+
+_LEXICOGRAPHIC = '''
+
+def solve_levels(m):
+    """Several objectives, lexicographically (as optimus does): solve each priority level
+    in turn, holding every earlier level at its optimum with one constraint. Returns the
+    status and the first level's value; prints each objective's value."""
+    obj = getattr(m, OBJECTIVE)
+    m.kept = pyo.ConstraintList()
+    status, first = "optimal", None
+    for k, (sense, pairs) in enumerate(m.LEVELS):
+        expr = sum(w * m.objective_terms[name] for name, w in pairs)
+        obj.set_value(expr)
+        obj.sense = pyo.maximize if sense == "maximize" else pyo.minimize
+        status, value = solve(m)
+        if value is None:
+            return status, None
+        first = value if k == 0 else first
+        m.kept.add(expr >= value if sense == "maximize" else expr <= value)
+    for name, term in m.objective_terms.items():
+        print(f"objective {name} = {float(pyo.value(term))!r}")
+    sense, pairs = m.LEVELS[0]
+    return status, float(pyo.value(sum(w * m.objective_terms[n] for n, w in pairs)))
 '''
 
 _MAIN = '''
