@@ -33,6 +33,7 @@ from optimus.expressions import (
 from optimus.formulation import Constraint, Formulation
 from optimus.issues import Issue
 from optimus.param_expr import compute_parameters, is_computed
+import optimus.quadratic  # noqa: F401 - registers quadratic objectives with the Compiler
 
 __all__ = ["Issue", "Analysis", "analyze", "check"]
 
@@ -196,7 +197,8 @@ def _analyze(f: Formulation) -> Analysis:
     if f.objective is None:  # several objectives (optimus.objectives)
         from optimus.objectives import compile_objectives
 
-        a.objectives = compile_objectives(f.objectives or [], compiler, issues)
+        a.objectives = compile_objectives(f.objectives or [], compiler, issues,
+                                          is_plain_identifier)
     else:
         try:
             a.objective = compile_objective(compiler, f.objective.expression)

@@ -902,6 +902,11 @@ class Compiler:
 
     ``plan_sum``, when given, attaches a vectorised plan to every ``sum`` it can handle."""
 
+    #: set by optimus.param_expr: builds the node of sqrt/exp/log/ceil/floor/round
+    math_call: Callable[[str, list[Node], str], Node] | None = None
+    #: set by optimus.quadratic: builds the product of two linear expressions
+    quad_mul: Callable[[Node, Node, str], Node] | None = None
+
     def __init__(self, symbols: SymbolTable, plan_sum: SumPlanner | None = None):
         self.sym = symbols
         self.plan_sum = plan_sum
@@ -999,10 +1004,9 @@ class Compiler:
                 return AddSub(a, b, 1.0 if isinstance(node.op, ast.Add) else -1.0, src)
             if isinstance(node.op, ast.Mult):
                 if a.degree and b.degree:
-                    if self.quadratic and a.degree == 1 and b.degree == 1:
-                        from optimus.quadratic import quad_mul  # an objective's quadratic
-
-                        return quad_mul(a, b, src)
+                    if self.quadratic and a.degree == 1 and b.degree == 1 \
+                            and self.quad_mul is not None:  # optimus.quadratic
+                        return self.quad_mul(a, b, src)
                     raise ExprError(
                         f"nonlinear term `{src}`: a product of two decision-variable expressions",
                         code="nonlinear", symbol=src,
@@ -1017,11 +1021,9 @@ class Compiler:
                             "constraint a/b <= r becomes a <= r*b).")
                 return Div(a, b, src)
             if isinstance(node.op, ast.Pow):
-                if self.quadratic and a.degree == 1 and not b.degree \
+                if self.quadratic and a.degree == 1 and not b.degree and self.quad_mul \
                         and isinstance(node.right, ast.Constant) and node.right.value == 2:
-                    from optimus.quadratic import quad_mul  # (x - t)**2 in an objective
-
-                    return quad_mul(a, a, src)
+                    return self.quad_mul(a, a, src)  # (x - t)**2 in an objective
                 if a.degree or b.degree:
                     raise ExprError(f"nonlinear term `{src}`: a power of a decision variable",
                                     code="nonlinear", symbol=src,
@@ -1150,10 +1152,8 @@ class Compiler:
     def _call(self, node: ast.Call, scope: Scope) -> Node:
         fn = node.func.id  # type: ignore[attr-defined]
         src = _src(node)
-        if fn in MATH_FUNCS:  # functions of data (optimus.param_expr)
-            from optimus.param_expr import math_call
-
-            return math_call(fn, [self._expr(a, scope) for a in node.args], src)
+        if fn in MATH_FUNCS and self.math_call is not None:  # optimus.param_expr
+            return self.math_call(fn, [self._expr(a, scope) for a in node.args], src)
         if fn == "sum":
             if len(node.args) != 1:
                 raise ExprError(f"`{src}`: sum takes one generator", symbol=src)

@@ -223,7 +223,8 @@ class Formulation(_Strict):
             return self.objective
         from optimus.objectives import first_level_objective
 
-        return first_level_objective(self.objectives or [])
+        sense, expression, description = first_level_objective(self.objectives or [])
+        return Objective(sense=sense, expression=expression, description=description)  # type: ignore[arg-type]
 
     _base_dir: Path | None = PrivateAttr(default=None)
     _attachments: Any = PrivateAttr(default=None)  # optimus.datafiles.Attachments

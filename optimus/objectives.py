@@ -84,15 +84,13 @@ def blend_text(level: list[Any]) -> str:
     return text[2:] if text.startswith("+ ") else "-" + text[2:]
 
 
-def first_level_objective(objectives: list[Any]) -> Any:
-    """The first level as a plain :class:`~optimus.formulation.Objective`."""
-    from optimus.formulation import Objective
-
+def first_level_objective(objectives: list[Any]) -> tuple[str, str, str | None]:
+    """The first level as ``(sense, expression, description)`` of one objective."""
     level = levels_of(objectives)[0] if objectives else []
     if not level:
-        return Objective(sense="minimize", expression="0")
+        return "minimize", "0", None
     desc = "; ".join(o.description for o in level if o.description) or None
-    return Objective(sense=level[0].sense, expression=blend_text(level), description=desc)
+    return level[0].sense, blend_text(level), desc
 
 
 def compile_levels(objectives: list[Any], vectors: dict[str, tuple[np.ndarray, float, Any]]
@@ -211,13 +209,12 @@ def objective_values(lp: Any, x: np.ndarray) -> dict[str, float]:
     return out
 
 
-def compile_objectives(objectives: list[Any], compiler: Any, issues: list[Any]
-                       ) -> list[tuple[Any, Any]]:
+def compile_objectives(objectives: list[Any], compiler: Any, issues: list[Any],
+                       is_identifier: Callable[[Any], bool]) -> list[tuple[Any, Any]]:
     """Check and compile ``Formulation.objectives``: names unique plain identifiers,
     weights positive and finite; each expression compiled (an issue per problem)."""
     import math
 
-    from optimus.checks import is_plain_identifier
     from optimus.expressions import ExprError, compile_objective
     from optimus.issues import Issue
 
@@ -225,7 +222,7 @@ def compile_objectives(objectives: list[Any], compiler: Any, issues: list[Any]
     seen: set[str] = set()
     for o in objectives:
         where = f"objective {o.name}"
-        if not is_plain_identifier(o.name):
+        if not is_identifier(o.name):
             issues.append(Issue("invalid_name", where, str(o.name),
                                 f"objective name {o.name!r} is not a valid identifier",
                                 "Use letters, digits and underscores, e.g. `total_cost`."))

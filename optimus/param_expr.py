@@ -138,6 +138,10 @@ def math_call(fn: str, args: list[Node], src: str) -> Node:
     return MathFunc(fn, args, src)
 
 
+
+Compiler.math_call = staticmethod(math_call)  # type: ignore[assignment]
+
+
 # --------------------------------------------------------------------------- parameters
 def is_computed(p: Any) -> bool:
     """True for a parameter defined by an ``expression``."""

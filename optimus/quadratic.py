@@ -26,7 +26,7 @@ from typing import Any
 import numpy as np
 
 from optimus.budget import MAX_NONZEROS
-from optimus.expressions import EvalError, LinExpr, Node, _short
+from optimus.expressions import Compiler, EvalError, LinExpr, Node, _short
 
 __all__ = ["Hessian", "QuadMul", "quad_mul", "MAX_DENSE_QP", "hessian_issues"]
 
@@ -127,6 +127,9 @@ class QuadMul(Node):
 def quad_mul(a: Node, b: Node, src: str) -> Node:
     """``a * b`` of two linear expressions in an objective."""
     return QuadMul(a, b, src)
+
+
+Compiler.quad_mul = staticmethod(quad_mul)  # type: ignore[assignment]
 
 
 def hessian_issues(h: Hessian, sense: str, integrality: np.ndarray,

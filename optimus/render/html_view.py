@@ -190,7 +190,7 @@ def formulation_html(f: "Formulation") -> str:
         for c in f.constraints:
             body = expr_to_latex(c.expression, sets)
             if getattr(c, "when", None):
-                from optimus.render.constructs_b import when_latex
+                from optimus.render.latex import when_latex
 
                 body = when_latex(c, sets) + body
             if c.forall and c.forall.strip():

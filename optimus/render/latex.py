@@ -27,6 +27,7 @@ import math
 from typing import TYPE_CHECKING, Any
 
 from optimus.expressions import ExprError, parse, parse_forall
+from optimus.render.constructs_b import index_names, ordered, weights_shown
 
 if TYPE_CHECKING:
     from optimus.formulation import Formulation, Parameter
@@ -217,6 +218,47 @@ class _Tex:
         return text
 
 
+# --------------------------------------------------------------------------- constructs (issue 12b)
+def objectives_latex(f: Any, tex: Any) -> list[str]:
+    """Markdown lines: the objectives in lexicographic order, as LaTeX."""
+    lines = ["Lexicographic: each priority level is optimized in turn, without worsening "
+             "the levels before it; objectives of equal priority are blended by weight.", ""]
+    weights = weights_shown(f)
+    for k, o in ordered(f):
+        sense = r"\max" if o.sense == "maximize" else r"\min"
+        try:
+            body = tex.expr(parse(o.expression))
+        except ExprError:
+            body = _tex_text(o.expression)
+        extra = f"priority {o.priority}" + (f", weight {o.weight:g}" if weights else "")
+        desc = f" — {md_escape(o.description)}" if o.description else ""
+        lines.append(f"{k}. **{md_escape(o.name)}** ({extra}): "
+                     f"${sense} \\quad {body}${desc}")
+    lines.append("")
+    return lines
+
+
+def param_definition_latex(p: Any, tex: Any) -> str:
+    """``dist_{c, s} = \\sqrt{...} \\quad \\forall c \\in C, s \\in S`` (LaTeX)."""
+    names = index_names(p)
+    head = _name(p.name) + ("_{" + ", ".join(_name(n) for n in names) + "}" if names else "")
+    try:
+        body = tex.expr(parse(p.expression))
+    except ExprError:
+        body = _tex_text(p.expression)
+    out = f"{head} = {body}"
+    if p.forall and p.forall.strip():
+        out += r" \quad " + forall_to_latex(p.forall)
+    return out
+
+
+def when_latex(c: Any, sets: set[str] | None = None) -> str:
+    """The indicator's premise and arrow, ``open_{p} = 1 \\Rightarrow`` (empty without one)."""
+    if not c.when:
+        return ""
+    return expr_to_latex(c.when, sets) + r" \Rightarrow "
+
+
 def expr_to_latex(text: str, sets: set[str] | None = None) -> str:
     """LaTeX for one expression or constraint string; escaped plain text if it won't parse."""
     try:
@@ -263,9 +305,7 @@ def _param_block(p: "Parameter", f: "Formulation") -> list[str]:
     head = _name(p.name) + (f"_{{{idx}}}" if p.index else "")
     desc = f" — {md_escape(p.description)}" if p.description else ""
     if getattr(p, "expression", None) is not None:  # computed: its definition
-        from optimus.render.constructs_b import param_definition_latex
-
-        return [f"- ${param_definition_latex(p, _Tex({s.name for s in f.sets}))}${desc}"]
+                return [f"- ${param_definition_latex(p, _Tex({s.name for s in f.sets}))}${desc}"]
     table, note = _param_table(p, f)  # note: data file, if any
     lines: list[str] = []
     if not p.index:
@@ -368,9 +408,7 @@ def to_markdown(f: "Formulation", result: "Result | None" = None) -> str:
     L.append("")
 
     if f.objective is None:  # several objectives (optimus.objectives)
-        from optimus.render.constructs_b import objectives_latex
-
-        L += ["## Objectives", ""] + objectives_latex(f, tex)
+                L += ["## Objectives", ""] + objectives_latex(f, tex)
     else:
         L += ["## Objective", ""]
         sense = r"\max" if f.objective.sense == "maximize" else r"\min"
@@ -391,9 +429,7 @@ def to_markdown(f: "Formulation", result: "Result | None" = None) -> str:
             L += [title, ""]
             body = expr_to_latex(c.expression, sets)
             if getattr(c, "when", None):  # an indicator: premise => constraint
-                from optimus.render.constructs_b import when_latex
-
-                body = when_latex(c, sets) + body
+                                body = when_latex(c, sets) + body
             if c.forall and c.forall.strip():
                 body += r" \qquad " + forall_to_latex(c.forall)
             L += ["$$", body, "$$", ""]

@@ -25,6 +25,7 @@ import math
 from typing import TYPE_CHECKING, Any
 
 from optimus.expressions import ExprError, parse, parse_forall
+from optimus.render.constructs_b import index_names, ordered, weights_shown
 
 if TYPE_CHECKING:
     from optimus.formulation import Formulation, Parameter, Variable
@@ -197,6 +198,36 @@ def forall_to_unicode(text: str) -> str:
     return "∀ " + ", ".join(u.binding(g) for g in gens)
 
 
+# --------------------------------------------------------------------------- constructs (issue 12b)
+def objectives_unicode(f: Any) -> list[tuple[str, str]]:
+    """``(line, description)`` rows of the objectives in lexicographic order."""
+    weights = weights_shown(f)
+    rows = []
+    for k, o in ordered(f):
+        sense = "max" if o.sense == "maximize" else "min"
+        extra = f"priority {o.priority}" + (f", weight {o.weight:g}" if weights else "")
+        rows.append((f"{k}. {flat(o.name)}: {sense} {expr_to_unicode(o.expression)}   ({extra})",
+                     flat(o.description or "")))
+    return rows
+
+
+def param_definition_unicode(p: Any) -> str:
+    """``dist[c, s] = √(...)   ∀ c ∈ C, s ∈ S``."""
+    names = index_names(p)
+    head = flat(p.name) + (f"[{', '.join(names)}]" if names else "")
+    out = f"{head} = {expr_to_unicode(p.expression)}"
+    if p.forall and p.forall.strip():
+        out += "   " + forall_to_unicode(p.forall)
+    return out
+
+
+def when_unicode(c: Any) -> str:
+    """``open[p] = 1 ⇒ `` (empty without an indicator)."""
+    if not c.when:
+        return ""
+    return expr_to_unicode(c.when) + " ⇒ "
+
+
 # --------------------------------------------------------------------------- sections
 def index_letters(f: "Formulation", sets: list[str]) -> list[str]:
     """An index symbol per set, as a reader would write it: ``Products`` -> ``p``; a
@@ -253,9 +284,7 @@ def _value_text(v: Any) -> str:
 
 def _param_line(p: "Parameter", f: "Formulation") -> str:
     if getattr(p, "expression", None) is not None:  # computed: its definition
-        from optimus.render.constructs_b import param_definition_unicode
-
-        return param_definition_unicode(p)
+                return param_definition_unicode(p)
     sym, over = _indexed(f, p.name, p.index)
     values = _param_values(p, f)
     if not p.index:
@@ -307,9 +336,7 @@ def unicode_sections(f: "Formulation") -> list[tuple[str, list[tuple[str, str]]]
         rows.append((line, flat(v.description or "")))
     out.append(("Variables", rows))
     if f.objective is None:  # several objectives, lexicographic (optimus.objectives)
-        from optimus.render.constructs_b import objectives_unicode
-
-        out.append(("Objectives", objectives_unicode(f)))
+                out.append(("Objectives", objectives_unicode(f)))
     else:
         sense = "max" if f.objective.sense == "maximize" else "min"
         out.append(("Objective", [(f"{sense} {expr_to_unicode(f.objective.expression)}",
@@ -319,9 +346,7 @@ def unicode_sections(f: "Formulation") -> list[tuple[str, list[tuple[str, str]]]
         for c in f.constraints:
             body = expr_to_unicode(c.expression)
             if getattr(c, "when", None):  # an indicator: premise ⇒ constraint
-                from optimus.render.constructs_b import when_unicode
-
-                body = when_unicode(c) + body
+                                body = when_unicode(c) + body
             if c.forall and c.forall.strip():
                 body += "   " + forall_to_unicode(c.forall)
             rows.append((f"{flat(c.name)}: {body}", flat(c.description or "")))
