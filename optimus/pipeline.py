@@ -306,6 +306,6 @@ def _cross_check(f: Formulation, lp: LinearProgram, primary: Result,
                     shared[r.status] = r.diagnosis
         results[name] = r
     diffs, notes = compare_results(results, sense=lp.sense, is_mip=lp.is_mip,
-                                   mip_gap=options.mip_gap)
+                                   mip_gap=options.mip_gap) if len(results) > 1 else ([], [])
     notes += [f"{name} was not run: it has no solver for a quadratic objective" for name in skipped]
     return CrossCheck(results=results, agree=not diffs, differences=diffs, notes=notes)
