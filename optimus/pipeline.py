@@ -127,6 +127,16 @@ class Report:
             return ExitCode.DISAGREE
         return code
 
+    def _repr_html_(self) -> str:  # notebooks: the formulation, its solution, diagnosis
+        from optimus.render.notebook import report_notebook_html
+
+        return report_notebook_html(self)
+
+    def _repr_markdown_(self) -> str:
+        from optimus.render.notebook import report_markdown
+
+        return report_markdown(self)
+
     def to_json_dict(self) -> dict[str, Any]:
         """The result's JSON shape, plus ``cross_check`` when it was run."""
         data = self.result.to_json_dict() if self.result is not None else {}
