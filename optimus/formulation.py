@@ -41,7 +41,7 @@ __all__ = ["Formulation", "SetDef", "Parameter", "DataRef", "Variable", "Constra
            "Entry", "EntryList", "load_formulation", "formulation_from_data", "strict_json_schema",
            "validation_errors", "read_model_file"]
 Element = Union[str, int, list[Scalar]]
-Domain = Literal["continuous", "integer", "binary"]
+Domain = Literal["continuous", "integer", "binary", "semicontinuous", "semiinteger"]
 Sense = Literal["minimize", "maximize"]
 
 
@@ -135,7 +135,9 @@ class Variable(_Strict):
     )
     domain: Domain = Field(
         default="continuous",
-        description="continuous, integer (counts of discrete things) or binary (yes/no).",
+        description="continuous, integer (counts of discrete things), binary (yes/no), "
+        "semicontinuous (0, or between lower and upper: a minimum lot size; upper required) "
+        "or semiinteger (the same, integer).",
     )
     lower: float | None = Field(default=0.0, description="Lower bound; null for none.")
     upper: float | None = Field(default=None, description="Upper bound; null for none.")
