@@ -94,6 +94,11 @@ class Answer(BaseModel):
 
         return answer_markdown(self)
 
+    def _repr_html_(self) -> str:  # notebooks: math as MathML, the solution as tables
+        from optimus.render.notebook import answer_notebook_html
+
+        return answer_notebook_html(self)
+
     def to_json_dict(self) -> dict[str, Any]:
         """The result's JSON shape plus formulation, attempts, usage."""
         return self.model_dump(mode="json")

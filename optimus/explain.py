@@ -10,7 +10,7 @@ The console, Markdown, notebook and chat renderings all use these functions.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Callable
 
 if TYPE_CHECKING:
     from optimus.result import ConstraintSensitivity, Sensitivity, VariableSensitivity
@@ -36,14 +36,32 @@ def _objective(s: "Sensitivity") -> str:
     return f"the objective ({s.objective})" if s.objective else "the objective"
 
 
-def _range(lo: float | None, hi: float | None) -> str:
+def interval(lo: float | None, hi: float | None, words: tuple[str, str, str, str],
+             number: Callable[[float | None], str] | None = None) -> str:
+    """Words for the interval ``[lo, hi]`` (``None``: open on that side).
+
+    ``words`` are the templates for (no limit, upper only, lower only, both), with
+    ``{lo}`` and ``{hi}`` for the numbers:
+
+    >>> interval(2, None, ("any", "up to {hi}", "{lo} or more", "{lo} to {hi}"))
+    '2 or more'
+    >>> interval(0.5, 3, ("any", "up to {hi}", "{lo} or more", "{lo} to {hi}"))
+    '0.5 to 3'
+    """
+    show = number or fmt
+    none, upper, lower, both = words
     if lo is None and hi is None:
-        return "whatever its value"
+        return none
     if lo is None:
-        return f"up to {fmt(hi)}"
+        return upper.format(hi=show(hi))
     if hi is None:
-        return f"from {fmt(lo)} up"
-    return f"from {fmt(lo)} to {fmt(hi)}"
+        return lower.format(lo=show(lo))
+    return both.format(lo=show(lo), hi=show(hi))
+
+
+_RANGE_WORDS = ("whatever its value", "up to {hi}", "from {lo} up", "from {lo} to {hi}")
+_BETWEEN_WORDS = ("takes any value", "is at most {hi}", "is at least {lo}",
+                  "is between {lo} and {hi}")
 
 
 def constraint_sentence(c: "ConstraintSensitivity", s: "Sensitivity") -> str:
@@ -55,7 +73,7 @@ def constraint_sentence(c: "ConstraintSensitivity", s: "Sensitivity") -> str:
         move = (f"adds {fmt(c.dual)} to" if c.dual > 0 else f"takes {fmt(-c.dual)} off")
         lo, hi = c.rhs_range
         return (f"{c.label} binds: each extra unit of {what}{unit} {move} {_objective(s)}, "
-                f"for {what} {_range(lo, hi)} ({now}).")
+                f"for {what} {interval(lo, hi, _RANGE_WORDS)} ({now}).")
     if c.binding:
         return (f"{c.label} holds with equality but its shadow price is 0: a little more or "
                 f"less of {what} ({now}) leaves {_objective(s)} unchanged.")
@@ -71,16 +89,6 @@ def constraint_sentence(c: "ConstraintSensitivity", s: "Sensitivity") -> str:
             tail = f": more {what} is worth nothing, and it could fall by {slack} at no loss"
         return f"{c.label} has {slack} to spare (uses {fmt(c.activity)} of {fmt(c.rhs)}){tail}."
     return f"{c.label} has {slack} to spare (activity {fmt(c.activity)}, limit {fmt(c.rhs)})."
-
-
-def _between(lo: float | None, hi: float | None) -> str:
-    if lo is None and hi is None:
-        return "takes any value"
-    if lo is None:
-        return f"is at most {fmt(hi)}"
-    if hi is None:
-        return f"is at least {fmt(lo)}"
-    return f"is between {fmt(lo)} and {fmt(hi)}"
 
 
 def variable_sentence(v: "VariableSensitivity", s: "Sensitivity") -> str | None:
@@ -109,7 +117,7 @@ def variable_sentence(v: "VariableSensitivity", s: "Sensitivity") -> str | None:
         return (f"{v.label} = {fmt(v.value)} sits at a bound (reduced cost "
                 f"{fmt(v.reduced_cost)}: the change in {_objective(s)} per unit beyond it).")
     return (f"{v.label} = {fmt(v.value)}; the plan stays optimal while {coef}{now} "
-            f"{_between(lo, hi)}.")
+            f"{interval(lo, hi, _BETWEEN_WORDS)}.")
 
 
 def sensitivity_sentences(s: "Sensitivity", *, max_each: int = 12) -> list[str]:

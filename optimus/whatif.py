@@ -32,6 +32,7 @@ import numpy as np
 
 from optimus.build import LinearProgram
 from optimus.errors import UserError
+from optimus.explain import interval
 from optimus.formulation import Formulation
 from optimus.result import ParameterChange, Result, Sensitivity, WhatIf
 
@@ -319,14 +320,7 @@ def _num(v: float | None) -> str:
 
 
 def _range(r: list) -> str:
-    lo, hi = r
-    if lo is None and hi is None:
-        return "any value"
-    if lo is None:
-        return f"up to {_num(hi)}"
-    if hi is None:
-        return f"{_num(lo)} or more"
-    return f"{_num(lo)} to {_num(hi)}"
+    return interval(r[0], r[1], ("any value", "up to {hi}", "{lo} or more", "{lo} to {hi}"), _num)
 
 
 def _explain(w: WhatIf, lp0: LinearProgram | None, s: Sensitivity | None) -> str:

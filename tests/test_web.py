@@ -238,3 +238,69 @@ def test_serve_help_lists_its_options(capsys):
     out = capsys.readouterr().out
     for option in ("--host", "--port", "--model"):
         assert option in out
+
+
+# --------------------------------------------------------------------------- data uploads
+DATA_TEXT = ("Giapetto makes the toys of hours.csv, with their profit and finishing and carpentry "
+             "hours. 100 finishing hours and 80 carpentry hours are available, and at most 40 "
+             "soldiers sell. Maximize profit.")
+HOURS_CSV = "toy,profit,finishing,carpentry\nsoldiers,3,2,1\ntrains,2,1,1\n"
+
+
+def from_hours_csv() -> dict:
+    """good() with its parameters read from the uploaded hours.csv (optimum 180)."""
+    f = good()
+    f["sets"] = [{"name": "Toys", "data": {"path": "hours.csv", "column": "toy"}}]
+    f["parameters"] = [{"name": n, "index": ["Toys"],
+                        "data": {"path": "hours.csv", "column": n, "index_columns": ["toy"]}}
+                       for n in ("profit", "finishing", "carpentry")]
+    return f
+
+
+def upload(client: TestClient, sid: str, name: str, content: bytes | str):
+    return client.post("/api/upload", files={"files": (name, content, "text/csv")},
+                       headers={"X-Session": sid})
+
+
+def test_text_problem_with_an_uploaded_csv_reads_the_table():
+    app = scripted_app(from_hours_csv())
+    with TestClient(app, base_url=LOCAL) as client:
+        sid = session(client)["session"]
+        r = upload(client, sid, "hours.csv", HOURS_CSV)
+        assert r.status_code == 200 and r.json()["data"] == ["hours.csv"] and not r.json()["notice"]
+        t = turn_of(say(client, sid, DATA_TEXT))
+        assert t["kind"] == "solved" and t["objective"] == 180
+        assert "hours.csv" in t["formulation_html"]
+        store = app.state.store
+        ws = next(iter(store._sessions.values()))
+        sent = "\n".join(str(m.content) for m in ws.chat.llm.chat_model.received[0])
+        assert "hours.csv" in sent and "finishing" in sent  # the model saw the table's columns
+        x = client.get("/api/download/xlsx", headers={"X-Session": sid})
+        assert x.status_code == 200 and x.content[:2] == b"PK"
+        assert "solution.xlsx" in x.headers["content-disposition"]
+        import io
+
+        import pandas as pd
+
+        sheets = pd.read_excel(io.BytesIO(x.content), sheet_name=None)
+        assert dict(zip(sheets["make"]["Toys"], sheets["make"]["value"])) == {
+            "soldiers": 20, "trains": 60}
+
+
+def test_an_unreadable_table_upload_is_refused_and_not_kept():
+    app = scripted_app(from_hours_csv())
+    with TestClient(app, base_url=LOCAL) as client:
+        sid = session(client)["session"]
+        r = upload(client, sid, "hours.csv", b"\xff\xfe\x00\x01toy,profit\n")
+        assert r.status_code == 400
+        body = r.json()
+        assert "hours.csv" in body["error"] and "UTF-8" in body["error"] and body["fix"]
+        again = upload(client, sid, "other.csv", "a,b\n1,2\n")
+        assert again.json()["files"] == ["other.csv"]
+
+
+def test_offline_upload_says_tables_are_not_read(offline):
+    sid = session(offline)["session"]
+    r = upload(offline, sid, "hours.csv", HOURS_CSV)
+    assert r.status_code == 200 and "does not read tables" in r.json()["notice"]
+    assert r.json()["data"] == []

@@ -147,7 +147,8 @@ def test_downloads_work(browser, offline_server, tmp_path):
     page = tab.page
     tab.ask(BAKERY)
     got = {}
-    for label, kind in (("Pyomo script", "pyomo"), ("Solution CSV", "solution"), ("MPS", "mps")):
+    for label, kind in (("Pyomo script", "pyomo"), ("Solution CSV", "solution"), ("MPS", "mps"),
+                        ("Solution XLSX", "xlsx")):
         with page.expect_download() as info:
             page.click(f"#downloads button[data-kind={kind}]")
         d = info.value
@@ -157,6 +158,11 @@ def test_downloads_work(browser, offline_server, tmp_path):
     assert got["pyomo"].name == "model.py" and "ConcreteModel" in got["pyomo"].read_text()
     assert "pie,40.0" in got["solution"].read_text()
     assert "ROWS" in got["mps"].read_text()
+    import pandas as pd
+
+    assert got["xlsx"].name == "solution.xlsx"
+    sheets = pd.read_excel(got["xlsx"], sheet_name=None)
+    assert 40 in set(pd.concat(sheets.values())["value"])
     import subprocess
     import sys
 

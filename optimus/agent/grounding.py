@@ -417,6 +417,48 @@ def _expr_numbers(src: str | None) -> set[float]:
     return out
 
 
+#: a numeric column of a data table with at most this many distinct values counts its
+#: values as stated (a scalar in a key-value sheet, a maximum of 4 servings, a premium of 1.25)
+_DATA_DISTINCT = 200
+
+
+def _data_numbers(f: Formulation) -> set[float]:
+    """Numbers the formulation's data tables state: the size of each set read from a
+    table ("50 products" in the text, 50 rows in products.csv) and the values of each
+    numeric column with few distinct values. Unreadable tables add nothing (the check
+    reports them)."""
+    refs = [x.data for x in [*f.sets, *f.parameters] if x.data is not None]
+    if not refs:
+        return set()
+    from optimus.data import set_elements
+    from optimus.datafiles import TableStore
+
+    store = TableStore(f.base_dir, f.attachments)
+    out: set[float] = set()
+    for s in f.sets:
+        if s.data is not None:
+            try:
+                out.add(float(len(set_elements(s, store))))
+            except Exception:  # noqa: BLE001 - a bad table is the check's to report
+                pass
+    seen: set[tuple[str, str | None]] = set()
+    for ref in refs:
+        if (ref.path, ref.sheet) in seen:
+            continue
+        seen.add((ref.path, ref.sheet))
+        try:
+            frame = store.table(ref.path, ref.sheet).frame
+        except Exception:  # noqa: BLE001
+            continue
+        for name in frame.columns:
+            col = frame[name]
+            if col.dtype.kind in "iuf":
+                distinct = col.dropna().unique()
+                if len(distinct) <= _DATA_DISTINCT:
+                    out |= {float(v) for v in distinct}
+    return out
+
+
 def formulation_numbers(f: Formulation) -> set[float]:
     """Every number a formulation states, including simple products and quotients of two,
     and the sizes of its sets (a count of things equal to a set's size is used)."""
@@ -449,6 +491,7 @@ def formulation_numbers(f: Formulation) -> set[float]:
     nums |= _expr_numbers(f.objective.expression)
     for a in f.assumptions:
         nums |= {float(x.replace(",", "")) for x in re.findall(r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?", a)}
+    nums |= _data_numbers(f)
     finite = {n for n in nums if math.isfinite(n)}
     small = sorted(finite)[:200]
     derived = {a * b for a in small for b in small} | {a / b for a in small for b in small if b}

@@ -1,7 +1,7 @@
 """HTML for a formulation, a solve result and its diagnosis: math as MathML, solutions
 as tables (a variable over two sets as a grid). Used by ``optimus serve`` and by the
 notebook display (``_repr_html_`` of :class:`~optimus.formulation.Formulation`,
-:class:`~optimus.answer.Answer` and :class:`~optimus.result.Result`).
+:class:`~optimus.answer.Answer` and :class:`~optimus.pipeline.Report`).
 
 Math is the LaTeX of :mod:`optimus.render.latex`, converted to MathML on the server
 (``latex2mathml``); browsers render MathML natively, so the page needs no script and
@@ -152,9 +152,20 @@ def formulation_html(f: "Formulation") -> str:
     if f.sets:
         out.append('<h4>Sets</h4><ul class="sets">')
         for s in f.sets:
-            shown = ", ".join(_element(e) for e in s.elements[:_MAX_SET_ELEMENTS])
-            if len(s.elements) > _MAX_SET_ELEMENTS:
-                shown += rf", \ldots \text{{ ({len(s.elements)} elements)}}"
+            if s.elements is None:  # a range or a column of a data file (not read here)
+                if s.range is not None and len(s.range) >= 2:
+                    shown = rf"{_element(s.range[0])}, \ldots, {_element(s.range[1])}"
+                elif s.data is not None:
+                    shown = r"\text{" + _tex_text(
+                        f"column {s.data.column or '?'} of {s.data.path}") + "}"
+                else:
+                    shown = ""
+                elements: list = []
+            else:
+                elements = s.elements
+                shown = ", ".join(_element(e) for e in elements[:_MAX_SET_ELEMENTS])
+            if len(elements) > _MAX_SET_ELEMENTS:
+                shown += rf", \ldots \text{{ ({len(elements)} elements)}}"
             desc = f' <span class="desc">— {esc(s.description)}</span>' if s.description else ""
             tex = _name(s.name) + r" = \{" + shown + r"\}"
             out.append(f"<li>{math_html(tex)}{desc}</li>")

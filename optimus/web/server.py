@@ -13,7 +13,13 @@ page creates the session when it loads and keeps the id in memory, never in a co
 * ``POST /api/open`` (multipart ``model``): open and solve a model file (YAML/JSON),
   streamed the same way;
 * ``GET /api/download/{kind}``: the current model as ``pyomo``, ``markdown``, ``lp``,
-  ``mps``, ``model`` (YAML) or ``solution`` (CSV).
+  ``mps``, ``model`` (YAML), ``solution`` (CSV: variable, index columns, value) or
+  ``xlsx`` (the solution as Excel: a sheet per variable, a grid sheet for two indices).
+
+Uploaded tables (CSV, TSV, Excel, JSON records, Parquet) are attached to the problem
+stated in words, as ``optimus chat --data`` does: the model sees their columns and its
+formulation reads them by file name. The offline reader reads no tables, so then the
+upload's answer says so (a model file that reads the uploads can still be opened).
 
 The work of a request runs in a worker thread, one request at a time per session.
 Every response carries a Content-Security-Policy that allows only this origin; requests
@@ -56,7 +62,9 @@ _SECRET_SUFFIXES = ("_API_KEY", "_TOKEN", "_SECRET", "_PASSWORD", "_KEY")
 _WEB_COMMANDS = ("/undo", "/show", "/math", "/code", "/help")
 DOWNLOADS = {"pyomo": ("model.py", "text/x-python"), "markdown": ("model.md", "text/markdown"),
              "lp": ("model.lp", "text/plain"), "mps": ("model.mps", "text/plain"),
-             "model": ("model.yaml", "application/yaml"), "solution": ("solution.csv", "text/csv")}
+             "model": ("model.yaml", "application/yaml"), "solution": ("solution.csv", "text/csv"),
+             "xlsx": ("solution.xlsx",
+                      "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")}
 
 
 def _secrets() -> list[str]:
@@ -173,6 +181,13 @@ def download_bytes(kind: str, ws: WebSession) -> tuple[str, str, bytes]:
         return name, media, to_markdown(f, answer).encode()  # type: ignore[arg-type]
     if kind == "model":
         return name, media, f.to_yaml().encode()
+    if kind == "xlsx":
+        from optimus.solution_tables import solution_frames, write_solution
+
+        with tempfile.TemporaryDirectory(prefix="optimus-dl-") as tmp:
+            path = Path(tmp) / name
+            write_solution(path, solution_frames(answer.variables, f))
+            return name, media, path.read_bytes()
     if kind == "solution":
         out = io.StringIO()
         width = max((len(v.index) for v in answer.variables), default=0)
@@ -245,12 +260,23 @@ def create_app(make_model: Callable[[], Model], *, label: str, offline: bool,
                 if isinstance(item, str):
                     continue
                 content = await item.read(limits.max_file_bytes + 1)
-                saved.append(ws.save_upload(item.filename, content, limits))
+                name = ws.save_upload(item.filename, content, limits)
+                if not offline and name in ws.data_files():
+                    await asyncio.to_thread(ws.attach_data, name)  # bad table: a message
+                saved.append(name)
         except UserError as exc:
             return _error(exc.message, exc.fix)
         finally:
             await form.close()
-        return JSONResponse({"saved": saved, "files": sorted(ws.uploads)})
+        notice = ""
+        if offline and ws.data_files():
+            from optimus.agent.providers import no_model_message
+
+            notice = ("The offline reader does not read tables: a problem stated in words is "
+                      "read without them. Open a model file that reads them, or configure a "
+                      "language model. " + no_model_message()[1])
+        return JSONResponse({"saved": saved, "files": sorted(ws.uploads),
+                             "data": [] if offline else ws.data_files(), "notice": scrub(notice)})
 
     def start_stream(ws: WebSession, work: Callable[[Callable[[str, dict], None]], None]
                      ) -> Response:

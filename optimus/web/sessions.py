@@ -89,6 +89,28 @@ class WebSession:
         self.uploads[name] = len(content)
         return name
 
+    def data_files(self) -> list[str]:
+        """The uploads that are tables (CSV, TSV, Excel, JSON records, Parquet)."""
+        from optimus.datafiles import FORMATS
+
+        return sorted(n for n in self.uploads if Path(n).suffix.lower() in FORMATS)
+
+    def attach_data(self, name: str) -> None:
+        """Read the uploaded table ``name`` and attach every table of the session to the
+        problem stated in words (the model sees their columns and reads them by name, as
+        with ``optimus chat --data``). A file that cannot be read is removed again and the
+        error (a :class:`~optimus.datafiles.DataError`: file, row and fix) raised."""
+        from optimus.datafiles import Attachments, DataError
+
+        try:
+            attachments = Attachments.from_items(
+                {n: self.folder / n for n in self.data_files()})
+        except DataError:
+            self.uploads.pop(name, None)
+            (self.folder / name).unlink(missing_ok=True)
+            raise
+        self.chat.attachments = attachments or None
+
     def open_model(self, name: str, content: bytes, limits: Limits) -> Formulation:
         """Read an uploaded model file; its data files must be uploads of this session."""
         name = self.save_upload(name, content, limits, MODEL_SUFFIXES)

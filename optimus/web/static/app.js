@@ -165,7 +165,7 @@
     const j = await r.json();
     if (!r.ok) { showError(j.error, j.fix); return false; }
     input.value = "";
-    text($("attached"), "attached: " + j.files.join(", "));
+    text($("attached"), "attached: " + j.files.join(", ") + (j.notice ? " (" + j.notice + ")" : ""));
     return true;
   }
 
