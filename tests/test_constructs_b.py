@@ -155,6 +155,19 @@ def test_objectives_lexicographic_on_both_backends(backend: str) -> None:
     assert data["objectives"] == pytest.approx({"profit": 20.0, "chairs": 7.0, "tables": 3.0})
 
 
+def test_objectives_values_in_console_and_markdown() -> None:
+    from rich.console import Console
+
+    from optimus.render.console import print_result
+
+    r = solve_formulation(goals())
+    assert "  - tables: $3$" in to_markdown(goals(), r)
+    console = Console(record=True, width=100)
+    print_result(console, r)
+    text = console.export_text()
+    assert "profit" in text and "chairs" in text and "tables" in text
+
+
 def test_objectives_priority_order_matters() -> None:
     f = goals()
     f.objectives[0].priority = 3  # profit last: y = 7 first, x = 0, then profit 14

@@ -482,6 +482,8 @@ def _solution(r: "Result") -> list[str]:
     L = ["## Solution", "", f"- Status: **{md_escape(r.status)}**"]
     if r.objective is not None:
         L.append(f"- Objective: ${_number(float(r.objective))}$")
+    for name, value in (getattr(r, "objectives", None) or {}).items():  # lexicographic
+        L.append(f"  - {md_escape(name)}: ${_number(float(value))}$")
     if r.gap is not None and r.gap > 0:
         L.append(f"- Gap: {md_escape(f'{r.gap:.3g}')}")
     nonzero = [v for v in r.variables if abs(v.value) > 1e-9]
