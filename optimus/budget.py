@@ -151,9 +151,11 @@ def loads_json(text: str, source: str = "input") -> Any:
     :data:`MAX_FILE_INT_DIGITS` digits, lone surrogates (``"\\ud800"``) that no output
     could encode. Syntax errors stay :class:`json.JSONDecodeError`."""
     try:
-        data = json.loads(text)
+        data = json.loads(text, object_pairs_hook=_unique_keys)
     except json.JSONDecodeError:
         raise
+    except DuplicateKeyError as exc:
+        raise DuplicateKeyError(f"{source}: {exc}") from None
     except RecursionError:
         raise InputLimitError(f"{source} nests JSON deeper than about {MAX_JSON_DEPTH:,} "
                               f"levels") from None
@@ -165,6 +167,27 @@ def loads_json(text: str, source: str = "input") -> Any:
             raise InputLimitError(f"{source} holds a lone surrogate (an escape such as "
                                   f"\\ud800 that is not a character) in {where}")
     return data
+
+
+class DuplicateKeyError(InputLimitError):
+    """A JSON object with one key twice (``json`` keeps the last one silently)."""
+
+
+def _unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    out = dict(pairs)
+    if len(out) < len(pairs):
+        seen: dict[str, Any] = {}
+        for k, v in pairs:
+            if k in seen:
+                raise DuplicateKeyError(f"the key {k!r} appears twice in one object (values "
+                                        f"{_short(seen[k])} and {_short(v)}); keep one")
+            seen[k] = v
+    return out
+
+
+def _short(v: Any) -> str:
+    text = json.dumps(v) if isinstance(v, (int, float, str, bool)) or v is None else "..."
+    return text if len(text) <= 40 else text[:37] + "..."
 
 
 def lone_surrogate(data: Any) -> str | None:

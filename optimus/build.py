@@ -17,6 +17,7 @@ import numpy as np
 from optimus._gc import gc_paused
 from optimus.budget import MAX_COEFFICIENT, check_deadline
 from optimus.checks import Analysis, analyze
+from optimus.constructs import Aux, using_aux
 from optimus.errors import FormulationError
 from optimus.expressions import EvalError, LinExpr
 from optimus.formulation import Formulation
@@ -55,10 +56,35 @@ class LinearProgram:
     a_value: np.ndarray
     domains: dict[str, str] = field(default_factory=dict)  # variable -> domain
     build_time: float = 0.0
+    #: columns of the formulation's variables; auxiliary columns (optimus.constructs)
+    #: follow them. None: every column is a variable's.
+    user_cols: int | None = None
+    #: True for the auxiliary rows of constructs (their keys name the user's constraint)
+    aux_rows: np.ndarray | None = None
+    #: semi-continuous columns: 0 or within [semi_lower, col_upper]. ``col_lower`` holds
+    #: 0 for them (a valid relaxation for code that does not know), ``semi_lower`` the
+    #: lower bound of the "on" range (0 for other columns).
+    semi: np.ndarray | None = None
+    semi_lower: np.ndarray | None = None
+    #: constraint name (or "objective") -> its expression as written, for constraints
+    #: compiled with auxiliary rows/columns (diagnoses quote them instead of the rows)
+    written: dict[str, str] | None = None
 
     @property
     def num_cols(self) -> int:
         return len(self.col_keys)
+
+    @property
+    def num_user_cols(self) -> int:
+        """Columns of the formulation's own variables (the first ones)."""
+        return self.num_cols if self.user_cols is None else self.user_cols
+
+    @property
+    def has_semi(self) -> bool:
+        return self.semi is not None and bool(self.semi.any())
+
+    def is_aux_row(self, i: int) -> bool:
+        return self.aux_rows is not None and bool(self.aux_rows[i])
 
     @property
     def num_rows(self) -> int:
@@ -66,7 +92,7 @@ class LinearProgram:
 
     @property
     def is_mip(self) -> bool:
-        return bool(self.integrality.any())
+        return bool(self.integrality.any()) or self.has_semi
 
     def col_name(self, j: int) -> str:
         return display_name(*self.col_keys[j])
@@ -90,6 +116,7 @@ class LinearProgram:
 
         lp = copy.copy(self)
         lp.integrality = np.zeros_like(self.integrality)
+        lp.semi = lp.semi_lower = None
         return lp
 
 
@@ -114,19 +141,36 @@ def _build(f: Formulation, analysis: Analysis | None) -> LinearProgram:
     lower: list[float] = []
     upper: list[float] = []
     integ: list[int] = []
+    semi_lower: list[float] = []
     for v in f.variables:
         keys = a.var_keys[v.name]
         lo = -INF if v.lower is None else float(v.lower)
         hi = INF if v.upper is None else float(v.upper)
-        kind = 1 if v.domain in ("integer", "binary") else 0
+        kind = 1 if v.domain in ("integer", "binary", "semiinteger") else 0
         if v.domain == "binary":
             lo, hi = max(lo, 0.0), min(hi, 1.0)
         n = len(keys)
+        semi_lo = 0.0
+        if v.domain in ("semicontinuous", "semiinteger"):
+            semi_lo, lo = lo, 0.0  # 0 or within [lower, upper]; the relaxation is [0, upper]
         col_keys.extend(zip(repeat(v.name, n), keys))
         lower.extend([lo] * n)
         upper.extend([hi] * n)
         integ.extend([kind] * n)
+        semi_lower.extend([semi_lo] * n)
     ncols = len(col_keys)
+    semi = np.array([v.domain in ("semicontinuous", "semiinteger") for v in f.variables
+                     for _ in a.var_keys[v.name]], dtype=bool)
+    aux = Aux(col_keys, lower, upper, integ)
+    with using_aux(aux):
+        return _build_rows(f, a, t0, issues, col_keys, lower, upper, integ, ncols, semi,
+                           np.array(semi_lower, dtype=np.float64), aux)
+
+
+def _build_rows(f: Formulation, a: Analysis, t0: float, issues: list[Issue],
+                col_keys: list[tuple[str, tuple]], lower: list[float], upper: list[float],
+                integ: list[int], ncols: int, semi: np.ndarray, semi_lower: np.ndarray,
+                aux: Aux) -> LinearProgram:
 
     # ---- rows
     row_keys: list[tuple[str, tuple]] = []
@@ -135,6 +179,8 @@ def _build(f: Formulation, analysis: Analysis | None) -> LinearProgram:
     # the terms of all rows, concatenated; zeros are dropped once at the end
     terms_out = _Terms()
     row_len: list[int] = []
+    written: dict[str, str] = {}
+    aux_cols = aux_rows = 0
     for c, cc in a.constraints:
         errors = 0
         envs = cc.binder.iterate({}) if cc.binder else iter([{}])
@@ -144,7 +190,10 @@ def _build(f: Formulation, analysis: Analysis | None) -> LinearProgram:
                 if not count & 4095:
                     check_deadline()
                 acc = LinExpr()
+                key = _flat_key(env, names)
                 try:
+                    aux.owner = (c.name, key)
+                    aux.orientation = _ORIENTATION.get(cc.sense, 0)
                     cc.body.add_to(env, acc, 1.0)
                     if cc.sense == "range":
                         lo_v, hi_v = cc.lower.value(env), cc.upper.value(env)  # type: ignore[union-attr]
@@ -155,6 +204,8 @@ def _build(f: Formulation, analysis: Analysis | None) -> LinearProgram:
                         lo_v, hi_v = -acc.const, INF
                     else:
                         lo_v = hi_v = -acc.const
+                    if cc.strict:
+                        lo_v, hi_v = _strict(aux, acc, lo_v, hi_v, c.expression)
                 except EvalError as exc:
                     errors += 1
                     if errors <= _MAX_ERRORS_PER_CONSTRAINT:
@@ -163,7 +214,10 @@ def _build(f: Formulation, analysis: Analysis | None) -> LinearProgram:
                                             f"{exc.message} (in constraint `{c.name}`{at})",
                                             exc.fix))
                     continue
-                row_keys.append((c.name, _flat_key(env, names)))
+                if len(aux.col_keys) != aux_cols or len(aux.rows) != aux_rows:
+                    written[c.name] = c.expression
+                    aux_cols, aux_rows = len(aux.col_keys), len(aux.rows)
+                row_keys.append((c.name, key))
                 rlo.append(lo_v)
                 rhi.append(hi_v)
                 row_len.append(terms_out.add(acc))
@@ -172,20 +226,43 @@ def _build(f: Formulation, analysis: Analysis | None) -> LinearProgram:
                                 f"{exc.message} (in the forall of `{c.name}`)", exc.fix))
 
     # ---- objective
-    cost = np.zeros(ncols)
     offset = 0.0
+    obj_acc: LinExpr | None = None
     if a.objective is not None:
         acc = LinExpr()
         try:
+            aux.owner = ("objective", ())
+            aux.orientation = 1 if f.objective.sense == "minimize" else -1
             a.objective.add_to({}, acc, 1.0)
-            obj_cols, obj_vals = acc.arrays()  # distinct columns
-            cost[obj_cols] = obj_vals
+            obj_acc = acc
+            if len(aux.col_keys) != aux_cols or len(aux.rows) != aux_rows:
+                written["objective"] = f.objective.expression
             offset = acc.const
         except EvalError as exc:
             issues.append(Issue(exc.code, "objective", exc.symbol, f"{exc.message} (in the objective)",
                                 exc.fix))
     if issues:
         raise FormulationError(issues)
+    # ---- auxiliary columns and rows of the constructs (abs, min, max, piecewise)
+    n_user_rows = len(row_keys)
+    if aux.col_keys or aux.rows:
+        col_keys = col_keys + aux.col_keys
+        lower = lower + aux.lower
+        upper = upper + aux.upper
+        integ = integ + aux.integer
+        semi = np.concatenate([semi, np.zeros(len(aux.col_keys), dtype=bool)])
+        semi_lower = np.concatenate([semi_lower, np.zeros(len(aux.col_keys))])
+        for k, terms in zip(aux.row_keys, aux.rows):
+            e = LinExpr()
+            e.terms = terms
+            row_keys.append(k)
+            row_len.append(terms_out.add(e))
+        rlo.extend(aux.row_lower)
+        rhi.extend(aux.row_upper)
+    cost = np.zeros(len(col_keys))
+    if obj_acc is not None:
+        obj_cols, obj_vals = obj_acc.arrays()  # distinct columns
+        cost[obj_cols] = obj_vals
     check_deadline()
     a_start, a_index, a_value = _csr(*terms_out.arrays(), row_len)
     issues = number_issues(col_keys, row_keys, a_start, a_index, a_value,
@@ -210,6 +287,11 @@ def _build(f: Formulation, analysis: Analysis | None) -> LinearProgram:
         a_index=a_index,
         a_value=a_value,
         domains={v.name: v.domain for v in f.variables},
+        user_cols=ncols if len(col_keys) > ncols else None,
+        aux_rows=(np.arange(len(row_keys)) >= n_user_rows) if len(row_keys) > n_user_rows else None,
+        semi=semi if semi.any() else None,
+        semi_lower=semi_lower if semi.any() else None,
+        written=written or None,
     )
     lp.build_time = time.perf_counter() - t0
     return lp
@@ -319,6 +401,25 @@ def _csr(index: np.ndarray, value: np.ndarray, row_len: list[int]
     start = np.zeros(len(lengths) + 1, dtype=np.int32)
     np.cumsum(lengths, out=start[1:])
     return start, index, value
+
+
+_ORIENTATION = {"<=": 1, ">=": -1}  # which way a row pushes its body (constructs)
+
+
+def _strict(aux: Aux, acc: LinExpr, lo: float, hi: float, src: str) -> tuple[float, float]:
+    """The bounds of a strict ``<``/``>`` row: ``<= rhs - 1`` (``>= rhs + 1``) when both
+    sides are integer-valued; else an :class:`EvalError` with the fix."""
+    ok, col = aux.integer_valued(acc)
+    if not ok:
+        why = (f"`{aux.label(col)}` is continuous" if col is not None and col < aux.base
+               and not aux.user_integer[col] else
+               "a coefficient or a constant is not an integer")
+        raise EvalError(f"strict inequality `{src}` between expressions that are not "
+                        f"integer-valued ({why}); a solver cannot keep a strict margin",
+                        code="strict_inequality", symbol=src,
+                        fix="Write <= or >= with an explicit margin (e.g. `x <= y - 0.01`), "
+                            "or use integer variables with integer coefficients.")
+    return (lo + 1 if lo > -INF else lo), (hi - 1 if hi < INF else hi)
 
 
 def _flat_key(env: dict, names: list[str]) -> tuple:

@@ -24,12 +24,13 @@ from dataclasses import dataclass, field
 from optimus._gc import gc_paused
 from optimus.budget import MAX_COLUMNS, MAX_NONZEROS, MAX_ROWS, check_deadline
 from optimus.data import canonical_sets, index_keys, parameter_table, table_store
+import optimus.constructs as constructs
 from optimus.dense import plan_sum
 from optimus.expressions import (
     RESERVED, CompiledConstraint, Compiler, ExprError, Node, Sum, SymbolTable, VarRef, VarScalar,
     compile_constraint, compile_objective, suggest,
 )
-from optimus.formulation import Constraint, Formulation
+from optimus.formulation import Constraint, Formulation, Variable
 from optimus.issues import Issue
 
 __all__ = ["Issue", "Analysis", "analyze", "check"]
@@ -147,6 +148,7 @@ def _analyze(f: Formulation) -> Analysis:
             issues.append(Issue("bounds", where, v.name,
                                 f"variable `{v.name}` has lower bound {lo:g} above its upper "
                                 f"bound {hi:g}", "Swap or correct the bounds."))
+        issues.extend(semicontinuous_issues(v))
         for b in (lo, hi):
             if b is not None and math.isnan(b):
                 issues.append(Issue("bounds", where, v.name, f"variable `{v.name}` has a NaN bound",
@@ -168,7 +170,7 @@ def _analyze(f: Formulation) -> Analysis:
         sym.index_sets[v.name] = list(v.index)
 
     # ---- expressions
-    compiler = Compiler(sym, plan_sum)
+    compiler = Compiler(sym, plan_sum, constructs)
     for c in f.constraints:
         try:
             a.constraints.append((c, compile_constraint(compiler, c.expression, c.forall)))
@@ -183,6 +185,28 @@ def _analyze(f: Formulation) -> Analysis:
     if not issues:
         issues.extend(size_issues(a))
     return a
+
+
+def semicontinuous_issues(v: Variable) -> list[Issue]:
+    """A semi-continuous (semi-integer) variable takes 0 or a value in [lower, upper]: it
+    needs a finite upper bound and a lower bound of at least 0."""
+    if v.domain not in ("semicontinuous", "semiinteger"):
+        return []
+    where = f"variable {v.name}"
+    out = []
+    if v.upper is None or not math.isfinite(v.upper):
+        out.append(Issue("needs_bound", where, v.name,
+                         f"{v.domain} variable `{v.name}` has no upper bound (it is 0 or "
+                         f"between lower and upper)",
+                         f"Give `{v.name}` an upper bound (`upper: ...`), e.g. its capacity."))
+    if v.lower is None or v.lower < 0:
+        shown = "no lower bound" if v.lower is None else f"the lower bound {v.lower:g}"
+        out.append(Issue("bounds", where, v.name,
+                         f"{v.domain} variable `{v.name}` has {shown}; it is 0 or at least "
+                         f"its lower bound, which must be >= 0",
+                         f"Set `lower` of `{v.name}` to the smallest value it takes when not 0 "
+                         f"(e.g. a minimum lot size), or make it continuous."))
+    return out
 
 
 def _product(sizes: object) -> int:

@@ -6,9 +6,9 @@ from __future__ import annotations
 import sys
 
 import typer
-from rich.console import Console
 from rich.markup import escape
 
+from optimus.safe_text import SafeConsole
 from optimus.commands import chat, check, eval as eval_cmd, run, serve, solve
 from optimus.errors import Interrupted, OptimusError, ProviderError, UserError
 from optimus.exitcodes import ExitCode
@@ -48,7 +48,7 @@ def _root(
 for module in (run, check, solve, chat, eval_cmd, serve):
     module.register(app)
 
-err_console = Console(stderr=True, soft_wrap=True)  # no hard line breaks inside messages
+err_console = SafeConsole(stderr=True, soft_wrap=True)  # no hard line breaks inside messages
 
 
 @app.command("schema")

@@ -343,6 +343,25 @@ def _duplicate(p: Parameter, t: Table, first: int, second: int, key: tuple,
                     fix="Keep one row per key (sum or drop the duplicates).")
 
 
+def _duplicate_entry(p: Parameter, raws: list[Sequence[Any]], vals: list[float],
+                     sets: dict[str, list[Any]], members: dict[str, set]) -> Issue:
+    """The issue for the first index that two inline entries of ``p`` both give."""
+    seen: dict[tuple, int] = {}
+    for i, raw in enumerate(raws):
+        key = _canon_key(raw, p.index, sets, members)
+        if key is None:
+            continue
+        if key in seen:
+            j = seen[key]
+            shown = ", ".join(repr(x) for x in key)
+            return Issue("duplicate_key", f"parameter {p.name}", p.name,
+                         f"parameter `{p.name}` lists the index [{shown}] twice: entry {j + 1} "
+                         f"gives {vals[j]:g} and entry {i + 1} gives {vals[i]:g}",
+                         "Keep one entry per index (sum them or drop one).")
+        seen[key] = i
+    raise AssertionError("no duplicate entry")  # the caller saw fewer keys than entries
+
+
 _DENSE_CELLS = 1 << 24  # the largest dense array a file table becomes (else a dict)
 
 
@@ -481,6 +500,7 @@ def parameter_table(p: Parameter, sets: dict[str, list[Any]], members: dict[str,
     isfinite = math.isfinite
     bulk = _bulk_table(raws, vals, pools) if simple else None
     table: dict[tuple, float] = {} if bulk is None else bulk
+    accepted = len(table)
     for raw, value in (zip(raws, vals) if bulk is None else ()):
         if simple and len(raw) == arity:
             # fast path: the record's values are already canonical members (the common case)
@@ -491,6 +511,7 @@ def parameter_table(p: Parameter, sets: dict[str, list[Any]], members: dict[str,
             else:
                 if isfinite(value):
                     table[key] = float(value)
+                    accepted += 1
                     continue
         key = _canon_key(raw, p.index, sets, members)
         ok, which = (False, None) if key is None else _key_in_sets(key, p.index, sets, members)
@@ -502,6 +523,10 @@ def parameter_table(p: Parameter, sets: dict[str, list[Any]], members: dict[str,
             bad.append(f"{list(raw)!r} (value {value})")
             continue
         table[key] = float(value)
+        accepted += 1
+    if len(table) < accepted if bulk is None else len(bulk) < len(raws):
+        issues.append(_duplicate_entry(p, raws, vals, sets, members))
+        return None
     if from_file is not None:  # checked already; its records override inline ones
         if table:
             table.update(from_file)

@@ -153,8 +153,13 @@ def _fmt(v: float) -> str:
 
 
 def _row_text(lp: LinearProgram, i: int, side: str | None = None, max_terms: int = 6) -> str:
-    """``demand[B]: make[B] >= 50`` (terms elided past ``max_terms``)."""
+    """``demand[B]: make[B] >= 50`` (terms elided past ``max_terms``); a row of a
+    constraint compiled with auxiliary columns (abs, max, piecewise...) shows the
+    constraint as written."""
     idx, val = lp.row(i)
+    if lp.written and lp.row_keys[i][0] in lp.written and (
+            lp.is_aux_row(i) or bool((idx >= lp.num_user_cols).any())):
+        return f"{lp.row_name(i)}: {lp.written[lp.row_keys[i][0]]}"
     parts = []
     for j, a in zip(idx[:max_terms].tolist(), val[:max_terms].tolist()):
         name = lp.col_name(j)
@@ -207,7 +212,7 @@ def _count(n: int, noun: str) -> str:
 def _names(entries: list[ConflictEntry], total: int | None = None) -> str:
     """Rows (the first few, in full) then variable bounds grouped by variable and value."""
     rows = [e for e in entries if e.variable is None]
-    shown = [e.text for e in rows[:_MAX_NAMED]]
+    shown = list(dict.fromkeys(e.text for e in rows[:_MAX_NAMED]))
     more = (total if total is not None else len(rows)) - len(shown)
     if more > 0:
         shown.append(f"and {more} more")
@@ -255,14 +260,33 @@ def _trivial_conflicts(lp: LinearProgram) -> list[ConflictEntry]:
     return out
 
 
+def _user_terms(lp: LinearProgram, entries: list[ConflictEntry]) -> list[ConflictEntry]:
+    """``entries`` in the user's terms: the rows of one constraint written with abs, max
+    or piecewise (its own row and its auxiliary rows) named once, and no bound of an
+    auxiliary column."""
+    if lp.aux_rows is None and lp.num_user_cols == lp.num_cols:
+        return entries
+    seen: set = set()
+    out = []
+    for e in entries:
+        if e.variable is not None and e.variable not in lp.domains:
+            continue
+        k = (e.constraint, tuple(map(str, e.index)), e.variable, e.text)
+        if k not in seen:
+            seen.add(k)
+            out.append(e)
+    return out or entries
+
+
 def _infeasible(lp: LinearProgram, opts: SolverOptions) -> Diagnosis:
-    trivial = _trivial_conflicts(lp)
+    trivial = _user_terms(lp, _trivial_conflicts(lp))
     if trivial:
         return Diagnosis(kind=DiagnosisKind.INFEASIBLE, conflict=trivial,
                          conflict_method=ConflictMethod.BOUNDS,
                          summary="The model is infeasible: these cannot hold whatever the "
                                  "variables are: " + _names(trivial) + ".")
     relax_status, entries, method, total = _iis(lp, opts)
+    entries = _user_terms(lp, entries)
     if entries and method == "iis":
         if len(entries) == 1:
             return Diagnosis(kind=DiagnosisKind.INFEASIBLE, conflict=entries,
@@ -443,6 +467,7 @@ def _elastic(lp: LinearProgram, opts: SolverOptions, *, keep_integrality: bool) 
         e = _row_entry(lp, i, side, violation=amount)
         e.text += f" (violated by {_fmt(amount)})"
         entries.append(e)
+    entries = _user_terms(lp, entries)
     total = float(slack_lo.sum() + slack_hi.sum())
     optimal = ms == _MS.kOptimal
     what = "integrality kept" if keep_integrality and lp.is_mip else "as a linear program"

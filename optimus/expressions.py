@@ -8,13 +8,16 @@ nothing is ever passed to ``eval`` or ``exec``. Allowed:
   (``inv[t - 1]``);
 * ``+ - * /``, unary minus, ``**`` between constants;
 * ``sum(... for i in I for j in J if ...)``, ``len(S)``, and ``min``/``max``/``abs`` of
-  constants;
+  constants (``max(cost[i] for i in I)`` too);
+* ``abs(e)``, ``min(e1, e2, ...)``, ``max(e for i in I)`` and ``piecewise(e, [x0, ...],
+  [y0, ...])`` of linear expressions, compiled by :mod:`optimus.constructs`;
 * in filters: comparisons (``== != < <= > >= in not in``), ``and``, ``or``, ``not``;
 * at the top of a constraint, one comparison ``<=``, ``>=`` or ``==`` (or a range
-  ``lo <= expr <= hi``).
+  ``lo <= expr <= hi``); strict ``<``/``>`` between integer-valued expressions (the
+  builder makes them ``<= rhs - 1``).
 
 Linearity is enforced: a product of two variable expressions, division by a variable, a
-variable in an index, in a filter or in ``min``/``max``/``abs`` raise
+variable in an index or in a filter raise
 :class:`ExprError` naming the offending term.
 
 Compilation turns the tree into small node objects once; evaluation adds terms straight
@@ -37,8 +40,8 @@ from optimus.budget import (
     MAX_COEFFICIENT, MAX_CONSTANT, MAX_EXPRESSION_CHARS, MAX_EXPRESSION_DEPTH, MAX_INT_DIGITS,
 )
 
-RESERVED = {"sum", "len", "min", "max", "abs", "in", "for", "if", "and", "or", "not"}
-_FUNCS = {"sum", "len", "min", "max", "abs"}
+RESERVED = {"sum", "len", "min", "max", "abs", "piecewise", "in", "for", "if", "and", "or", "not"}
+_FUNCS = {"sum", "len", "min", "max", "abs", "piecewise"}
 _MAX_LEN = MAX_EXPRESSION_CHARS
 
 
@@ -335,7 +338,7 @@ def _whitelist(root: ast.AST, text: str = "") -> None:
                 raise ExprError(
                     f"call `{_src(node)}` is not allowed",
                     code="syntax", symbol=_src(node.func),
-                    fix="Only sum, len, min, max and abs may be called.")
+                    fix="Only sum, len, min, max, abs and piecewise may be called.")
             if node.keywords:
                 raise ExprError(f"keyword arguments in `{_src(node)}` are not allowed")
         if isinstance(node, ast.Subscript) and not isinstance(node.value, ast.Name):
@@ -675,6 +678,21 @@ class Func(Node):
         return self.fn(*[_num(a.value(env), a) for a in self.args])
 
 
+class GenFunc(Node):
+    """``min``/``max`` over a generator of constants: ``max(cost[i] for i in I)``."""
+
+    def __init__(self, fn: Callable, body: Node, binder: "Binder", src: str):
+        self.fn, self.body, self.binder, self.src = fn, body, binder, src
+
+    def value(self, env: Env) -> Any:
+        vals = [_num(self.body.value(e), self.body) for e in self.binder.iterate(env)]
+        if not vals:
+            raise EvalError(f"`{_short(self.src)}` ranges over an empty set", code="empty",
+                            symbol=_short(self.src),
+                            fix="Filter so that at least one element remains.")
+        return self.fn(vals)
+
+
 class Binder:
     """Iterates the bindings of a list of comprehensions: yields env with names set."""
 
@@ -891,9 +909,13 @@ class Compiler:
 
     ``plan_sum``, when given, attaches a vectorised plan to every ``sum`` it can handle."""
 
-    def __init__(self, symbols: SymbolTable, plan_sum: SumPlanner | None = None):
+    def __init__(self, symbols: SymbolTable, plan_sum: SumPlanner | None = None,
+                 constructs: Any = None):
         self.sym = symbols
         self.plan_sum = plan_sum
+        #: the module compiling abs/min/max/piecewise of variables (optimus.constructs,
+        #: passed in by optimus.checks); None: those are rejected as nonlinear
+        self.constructs = constructs
 
     # -- public entry points
     def expression(self, node: ast.expr, scope: Scope) -> Node:
@@ -1155,12 +1177,14 @@ class Compiler:
                     and node.args[0].id in self.sym.sets:
                 return Const(len(self.sym.sets[node.args[0].id]), src)
             raise ExprError(f"`{src}`: len takes a set name", symbol=src)
+        if fn == "piecewise":
+            return self._piecewise(node, scope)
+        if fn in ("min", "max") and len(node.args) == 1 \
+                and isinstance(node.args[0], (ast.GeneratorExp, ast.ListComp)):
+            return self._minmax_generator(fn, node.args[0], scope, src)
         args = [self._expr(a, scope) for a in node.args]
         if any(a.degree for a in args):
-            raise ExprError(f"nonlinear term `{src}`: {fn}() of a decision variable",
-                            code="nonlinear", symbol=src,
-                            fix=f"{fn}() may only take numbers and parameters; model it with "
-                                f"extra variables and constraints.")
+            return self._construct(fn, args, src)
         if not args:
             raise ExprError(f"`{src}` needs arguments", symbol=src)
         for a, arg in zip(args, node.args):
@@ -1177,6 +1201,75 @@ class Compiler:
                 raise ExprError(f"`{src}`: abs takes one argument", symbol=src)
             return Func(abs, args, src)
         return Func(min if fn == "min" else max, args, src)
+
+    # -- abs/min/max/piecewise of variables (compiled by optimus.constructs)
+    def _no_constructs(self, fn: str, src: str) -> ExprError:
+        return ExprError(f"nonlinear term `{src}`: {fn}() of a decision variable",
+                         code="nonlinear", symbol=src,
+                         fix=f"{fn}() may only take numbers and parameters here.")
+
+    def _construct(self, fn: str, args: list[Node], src: str) -> Node:
+        if self.constructs is None:
+            raise self._no_constructs(fn, src)
+        AbsNode, MaxNode = self.constructs.AbsNode, self.constructs.MaxNode
+        if fn == "abs":
+            if len(args) != 1:
+                raise ExprError(f"`{src}`: abs takes one argument", symbol=src,
+                                fix="Write abs(expression).")
+            return AbsNode(args[0], src)
+        if len(args) < 2:
+            raise ExprError(f"`{src}`: {fn}() of one expression; it takes two or more, or a "
+                            f"generator", code="syntax", symbol=src,
+                            fix=f"Write {fn}(a, b) or {fn}(e[i] for i in I), or drop {fn}().")
+        return MaxNode(fn == "max", args, None, None, src)
+
+    def _minmax_generator(self, fn: str, gen: ast.expr, scope: Scope, src: str) -> Node:
+        inner = scope.child()
+        binder = self.binder(gen.generators, inner)  # type: ignore[attr-defined]
+        body = self._expr(gen.elt, inner)  # type: ignore[attr-defined]
+        if body.degree:
+            if self.constructs is None:
+                raise self._no_constructs(fn, src)
+            return self.constructs.MaxNode(fn == "max", None, body, binder, src)
+        return GenFunc(min if fn == "min" else max, body, binder, src)
+
+    def _piecewise(self, node: ast.Call, scope: Scope) -> Node:
+        src = _src(node)
+        if self.constructs is None:
+            raise self._no_constructs("piecewise", src)
+        PiecewiseNode = self.constructs.PiecewiseNode
+        piecewise_problem = self.constructs.piecewise_problem
+        usage = ("Write piecewise(x_expression, [x0, x1, ...], [y0, y1, ...]) with "
+                 "breakpoints as numbers or scalar parameters.")
+        if len(node.args) != 3 or not all(isinstance(a, (ast.List, ast.Tuple))
+                                          for a in node.args[1:]):
+            raise ExprError(f"`{_short(src)}`: piecewise takes an expression and two lists",
+                            code="piecewise", symbol=_short(src), fix=usage)
+        x = self._expr(node.args[0], scope)
+        lists = [[self._expr(e, scope) for e in a.elts] for a in node.args[1:]]  # type: ignore[attr-defined]
+        for part in lists[0] + lists[1]:
+            if part.degree:
+                raise ExprError(f"`{_short(src)}`: the breakpoint `{part.src}` holds a decision "
+                                f"variable", code="piecewise", symbol=part.src, fix=usage)
+        try:  # numbers and scalar parameters: checked now
+            xs = [float(_num(n.value({}), n)) for n in lists[0]]
+            ys = [float(_num(n.value({}), n)) for n in lists[1]]
+        except (EvalError, KeyError, TypeError):
+            xs = ys = None  # type: ignore[assignment]
+        if xs is not None and ys is not None:
+            problem = piecewise_problem(xs, ys)
+            if problem:
+                raise ExprError(f"`{_short(src)}`: {problem[0]}", code="piecewise",
+                                symbol=_short(src), fix=problem[1])
+        elif len(lists[0]) != len(lists[1]):
+            raise ExprError(f"`{_short(src)}`: {len(lists[0])} x breakpoints but "
+                            f"{len(lists[1])} y values", code="piecewise", symbol=_short(src),
+                            fix="Give one y value per x breakpoint (equal lengths).")
+        if not x.degree:
+            raise ExprError(f"`{_short(src)}`: piecewise of a constant", code="piecewise",
+                            symbol=_short(src),
+                            fix="The first argument is an expression of decision variables.")
+        return PiecewiseNode(x, lists[0], lists[1], src)
 
 
 def _logic_outside_filter(src: str) -> ExprError:
@@ -1215,6 +1308,7 @@ class CompiledConstraint:
     lower: Node | None  # for ranges
     upper: Node | None
     sense: str  # "<=", ">=", "==", "range"
+    strict: bool = False  # written with < or >: integer-valued sides, made `<= rhs - 1`
 
 
 def compile_constraint(compiler: Compiler, expression: str, forall: str | None) -> CompiledConstraint:
@@ -1236,7 +1330,8 @@ def compile_constraint(compiler: Compiler, expression: str, forall: str | None) 
         right = compiler.expression(tree.comparators[0], scope)
         body = AddSub(left, right, -1.0, _src(tree))
         sense = {ast.LtE: "<=", ast.Lt: "<=", ast.GtE: ">=", ast.Gt: ">=", ast.Eq: "=="}[ops[0]]
-        return CompiledConstraint(binder, body, None, None, sense)
+        return CompiledConstraint(binder, body, None, None, sense,
+                                  strict=ops[0] in (ast.Lt, ast.Gt))
     if len(ops) == 2 and ops[0] == ops[1] and ops[0] in (ast.LtE, ast.Lt, ast.GtE, ast.Gt):
         a = compiler.expression(tree.left, scope)
         mid = compiler.expression(tree.comparators[0], scope)
@@ -1246,7 +1341,8 @@ def compile_constraint(compiler: Compiler, expression: str, forall: str | None) 
                             f"constants", code="syntax", symbol=_src(tree),
                             fix="Split it into two constraints.")
         lo, hi = (a, c) if ops[0] in (ast.LtE, ast.Lt) else (c, a)
-        return CompiledConstraint(binder, mid, lo, hi, "range")
+        return CompiledConstraint(binder, mid, lo, hi, "range",
+                                  strict=ops[0] in (ast.Lt, ast.Gt))
     raise ExprError(f"`{_src(tree)}`: use one comparison per constraint",
                     code="syntax", symbol=_src(tree),
                     fix="Split chained comparisons into separate constraints.")

@@ -40,7 +40,7 @@ __all__ = ["Formulation", "SetDef", "Parameter", "DataRef", "Variable", "Constra
            "Entry", "EntryList", "load_formulation", "formulation_from_data", "strict_json_schema",
            "validation_errors", "read_model_file"]
 Element = Union[str, int, list[Scalar]]
-Domain = Literal["continuous", "integer", "binary"]
+Domain = Literal["continuous", "integer", "binary", "semicontinuous", "semiinteger"]
 Sense = Literal["minimize", "maximize"]
 
 
@@ -127,7 +127,9 @@ class Variable(_Strict):
     )
     domain: Domain = Field(
         default="continuous",
-        description="continuous, integer (counts of discrete things) or binary (yes/no).",
+        description="continuous, integer (counts of discrete things), binary (yes/no), "
+        "semicontinuous (0, or between lower and upper: a minimum lot size; upper required) "
+        "or semiinteger (the same, integer).",
     )
     lower: float | None = Field(default=0.0, description="Lower bound; null for none.")
     upper: float | None = Field(default=None, description="Upper bound; null for none.")
@@ -256,7 +258,28 @@ class Formulation(_Strict):
 
 
 # --------------------------------------------------------------------------- loading
-_YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+class _UniqueKeyLoader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # type: ignore[misc]
+    """The safe loader (C version if built) that refuses a mapping with a key twice
+    (PyYAML keeps the last one silently: ``{index: [a], value: 1, value: 2}``)."""
+
+    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict:
+        seen: dict = {}
+        for key_node, value_node in node.value:
+            key = self.construct_object(key_node, deep=deep)
+            try:
+                if key in seen:
+                    mark = key_node.start_mark
+                    raise yaml.constructor.ConstructorError(
+                        None, None, f"the key {key!r} appears twice in one mapping (values "
+                        f"{seen[key]!r} and {value_node.value!r}); keep one", mark)
+            except TypeError:  # an unhashable key: the base constructor says so
+                break
+            seen[key] = getattr(value_node, "value", None) if isinstance(value_node, yaml.ScalarNode) \
+                else "..."
+        return super().construct_mapping(node, deep=deep)
+
+
+_YAML_LOADER = _UniqueKeyLoader
 
 def validation_errors(exc: ValidationError, limit: int = 15) -> list[str]:
     """Readable lines for a pydantic ValidationError: field path and message."""
@@ -296,7 +319,7 @@ def read_model_file(path: str | Path) -> dict[str, Any]:
     The type is chosen by the suffix before anything is read; at most
     :data:`~optimus.budget.MAX_FILE_BYTES` are read, so a device or an endless pipe ends
     at once; nesting, huge integers and lone surrogates are refused."""
-    from optimus.budget import InputLimitError, decode_utf8, lone_surrogate, read_limited
+    from optimus.budget import DuplicateKeyError, InputLimitError, decode_utf8, lone_surrogate, read_limited
 
     path = Path(path)
     if not path.exists():
@@ -340,6 +363,8 @@ def read_model_file(path: str | Path) -> dict[str, Any]:
             f"{path} is not valid YAML{where}: {getattr(exc, 'problem', None) or exc}.",
             fix="Fix the syntax at that position.",
         ) from None
+    except DuplicateKeyError as exc:
+        raise UserError(f"{exc}.", fix="Give each key once in each object.") from None
     except InputLimitError as exc:
         raise UserError(f"{exc}.", fix="Write numbers with at most 4,300 digits, nest less "
                                        "deeply and use only valid Unicode text.") from None

@@ -220,6 +220,7 @@ def solve_program(lp: LinearProgram, backend: str = "highs",
                     message=raw.message)
     if raw.x is not None:
         result.variables = variable_values(lp, raw.x)
+        result._columns = np.asarray(raw.x, dtype=np.float64)
     result.timings = Timings(build=lp.build_time, solve=raw.solve_time,
                              total=lp.build_time + raw.solve_time)
     return result
@@ -240,7 +241,9 @@ def variable_values(lp: LinearProgram, x: Any) -> VariableValues:
     if integ.any():
         rounded = np.round(vals)
         vals = np.where(integ & (np.abs(vals - rounded) < 1e-6), rounded, vals)
-    return VariableValues(lp.col_keys, (vals + 0.0).tolist())  # -0.0 + 0.0 == +0.0
+    n = lp.num_user_cols  # auxiliary columns of constructs are not the user's variables
+    keys = lp.col_keys if n == lp.num_cols else lp.col_keys[:n]
+    return VariableValues(keys, (vals[:n] + 0.0).tolist())  # -0.0 + 0.0 == +0.0
 
 
 def invalid_result(issues: Iterable[Any], *, backend: str | None = None,

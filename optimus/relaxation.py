@@ -104,13 +104,15 @@ def relaxation(lp: LinearProgram, options: SolverOptions | None = None, *,
 def _sides(lp: LinearProgram) -> list[_Side]:
     sides: list[_Side] = []
     for i in range(lp.num_rows):
+        if lp.is_aux_row(i):  # a construct's own row: the user's constraint is relaxed instead
+            continue
         lo, hi = float(lp.row_lower[i]), float(lp.row_upper[i])
         if math.isfinite(lo):
             sides.append(_Side("row", i, False, lo))
         if math.isfinite(hi):
             sides.append(_Side("row", i, True, hi))
     binary = lp.integrality.astype(bool) & (lp.col_lower >= 0) & (lp.col_upper <= 1)
-    for j in range(lp.num_cols):
+    for j in range(lp.num_user_cols):  # not the auxiliary columns of constructs
         lo, hi = float(lp.col_lower[j]), float(lp.col_upper[j])
         if binary[j]:
             continue

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from typing import Annotated, Any
 
 from pydantic import (
-    BaseModel, Field, SerializerFunctionWrapHandler, TypeAdapter, WrapSerializer,
+    BaseModel, Field, PrivateAttr, SerializerFunctionWrapHandler, TypeAdapter, WrapSerializer,
     WrapValidator, model_serializer,
 )
 
@@ -485,6 +485,8 @@ class Result(BaseModel):
     timings: Timings = Field(default_factory=Timings)
     backend: str | None = None
     message: str | None = None
+    #: every column's value, auxiliary columns of constructs included (not serialized)
+    _columns: Any = PrivateAttr(default=None)
 
     @property
     def is_ok(self) -> bool:

@@ -75,8 +75,11 @@ def sensitivity(f: Formulation | None, lp: LinearProgram, result: Result,
                 options: SolverOptions | None = None) -> Sensitivity | None:
     """The sensitivity of ``result`` (an optimal solve of ``lp``), or None when there is
     no optimum to explain. Never raises for solver outcomes: a failure is a note."""
-    if result.status != Status.OPTIMAL or len(result.variables) != lp.num_cols:
+    if result.status != Status.OPTIMAL or len(result.variables) != lp.num_user_cols:
         return None
+    full = getattr(result, "_columns", None)
+    if lp.num_user_cols != lp.num_cols and (full is None or len(full) != lp.num_cols):
+        return None  # the auxiliary columns' values are needed and were not kept
     sense = lp.sense
     obj_desc = f.objective.description if f is not None else None
     if lp.num_rows + lp.num_cols > MAX_SIZE:
@@ -87,7 +90,8 @@ def sensitivity(f: Formulation | None, lp: LinearProgram, result: Result,
     note = ""
     work = lp
     if lp.is_mip:
-        x = np.array([v.value for v in result.variables], dtype=float)
+        x = np.asarray(full, dtype=float) if full is not None and len(full) == lp.num_cols \
+            else np.array([v.value for v in result.variables], dtype=float)
         work = _fixed(lp, x)
         basis = SensitivityBasis.FIXED_INTEGERS
         note = ("From the LP with the integer variables fixed at their optimum: these figures "
@@ -125,7 +129,13 @@ def _fixed(lp: LinearProgram, x: np.ndarray) -> LinearProgram:
     fixed = np.round(x)
     out.col_lower = np.where(integ, fixed, lp.col_lower)
     out.col_upper = np.where(integ, fixed, lp.col_upper)
+    if lp.has_semi:  # a semi-continuous column: off stays 0, on keeps [lower, upper]
+        semi = np.asarray(lp.semi, dtype=bool) & ~integ
+        off = semi & (np.abs(x) <= 1e-9)
+        out.col_upper = np.where(off, 0.0, out.col_upper)
+        out.col_lower = np.where(semi & ~off, lp.semi_lower, out.col_lower)
     out.integrality = np.zeros_like(lp.integrality)
+    out.semi = out.semi_lower = None
     return out
 
 
@@ -163,6 +173,8 @@ def _rows(lp: LinearProgram, work: LinearProgram, sol: Any, basis: Any, ranging:
         up = np.asarray(ranging.row_bound_up.value_, dtype=float)
     out = []
     for i in range(lp.num_rows):
+        if lp.is_aux_row(i):  # a construct's own row: not one the user wrote
+            continue
         lo, hi, a = float(lp.row_lower[i]), float(lp.row_upper[i]), float(act[i])
         st = status[i]
         if lo == hi:
@@ -217,7 +229,7 @@ def _cols(lp: LinearProgram, work: LinearProgram, sol: Any, basis: Any, ranging:
     x = np.asarray(sol.col_value, dtype=float)
     d = np.asarray(sol.col_dual, dtype=float)
     status = list(basis.col_status)
-    n = lp.num_cols
+    n = lp.num_user_cols  # the constructs' auxiliary columns are not reported
     if ranging is not None:
         cdn = np.asarray(ranging.col_cost_dn.value_, dtype=float)[:n]
         cup = np.asarray(ranging.col_cost_up.value_, dtype=float)[:n]

@@ -90,7 +90,8 @@ def make_highs(lp: "LinearProgram", options: SolverOptions | None = None, *,
     m.num_col_ = lp.num_cols
     m.num_row_ = lp.num_rows
     m.col_cost_ = lp.cost
-    m.col_lower_ = lp.col_lower
+    semi = lp.semi if lp.has_semi and not relax else None
+    m.col_lower_ = lp.col_lower if semi is None else np.where(semi, lp.semi_lower, lp.col_lower)
     m.col_upper_ = lp.col_upper
     m.row_lower_ = lp.row_lower
     m.row_upper_ = lp.row_upper
@@ -103,13 +104,23 @@ def make_highs(lp: "LinearProgram", options: SolverOptions | None = None, *,
     m.a_matrix_.index_ = lp.a_index
     m.a_matrix_.value_ = lp.a_value
     if lp.is_mip and not relax:
-        m.integrality_ = [highspy.HighsVarType.kInteger if v else highspy.HighsVarType.kContinuous
-                          for v in lp.integrality]
+        m.integrality_ = _integrality(lp, semi)
     if names:
         m.col_names_ = export_names(lp.col_names())
         m.row_names_ = export_names(lp.row_names())
     h.passModel(m)
     return h
+
+
+def _integrality(lp: "LinearProgram", semi: np.ndarray | None) -> list:
+    """HiGHS variable types: integer, continuous, and (with ``semi``) HiGHS's native
+    semi-continuous and semi-integer types (0 or within [lower, upper])."""
+    vt = highspy.HighsVarType
+    out = [vt.kInteger if v else vt.kContinuous for v in lp.integrality.tolist()]
+    if semi is not None:
+        for j in np.flatnonzero(semi).tolist():
+            out[j] = vt.kSemiInteger if lp.integrality[j] else vt.kSemiContinuous
+    return out
 
 
 def export_names(names: list[str]) -> list[str]:

@@ -92,7 +92,26 @@ def build_pulp_problem(lp: "LinearProgram"):
             add(Constraint(expr, GE, f"r{i}_lo" if has_hi else f"r{i}", lo_i))
         if has_hi:
             add(Constraint(expr, LE, f"r{i}_hi" if has_lo else f"r{i}", hi_i))
+    if lp.has_semi:
+        _semi_rows(lp, prob, xs, new_var)
     return prob, xs
+
+
+def _semi_rows(lp: "LinearProgram", prob, xs: list, new_var) -> None:
+    """Semi-continuous columns (CBC through PuLP has no such type): a binary ``on`` per
+    column with ``x <= upper * on`` and ``x >= lower * on`` (the column's own bounds are
+    [0, upper], and upper is finite: the checker requires it)."""
+    pulp = _pulp()
+    assert lp.semi is not None and lp.semi_lower is not None
+    for j in np.flatnonzero(lp.semi).tolist():
+        on = new_var(f"on{j}", 0, 1, "Integer")
+        hi, lo = float(lp.col_upper[j]), float(lp.semi_lower[j])
+        prob.addConstraint(pulp.LpConstraint(
+            pulp.LpAffineExpression([(xs[j], 1.0), (on, -hi)]), pulp.LpConstraintLE, f"sc{j}_hi", 0.0))
+        if lo > 0:
+            prob.addConstraint(pulp.LpConstraint(
+                pulp.LpAffineExpression([(xs[j], 1.0), (on, -lo)]), pulp.LpConstraintGE,
+                f"sc{j}_lo", 0.0))
 
 
 def _safe_name(name: str) -> str:

@@ -16,6 +16,7 @@ from rich.syntax import Syntax
 from rich.table import Table
 from rich.text import Text
 
+from optimus.safe_text import SafeConsole
 from optimus.agent.limits import DEFAULT_MAX_ATTEMPTS
 from optimus.agent.providers import DEFAULT_TIMEOUT, configured, no_model_message
 from optimus.errors import Interrupted, ProviderError, UserError
@@ -167,7 +168,7 @@ def register(app: typer.Typer) -> None:
 
             if not offline:
                 message, fix = no_model_message()
-                Console(stderr=True).print(Text(f"{message} Using the offline reader: the first "
+                SafeConsole(stderr=True).print(Text(f"{message} Using the offline reader: the first "
                                                 "message is read by rules, later ones by explicit "
                                                 f"edits only. {fix}", style="yellow"))
             llm, max_attempts = OfflineModel(), 1
@@ -181,7 +182,7 @@ def register(app: typer.Typer) -> None:
         session = ChatSession(llm, max_attempts=max_attempts, attachments=attachments,
                               progress=progress)
         session.inputs = chat_inputs(sys.stdin, model_file)
-        console = Console()
+        console = SafeConsole()
         try:
             with progress:
                 if start is not None:

@@ -13,6 +13,7 @@ from pathlib import Path
 import typer
 from rich.console import Console
 
+from optimus.safe_text import SafeConsole
 from optimus.formulation import load_formulation
 from optimus.pipeline import SolveOptions, solve_model
 from optimus.render.console import print_issues
@@ -46,9 +47,9 @@ def check_model(path: Path, *, json_out: bool = False, console: Console | None =
             "integer_columns": int(lp.integrality.sum()) if lp else None,
         }))
     elif issues:
-        print_issues(console or Console(stderr=True), issues)
+        print_issues(console or SafeConsole(stderr=True), issues)
     else:
-        (console or Console()).print(
+        (console or SafeConsole()).print(
             f"{path}: valid. {lp.num_cols} variable column(s) "  # type: ignore[union-attr]
             f"({int(lp.integrality.sum())} integer), {lp.num_rows} constraint row(s), "  # type: ignore[union-attr]
             f"{len(f.constraints)} constraint famil{'y' if len(f.constraints) == 1 else 'ies'}.",

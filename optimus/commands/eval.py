@@ -7,14 +7,14 @@ from pathlib import Path
 from typing import Any, Callable, Optional
 
 import typer
-from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 from rich.text import Text
 
+from optimus.safe_text import SafeConsole
 from optimus.errors import Interrupted, UserError
 
-err_console = Console(stderr=True, soft_wrap=True)
+err_console = SafeConsole(stderr=True, soft_wrap=True)
 
 
 def default_problems_file() -> Path:
@@ -177,7 +177,7 @@ def eval_command(
     summary = write_report(out, result.records, result.info, inputs=inputs)
     acc = summary["accuracy"]
     acc_text = "-" if acc is None else f"{100 * acc:.1f}%"
-    console = Console(soft_wrap=True)
+    console = SafeConsole(soft_wrap=True)
     if result.retried:
         console.print(f"Retried {len(result.retried)} problems that had ended in a provider "
                       f"error or a timeout.")
@@ -216,7 +216,7 @@ def compare_command(
     from optimus.evaluate.compare import compare_runs
 
     c = compare_runs(dir_a, dir_b)
-    console = Console(soft_wrap=True)
+    console = SafeConsole(soft_wrap=True)
     if c.changed:
         table = Table(title=f"{len(c.changed)} of {c.common} common problems changed")
         for col in ("id", "A", "B", "change"):

@@ -32,6 +32,7 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
+from optimus.safe_text import SafeConsole
 from optimus.commands.outputs import (
     atomic_write, check_output_paths, check_solution_path, stdout_silenced, write_solution_file,
     write_text,
@@ -95,8 +96,8 @@ def run(model: str | Path, *, backend: str = "highs", cross_check: bool = False,
     """
     from optimus.formulation import load_formulation
 
-    out = console or Console(highlight=False)
-    err = err_console or Console(stderr=True, highlight=False)
+    out = console or SafeConsole(highlight=False)
+    err = err_console or SafeConsole(stderr=True, highlight=False)
     from optimus.pipeline import SolveOptions
 
     SolveOptions(backend=backend, time_limit=time_limit, mip_gap=mip_gap)  # bad options: exit 2

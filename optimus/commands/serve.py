@@ -13,9 +13,9 @@ import sys
 from typing import Any, Optional
 
 import typer
-from rich.console import Console
 from rich.text import Text
 
+from optimus.safe_text import SafeConsole
 from optimus.agent.limits import DEFAULT_MAX_ATTEMPTS
 from optimus.agent.providers import DEFAULT_TIMEOUT, configured, no_model_message
 from optimus.errors import UserError
@@ -84,7 +84,7 @@ def run_serve(*, host: str = "127.0.0.1", port: int = 8000, model: str | None = 
               base_url: str | None = None, max_attempts: int = DEFAULT_MAX_ATTEMPTS,
               structured: str | None = None, timeout: float = DEFAULT_TIMEOUT) -> None:
     """What ``optimus serve`` does: check, print where to go, serve until Ctrl-C."""
-    err = Console(stderr=True, highlight=False, soft_wrap=True)
+    err = SafeConsole(stderr=True, highlight=False, soft_wrap=True)
     try:
         import uvicorn
 

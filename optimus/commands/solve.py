@@ -34,6 +34,7 @@ from rich.markdown import Markdown
 from rich.table import Table
 from rich.text import Text
 
+from optimus.safe_text import SafeConsole
 from optimus.agent.providers import DEFAULT_TIMEOUT, configured, no_model_message
 from optimus.agent.limits import DEFAULT_MAX_ATTEMPTS, DEFAULT_TIME_LIMIT, check_text
 from optimus.answer import Answer
@@ -267,8 +268,8 @@ def run_solve(text: str | None, *, file: Path | None = None, model: str | None =
     """What ``optimus solve`` does; returns the exit code."""
     from optimus.solvers import backend_name
 
-    err = Console(stderr=True, soft_wrap=True)
-    out = console or Console()
+    err = SafeConsole(stderr=True, soft_wrap=True)
+    out = console or SafeConsole()
     problem = read_problem(text, file)
     check_solution_path(solution)
     outputs = plan_outputs(code, latex, file, solution, save)

@@ -538,13 +538,13 @@ class _Display:
 
     def __enter__(self) -> "_Display":
         if self.enabled:
-            from rich.console import Console
+            from optimus.safe_text import SafeConsole
             from rich.progress import (BarColumn, MofNCompleteColumn, Progress,
                                        TextColumn, TimeElapsedColumn)
 
             self.progress = Progress(TextColumn("eval"), BarColumn(), MofNCompleteColumn(),
                                      TextColumn("{task.fields[acc]}"), TimeElapsedColumn(),
-                                     console=Console(stderr=True), transient=False)
+                                     console=SafeConsole(stderr=True), transient=False)
             self.progress.start()
             self.task = self.progress.add_task("eval", total=self.total,
                                                completed=self.tally.done,

@@ -18,6 +18,7 @@ from typing import Any
 from rich.console import Console
 from rich.text import Text
 
+from optimus.safe_text import SafeConsole
 from optimus.agent.progress import ProgressEvent, Step
 
 _STARTS = {Step.ASK, Step.SOLVE}
@@ -32,7 +33,7 @@ class StderrProgress:
 
     def __init__(self, console: Console | None = None, *, delay: float = 1.0,
                  live: bool | None = None, prefix: str = "optimus: "):
-        self.console = console or Console(stderr=True, soft_wrap=True)
+        self.console = console or SafeConsole(stderr=True, soft_wrap=True)
         self.live = self.console.is_terminal if live is None else live
         self.delay = delay
         self.prefix = prefix

@@ -199,8 +199,19 @@ class _Tex:
             return rf"\left|{self.expr(args[0])}\right|", _PREC_ATOM
         if fn == "abs" and len(args) == 1:
             return rf"\left|{self.expr(args[0])}\right|", _PREC_ATOM
+        if fn in ("min", "max") and len(args) == 1 \
+                and isinstance(args[0], (ast.GeneratorExp, ast.ListComp)):
+            gen = args[0]
+            subs = ",\\ ".join(self.binding(g) for g in gen.generators)
+            return rf"\{fn}_{{{subs}}} " + self._wrap(gen.elt, _PREC_MUL), _PREC_ADD
         if fn in ("min", "max"):
             return rf"\{fn}\left({', '.join(self.expr(a) for a in args)}\right)", _PREC_ATOM
+        if fn == "piecewise" and len(args) == 3 and all(
+                isinstance(a, (ast.List, ast.Tuple)) for a in args[1:]):
+            points = ", ".join(f"({self.expr(x)}, {self.expr(y)})"
+                               for x, y in zip(args[1].elts, args[2].elts))  # type: ignore[attr-defined]
+            return (rf"\operatorname{{piecewise}}\left({self.expr(args[0])};\ {points}\right)",
+                    _PREC_ATOM)
         return _tex_text(fn) + r"\left(" + ", ".join(self.expr(a) for a in args) + r"\right)", _PREC_ATOM
 
     def binding(self, g: ast.comprehension) -> str:

@@ -294,6 +294,26 @@ class _Translator:
                 return ast.Call(func=ast.Name(id="len", ctx=ast.Load()),
                                 args=[self._component(node.args[0].id)], keywords=[])
             raise self._fail(node, "len takes a set name")
+        if fn == "piecewise":
+            x = self.expr(node.args[0], scope)
+            lists = [ast.List(elts=[self.expr(e, scope) for e in a.elts], ctx=ast.Load())  # type: ignore[attr-defined]
+                     for a in node.args[1:]]
+            return ast.Call(func=ast.Name(id="op_piecewise", ctx=ast.Load()), args=[x, *lists],
+                            keywords=[])
+        if fn in ("min", "max") and len(node.args) == 1 \
+                and isinstance(node.args[0], (ast.GeneratorExp, ast.ListComp)):
+            gen_node = node.args[0]
+            inner = dict(scope)
+            gens = self.comprehensions(gen_node.generators, inner)
+            elt = self.expr(gen_node.elt, inner)
+            lst = ast.ListComp(elt=elt, generators=gens)
+            return ast.Call(func=ast.Name(id=f"op_{fn}", ctx=ast.Load()), args=[lst], keywords=[])
+        if fn in ("min", "max", "abs") and any(self.has_var(a) for a in node.args):
+            args = [self.expr(a, scope) for a in node.args]
+            if fn == "abs":
+                return ast.Call(func=ast.Name(id="op_abs", ctx=ast.Load()), args=args, keywords=[])
+            return ast.Call(func=ast.Name(id=f"op_{fn}", ctx=ast.Load()),
+                            args=[ast.List(elts=args, ctx=ast.Load())], keywords=[])
         if fn in ("min", "max", "abs"):
             if not node.args:
                 raise self._fail(node, f"{fn} needs arguments")
@@ -301,7 +321,12 @@ class _Translator:
                     ast.Call(func=self._pyo("value"), args=[self.expr(a, scope)], keywords=[])
                     for a in node.args]
             return ast.Call(func=ast.Name(id=fn, ctx=ast.Load()), args=args, keywords=[])
-        raise self._fail(node, "only sum, len, min, max and abs can be called")
+        raise self._fail(node, "only sum, len, min, max, abs and piecewise can be called")
+
+    def has_var(self, node: ast.AST) -> bool:
+        """True if a decision variable occurs anywhere in ``node``."""
+        return any(isinstance(n, ast.Name) and self.kinds.get(n.id) == "variable"
+                   for n in ast.walk(node))
 
     def comprehensions(self, gens: list[ast.comprehension], scope: dict[str, str]) -> list[ast.comprehension]:
         """Translate generators; binds their names in ``scope`` (mutated)."""
@@ -333,7 +358,9 @@ class _Translator:
     def has_free_var(self, node: ast.AST) -> bool:
         """True if a variable occurs outside any sum (so the expression is never a number)."""
         if isinstance(node, ast.Call):
-            return False  # sum/min/max/abs/len: sums may be empty, the rest are constants
+            # sum/len: sums may be empty; min/max/abs/piecewise of variables are variables
+            return (isinstance(node.func, ast.Name) and node.func.id in ("min", "max", "abs",
+                    "piecewise") and self.has_var(node))
         if isinstance(node, ast.Name):
             return self.kinds.get(node.id) == "variable"
         if isinstance(node, ast.Subscript):
@@ -391,7 +418,9 @@ def _domain(domain: str, lower: float | None, upper: float | None) -> str:
         if (lo, hi) == (0.0, 1.0):
             return "domain=pyo.Binary"
         return f"domain=pyo.Binary, bounds=({_lit(lo)}, {_lit(hi)})"
-    base = "Integers" if domain == "integer" else "Reals"
+    if domain in ("semicontinuous", "semiinteger"):  # 0 or [lower, upper]: see SEMICONTINUOUS
+        lo = 0.0
+    base = "Integers" if domain in ("integer", "semiinteger") else "Reals"
     if lo == 0.0 and hi is None:
         return f"domain=pyo.NonNegative{base}"
     if lo is None and hi is None:
@@ -491,6 +520,7 @@ def _render(f: Formulation, a: Any, data: str, script_path: str | Path | None) -
     if files:
         L.append("import csv")
         L.append("import json")
+    L.append("import math")
     L.append("import sys")
     if files:
         L.append("from pathlib import Path")
@@ -504,11 +534,13 @@ def _render(f: Formulation, a: Any, data: str, script_path: str | Path | None) -
     L.append("TOL = 1e-9  # feasibility tolerance of constraints without variables")
     L.append("CONSTANT_VIOLATIONS: list[str] = []")
     L.append(_HELPERS)
+    L.append(_CONSTRUCTS)
     if files:
         L.append(_READER)
     L.append("")
     L.append("def build_model() -> pyo.ConcreteModel:")
     L.append(f"    m = pyo.ConcreteModel(name={f.name!r})")
+    L.append("    MODELS.append(m)  # op_max, op_abs, ... add their variables and rows to it")
 
     # ---- sets
     if f.sets:
@@ -592,6 +624,13 @@ def _render(f: Formulation, a: Any, data: str, script_path: str | Path | None) -
     obj_expr = _unparse(tr.expr(obj_tree, {}))
     sense = "pyo.maximize" if f.objective.sense == "maximize" else "pyo.minimize"
     L.append(f"    m.{obj_attr} = pyo.Objective(expr={obj_expr}, sense={sense})")
+    semi = [(attrs[v.name], v.lower) for v in f.variables
+            if v.domain in ("semicontinuous", "semiinteger")]
+    if semi:
+        L.append("    # semi-continuous: 0, or between the lower bound and the upper bound")
+        L.append("    for attr, lower in " + repr([(a_, float(lo or 0.0)) for a_, lo in semi]) + ":")
+        L.append("        semicontinuous(m, getattr(m, attr), lower)")
+    L.append("    finish_constructs(m)")
     L.append("    return m")
     L.append("")
     L.append("")
@@ -688,6 +727,9 @@ def _constraint_code(c: Any, attrs: dict[str, str], tr: _Translator,
         lhs = tr.expr(tree.left, scope)
         rhs = tr.expr(tree.comparators[0], scope)
         sense = _SENSE[ops[0]]
+        if ops[0] in (ast.Lt, ast.Gt):  # integer-valued sides (optimus checked): a margin of 1
+            rhs = ast.BinOp(left=rhs, op=ast.Sub() if ops[0] is ast.Lt else ast.Add(),
+                            right=ast.Constant(1))
         if free:
             op = {"<=": ast.LtE, ">=": ast.GtE, "==": ast.Eq}[sense]()
             if any(isinstance(n, ast.Name) and tr.kinds.get(n.id) == "variable"
@@ -700,6 +742,9 @@ def _constraint_code(c: Any, attrs: dict[str, str], tr: _Translator,
     elif len(ops) == 2 and ops[0] == ops[1] and ops[0] in (ast.LtE, ast.Lt, ast.GtE, ast.Gt):
         a, mid, b = (tr.expr(s, scope) for s in sides)
         lo, hi = (a, b) if ops[0] in (ast.LtE, ast.Lt) else (b, a)
+        if ops[0] in (ast.Lt, ast.Gt):  # integer-valued (optimus checked): a margin of 1
+            lo = ast.BinOp(left=lo, op=ast.Add(), right=ast.Constant(1))
+            hi = ast.BinOp(left=hi, op=ast.Sub(), right=ast.Constant(1))
         fn = "pyo.inequality" if tr.has_free_var(sides[1]) else "constrain_range"
         body = f"{fn}({_unparse(lo)}, {_unparse(mid)}, {_unparse(hi)})"
     else:
@@ -761,6 +806,151 @@ def constrain_range(lo, body, hi):
     if not ok:
         CONSTANT_VIOLATIONS.append(f"{pyo.value(lo)!r} <= {v!r} <= {pyo.value(hi)!r}")
     return pyo.Constraint.Feasible if ok else pyo.Constraint.Infeasible
+'''
+
+_CONSTRUCTS = '''
+
+# ---- abs, min, max, piecewise of expressions and semi-continuous variables. Each op_*
+# returns a new variable t; finish_constructs() then reads, from every row and the
+# objective, which way t is pushed: a max/abs pushed down (a convex piecewise pushed
+# down, a min or concave piecewise pushed up) gets t >= each argument (no binary);
+# anything else the exact form with binaries and big-M from Pyomo's bounds (fbbt).
+MODELS: list = []
+PENDING: list = []
+
+
+def _aux_var(lo=None, hi=None, binary=False):
+    m = MODELS[-1]
+    if not hasattr(m, "_optimus_aux_vars"):
+        m._optimus_aux_vars = pyo.VarList()
+        m._optimus_aux_rows = pyo.ConstraintList()
+    v = m._optimus_aux_vars.add()
+    if binary:
+        v.domain = pyo.Binary
+    v.setlb(None if lo is None or lo == -math.inf else lo)
+    v.setub(None if hi is None or hi == math.inf else hi)
+    return v
+
+
+def _row(relation):
+    return MODELS[-1]._optimus_aux_rows.add(relation)
+
+
+def _bounds(e):
+    from pyomo.contrib.fbbt.fbbt import compute_bounds_on_expr
+
+    lo, hi = compute_bounds_on_expr(e)
+    return (-math.inf if lo is None else lo), (math.inf if hi is None else hi)
+
+
+def op_max(args):
+    args = list(args)
+    if not any(_has_var(a) for a in args):
+        return max(pyo.value(a) for a in args)
+    bounds = [_bounds(a) for a in args]
+    t = _aux_var(max(b[0] for b in bounds), max(b[1] for b in bounds))
+    PENDING.append(("max", t, args, bounds))
+    return t
+
+
+def op_min(args):
+    args = list(args)
+    if not any(_has_var(a) for a in args):
+        return min(pyo.value(a) for a in args)
+    return -op_max([-a for a in args])
+
+
+def op_abs(e):
+    if not _has_var(e):
+        return abs(pyo.value(e))
+    return op_max([e, -e])
+
+
+def op_piecewise(x, xs, ys):
+    xs, ys = [float(pyo.value(v)) for v in xs], [float(pyo.value(v)) for v in ys]
+    t = _aux_var(min(ys), max(ys))
+    _row(pyo.inequality(xs[0], x, xs[-1]))
+    PENDING.append(("piecewise", t, x, (xs, ys)))
+    return t
+
+
+def semicontinuous(m, var, lower):
+    for v in var.values():
+        on = _aux_var(binary=True)
+        _row(v <= v.ub * on)
+        _row(v >= lower * on)
+
+
+def _directions(relation_rows, objective, wanted):
+    """For each pending variable: the set of directions (+1 pushed down, -1 up)."""
+    from pyomo.repn import generate_standard_repn
+
+    found = {}
+
+    def scan(body, orient):
+        repn = generate_standard_repn(body, quadratic=False, compute_values=True)
+        for v, c in zip(repn.linear_vars, repn.linear_coefs):
+            if id(v) in wanted and c != 0:
+                found.setdefault(id(v), set()).add((1 if c > 0 else -1) * orient)
+
+    for con in relation_rows:
+        lo, hi = con.has_lb(), con.has_ub()
+        scan(con.body, 1 if hi and not lo else -1 if lo and not hi else 0)
+    if objective is not None:
+        scan(objective.expr, 1 if objective.sense == pyo.minimize else -1)
+    return found
+
+
+def finish_constructs(m):
+    """Add the rows of every pending construct, the outermost first."""
+    if not PENDING:
+        return
+    obj = next(iter(m.component_data_objects(pyo.Objective, active=True)), None)
+    wanted = {id(p[1]) for p in PENDING}
+    found = _directions(list(m.component_data_objects(pyo.Constraint, active=True)), obj, wanted)
+    while PENDING:
+        kind, t, a, b = PENDING.pop()
+        dirs = found.get(id(t), set())
+        d = 1 if dirs == {1} else -1 if dirs == {-1} else 0
+        before = len(m._optimus_aux_rows)
+        if kind == "max":
+            for e in a:
+                _row(t >= e)
+            if d <= 0:
+                hi = max(u for _, u in b)
+                zs = [_aux_var(binary=True) for _ in a]
+                _row(sum(zs) == 1)
+                for z, e, (lo, _) in zip(zs, a, b):
+                    if not (math.isfinite(hi) and math.isfinite(lo)):
+                        raise ValueError("a max/min/abs needs bounded arguments here")
+                    _row(t <= e + (hi - lo) * (1 - z))
+        else:
+            xs, ys = b
+            n = len(xs) - 1
+            s = [(ys[k + 1] - ys[k]) / (xs[k + 1] - xs[k]) for k in range(n)]
+            convex = all(s[k] <= s[k + 1] + 1e-9 for k in range(n - 1))
+            concave = all(s[k] >= s[k + 1] - 1e-9 for k in range(n - 1))
+            lines = [ys[k] + s[k] * (a - xs[k]) for k in range(n)]
+            if convex and concave:
+                _row(t == lines[0])
+            elif convex and d > 0:
+                for line in lines:
+                    _row(t >= line)
+            elif concave and d < 0:
+                for line in lines:
+                    _row(t <= line)
+            else:  # convex combination of two neighbouring breakpoints, one binary a segment
+                lam = [_aux_var(0, 1) for _ in xs]
+                zs = [_aux_var(binary=True) for _ in range(n)]
+                _row(sum(lam) == 1)
+                _row(sum(zs) == 1)
+                _row(a == sum(l * x for l, x in zip(lam, xs)))
+                _row(t == sum(l * y for l, y in zip(lam, ys)))
+                for k in range(n + 1):
+                    _row(lam[k] <= (zs[k - 1] if k > 0 else 0) + (zs[k] if k < n else 0))
+        new = [m._optimus_aux_rows[i] for i in range(before + 1, len(m._optimus_aux_rows) + 1)]
+        for key, dirs in _directions(new, None, {id(p[1]) for p in PENDING}).items():
+            found.setdefault(key, set()).update(dirs)
 '''
 
 _READER = '''

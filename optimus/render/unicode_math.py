@@ -160,6 +160,16 @@ class _Uni:
             return " + ".join(self._wrap(e, _PREC_ADD) for e in args[0].elts) or "0", _PREC_ADD
         if fn in ("len", "abs") and len(args) == 1:
             return f"|{self.expr(args[0])}|", _PREC_ATOM
+        if fn in ("min", "max") and len(args) == 1 \
+                and isinstance(args[0], (ast.GeneratorExp, ast.ListComp)):
+            gen = args[0]
+            subs = ", ".join(self.binding(g) for g in gen.generators)
+            return f"{fn}_{{{subs}}} " + self._wrap(gen.elt, _PREC_MUL), _PREC_ADD
+        if fn == "piecewise" and len(args) == 3 and all(
+                isinstance(a, (ast.List, ast.Tuple)) for a in args[1:]):
+            points = " ".join(f"({self.expr(x)}, {self.expr(y)})"
+                              for x, y in zip(args[1].elts, args[2].elts))  # type: ignore[attr-defined]
+            return f"piecewise({self.expr(args[0])}; {points})", _PREC_ATOM
         if fn == "sqrt" and len(args) == 1:
             return f"√{self._wrap(args[0], _PREC_ATOM)}", _PREC_ATOM
         inner = ", ".join(self.expr(a) for a in args)
