@@ -6,7 +6,6 @@ from __future__ import annotations
 import sys
 
 import typer
-from rich.console import Console
 from rich.markup import escape
 
 from optimus.safe_text import SafeConsole

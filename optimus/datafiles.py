@@ -362,8 +362,13 @@ def _read_excel(content: bytes, name: str) -> dict[str, Table]:
 def _read_json(content: bytes, name: str) -> dict[str, Table]:
     import pandas as pd
 
+    from optimus.budget import InputLimitError, loads_json
+
     try:
-        data = json.loads(content.decode("utf-8-sig"))
+        data = loads_json(content.decode("utf-8-sig"), name)
+    except InputLimitError as exc:  # nesting, digits, surrogates, a key twice
+        raise DataError(f"{exc}.", fix="Write the table as a list of flat records, each key "
+                                       "once, e.g. [{\"item\": \"a\", \"cost\": 3}].") from None
     except json.JSONDecodeError as exc:
         raise DataError(f"{name} is not valid JSON ({exc.msg} at line {exc.lineno}, column {exc.colno}).",
                         fix="Fix the syntax at that position.") from None

@@ -200,6 +200,8 @@ def test_a_hostile_data_file_in_a_model_is_a_clear_exit_2(tmp_path, kind):
     (tmp_path / "m.json").write_text(json.dumps(_model_reading(name)))
     out = clean_exit_2(optimus("run", str(tmp_path / "m.json"), timeout=60))
     assert "parameter c" in out or "c:" in out, out
+    if kind == "deep_json":
+        assert "deeper than" in out
     _no_file_contents(out)
 
 
@@ -220,3 +222,19 @@ def test_a_hostile_data_file_attached_with_data_is_a_clear_exit_2(tmp_path, kind
     out = clean_exit_2(p)
     assert name in out
     _no_file_contents(out)
+
+
+# --------------------------------------------------------------------------- benchmark files
+def test_a_benchmark_file_nested_a_hundred_thousand_deep(tmp_path):
+    deep = "[" * 100_000 + "]" * 100_000
+    (tmp_path / "deep.json").write_text(deep)
+    out = clean_exit_2(optimus("eval", str(tmp_path / "deep.json"), "--offline",
+                               "-o", str(tmp_path / "o1")))
+    assert "deeper than" in out
+    row = json.dumps({"id": "a", "question": "Maximize x where x is at most 4.", "answer": 4})
+    (tmp_path / "deep.jsonl").write_text(row + "\n" + deep + "\n")
+    p = optimus("eval", str(tmp_path / "deep.jsonl"), "--offline", "-o", str(tmp_path / "o2"))
+    assert p.returncode == 0 and "Traceback" not in p.stderr, p.stderr
+    recs = [json.loads(x) for x in (tmp_path / "o2" / "results.jsonl").read_text().splitlines()]
+    bad = [r for r in recs if r["category"] == "bad input"]
+    assert len(recs) == 2 and len(bad) == 1 and "deeper than" in bad[0]["error"]

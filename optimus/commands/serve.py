@@ -13,7 +13,6 @@ import sys
 from typing import Any, Optional
 
 import typer
-from rich.console import Console
 from rich.text import Text
 
 from optimus.safe_text import SafeConsole

@@ -45,6 +45,10 @@ class DoubtKind(StrEnum):
     # what the checks of the finished formulation found (optimus.offline.evidence)
     TEXT_NUMBER_UNUSED = "text_number_unused"  # a figure of the text nowhere in the model
     CONSTANT_NOT_IN_TEXT = "constant_not_in_text"  # a constant of the model not in the text
+    # each constraint against the sentence part it was read from (evidence.clause_doubts)
+    VARIABLE_DROPPED = "variable_dropped"  # the sentence names more variables than kept
+    DIFFERENCE_UNSIGNED = "difference_unsigned"  # "the difference between" read with no minus
+    FORCED_ZERO = "forced_zero"  # a constraint x <= 0
     RULE_FAILED = "rule_failed"  # a rule raised an error: the reading is abandoned
 
 

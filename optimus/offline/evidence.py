@@ -28,7 +28,7 @@ from optimus.formulation import Formulation
 from optimus.offline.doubts import Doubt, DoubtKind, doubt
 from optimus.offline.normalize import normalize
 
-__all__ = ["number_doubts", "text_numbers", "model_constants"]
+__all__ = ["clause_doubts", "number_doubts", "text_numbers", "model_constants"]
 
 _TEXT_NUM = re.compile(r"(?<![A-Za-z_\d.])(\d+(?:\.\d+)?)(\s*%)?")
 _MODEL_NUM = re.compile(r"(?<![A-Za-z_\d.])\d+(?:\.\d+)?(?:e[-+]?\d+)?")
@@ -106,3 +106,70 @@ def _key(x: float) -> float:
 
 def _fmt(v: float) -> str:
     return str(int(v)) if v == int(v) else f"{v:g}"
+
+
+# ---------------------------------------------------------------- clauses against their sentence
+
+_TERM = re.compile(r"(-?)\s*(?:(\d+(?:\.\d+)?)\s*\*\s*)?([A-Za-z_]\w*)")
+_SIGNED_CUE = re.compile(r"\b(?:differences?|excess|surplus|gap)\b", re.I)
+_SUM_CUE = re.compile(r"\b(?:combined|together|sum|total|both|joint\w*)\b", re.I)
+
+
+def _terms(expression: str) -> dict[str, float]:
+    """``{name: coefficient}`` of a linear left-hand side written by the assembly step."""
+    lhs = re.split(r"<=|>=|==|=", expression)[0]
+    out: dict[str, float] = {}
+    for m in _TERM.finditer(lhs.replace(" - ", " + -")):
+        coef = float(m.group(2)) if m.group(2) else 1.0
+        out[m.group(3)] = -coef if m.group(1) else coef
+    return out
+
+
+def _named(description: str, name: str, phrase: str | None) -> bool:
+    """Whether a sentence part names a variable (by its identifier, or its phrase's words)."""
+    if len(name) <= 3:
+        return re.search(rf"(?<![\w$]){re.escape(name)}(?!\w)", description) is not None
+    words = {name.lower()} | ({phrase.lower()} if phrase else set())
+    low = description.lower()
+    return any(re.search(rf"\b{re.escape(w[:max(4, len(w) - 2)])}", low) for w in words if w)
+
+
+def clause_doubts(f: Formulation) -> list[Doubt]:
+    """Each constraint checked against the sentence part it was read from.
+
+    * :attr:`~optimus.offline.doubts.DoubtKind.VARIABLE_DROPPED`: the sentence names two
+      or more variables together ("the combined X and Y", "an excess of X over Y") and
+      the constraint keeps fewer;
+    * :attr:`~optimus.offline.doubts.DoubtKind.DIFFERENCE_UNSIGNED`: the sentence speaks of
+      a difference or an excess, and the constraint on several variables has no minus;
+    * :attr:`~optimus.offline.doubts.DoubtKind.FORCED_ZERO`: a constraint that forces a
+      variable to zero (``x <= 0``), which a text rarely means.
+
+    >>> f = Formulation.model_validate({"variables": [{"name": "X"}, {"name": "Y"}],
+    ...     "constraints": [{"name": "c", "expression": "Y >= 50",
+    ...                      "description": "The combined X and Y must be at least 50"}],
+    ...     "objective": {"sense": "minimize", "expression": "2*X + 3*Y"}})
+    >>> [d.kind.value for d in clause_doubts(f)]
+    ['variable_dropped']
+    """
+    out: list[Doubt] = []
+    covered: dict[str, set[str]] = {}  # a sentence part's variables over all its constraints
+    for c in f.constraints:
+        covered.setdefault(c.description or "", set()).update(_terms(c.expression))
+    for c in f.constraints:
+        terms = _terms(c.expression)
+        src = c.description or ""
+        named = [v.name for v in f.variables if _named(src, v.name, v.description)]
+        kept = [n for n in named if n in covered[src]]
+        if len(named) >= 2 and len(kept) < len(named) and len(terms) < len(named) \
+                and (_SUM_CUE.search(src) or _SIGNED_CUE.search(src)):
+            out.append(doubt(DoubtKind.VARIABLE_DROPPED,
+                             f"'{src[:60]}' names {', '.join(named)} but the constraint "
+                             f"'{c.expression}' keeps {', '.join(terms) or 'none'}"))
+        if len(terms) >= 2 and all(x > 0 for x in terms.values()) and _SIGNED_CUE.search(src):
+            out.append(doubt(DoubtKind.DIFFERENCE_UNSIGNED,
+                             f"'{src[:60]}' speaks of a difference but '{c.expression}' has no minus"))
+        m = re.fullmatch(r"\s*([A-Za-z_]\w*)\s*<=\s*0(?:\.0+)?\s*", c.expression)
+        if m:
+            out.append(doubt(DoubtKind.FORCED_ZERO, f"'{c.expression}' forces {m.group(1)} to zero"))
+    return out

@@ -27,9 +27,25 @@ from optimus.offline.tokens import sentences, tokenize
 from optimus.offline.variables import find_variables, mark_mentions, numbered_names
 from optimus.result import Outcome, Status, Timings
 from optimus.offline.doubts import DoubtKind as K, doubt
-from optimus.offline.evidence import number_doubts
+from optimus.offline.evidence import clause_doubts, number_doubts
 
 DEFAULT_MIN_CONFIDENCE = 0.7
+
+#: what an abstention adds: how to read the text with a model instead (Ollama runs locally;
+#: the commands are the README's "First run without a key")
+MODEL_HINT = ("To read it with a model: a local one with Ollama (https://ollama.com): "
+              "`ollama pull qwen2.5`, `pip install \"optimus-milp[ollama]\"`, then "
+              "`optimus solve --model ollama:qwen2.5 -f problem.txt`; or a hosted one: "
+              "`export OPENAI_API_KEY=...` and `optimus solve --model openai:gpt-4o-mini -f problem.txt`.")
+
+
+def abstention_message(reason: str) -> str:
+    """The message of an offline abstention: the reason, then how to use a model.
+
+    >>> abstention_message("the text is empty").split(". To read")[0]
+    'could not formulate: the text is empty'
+    """
+    return f"could not formulate: {reason}. {MODEL_HINT}"
 
 
 @dataclass
@@ -131,6 +147,8 @@ def _formulate(text: str, stage: _Stage) -> OfflineResult:
     for d in number_doubts(text, f):
         if d.kind != K.TEXT_NUMBER_UNUSED or not any(getattr(n, "kind", None) in counted for n in notes):
             notes.append(d)
+    stage("clauses check")
+    notes += clause_doubts(f)
     return OfflineResult(f, confidence(notes), None, notes)
 
 
@@ -165,22 +183,22 @@ def solve_offline(text: str, *, min_confidence: float = DEFAULT_MIN_CONFIDENCE) 
     usage = Usage()
     if res.formulation is None:
         return Answer(status=Outcome.ABSTAINED, formulator="offline", confidence=0.0,
-                      message=f"could not formulate: {res.reason}", usage=usage,
+                      message=abstention_message(str(res.reason)), usage=usage,
                       timings=Timings(total=time.perf_counter() - t0))
     if res.confidence < min_confidence:
         return Answer(status=Outcome.ABSTAINED, formulator="offline",
                       confidence=res.confidence, formulation=res.formulation, usage=usage,
-                      message="could not formulate: confidence "
-                      f"{res.confidence:.2f} below {min_confidence:.2f} ("
-                      + "; ".join(res.notes[:3]) + ")",
+                      message=abstention_message(
+                          f"confidence {res.confidence:.2f} below {min_confidence:.2f} ("
+                          + "; ".join(res.notes[:3]) + ")"),
                       timings=Timings(total=time.perf_counter() - t0))
     result = solve_formulation(res.formulation)
     if result.status != Status.OPTIMAL and res.confidence < 0.97:
         return Answer(status=Outcome.ABSTAINED, formulator="offline",
                       confidence=res.confidence, formulation=res.formulation, usage=usage,
                       diagnosis=result.diagnosis,
-                      message=f"could not formulate: the model read from the text is "
-                      f"{result.status}, so it was probably misread",
+                      message=abstention_message(f"the model read from the text is "
+                                                 f"{result.status}, so it was probably misread"),
                       timings=Timings(total=time.perf_counter() - t0))
     conf = res.confidence
     notes = list(res.notes)
@@ -191,8 +209,9 @@ def solve_offline(text: str, *, min_confidence: float = DEFAULT_MIN_CONFIDENCE) 
         if conf < min_confidence:
             return Answer(status=Outcome.ABSTAINED, formulator="offline", confidence=conf,
                           formulation=res.formulation, usage=usage,
-                          message="could not formulate: the model read from the text is "
-                          "solved by doing nothing, so a constraint was probably missed",
+                          message=abstention_message(
+                              "the model read from the text is solved by doing nothing, "
+                              "so a constraint was probably missed"),
                           timings=Timings(total=time.perf_counter() - t0))
     return Answer.from_result(result, formulation=res.formulation, formulator="offline",
                               confidence=conf, usage=usage, message="; ".join(notes) or None)
