@@ -69,6 +69,12 @@ class LinearProgram:
     #: constraint name (or "objective") -> its expression as written, for constraints
     #: compiled with auxiliary rows/columns (diagnoses quote them instead of the rows)
     written: dict[str, str] | None = None
+    #: quadratic objective terms (optimus.quadratic.Hessian), None for a linear objective
+    hessian: Any = None
+    #: several objectives: the priority levels (optimus.objectives.ObjectiveLevel), and
+    #: each objective's ``(cost, offset, hessian)``; empty for one objective
+    objective_levels: list = field(default_factory=list)
+    objective_terms: dict = field(default_factory=dict)
 
     @property
     def num_cols(self) -> int:
@@ -185,6 +191,7 @@ def _build_rows(f: Formulation, a: Analysis, t0: float, issues: list[Issue],
         errors = 0
         envs = cc.binder.iterate({}) if cc.binder else iter([{}])
         names = _bound_names(cc)
+        ind = a.indicators.get(c.name)
         try:
             for count, env in enumerate(envs):
                 if not count & 4095:
@@ -217,6 +224,13 @@ def _build_rows(f: Formulation, a: Analysis, t0: float, issues: list[Issue],
                 if len(aux.col_keys) != aux_cols or len(aux.rows) != aux_rows:
                     written[c.name] = c.expression
                     aux_cols, aux_rows = len(aux.col_keys), len(aux.rows)
+                if ind is not None:  # an indicator: big-M rows from the bounds
+                    both = (lower, upper, col_keys) if not aux.col_keys else \
+                        (lower + aux.lower, upper + aux.upper, col_keys + aux.col_keys)
+                    errors += _indicator_rows(ind, env, acc, lo_v, hi_v, c, names, *both,
+                                              issues, row_keys, rlo, rhi, row_len, terms_out,
+                                              errors)
+                    continue
                 row_keys.append((c.name, key))
                 rlo.append(lo_v)
                 rhi.append(hi_v)
@@ -228,6 +242,18 @@ def _build_rows(f: Formulation, a: Analysis, t0: float, issues: list[Issue],
     # ---- objective
     offset = 0.0
     obj_acc: LinExpr | None = None
+    sense = f.objective.sense if f.objective is not None else "minimize"
+    named: list[tuple[Any, LinExpr]] = []
+    for o, node in a.objectives:  # several objectives (optimus.objectives)
+        acc = LinExpr()
+        try:
+            aux.owner = ("objective", ())
+            aux.orientation = 1 if o.sense == "minimize" else -1
+            node.add_to({}, acc, 1.0)
+            named.append((o, acc))
+        except EvalError as exc:
+            issues.append(Issue(exc.code, f"objective {o.name}", exc.symbol,
+                                f"{exc.message} (in objective `{o.name}`)", exc.fix))
     if a.objective is not None:
         acc = LinExpr()
         try:
@@ -260,9 +286,28 @@ def _build_rows(f: Formulation, a: Analysis, t0: float, issues: list[Issue],
         rlo.extend(aux.row_lower)
         rhi.extend(aux.row_upper)
     cost = np.zeros(len(col_keys))
+    hessian = None
     if obj_acc is not None:
-        obj_cols, obj_vals = obj_acc.arrays()  # distinct columns
-        cost[obj_cols] = obj_vals
+        cost, _, hessian = _acc_vector(obj_acc, len(col_keys))
+    levels: list = []
+    terms = {o.name: _acc_vector(acc, len(col_keys)) for o, acc in named}
+    if named:
+        from optimus.objectives import compile_levels
+
+        levels = compile_levels([o for o, _ in named], terms)
+        cost, offset, hessian, sense = (levels[0].cost, levels[0].offset, levels[0].hessian,
+                                        levels[0].sense)
+    from optimus.quadratic import hessian_issues
+
+    integ_arr = np.array(integ, dtype=np.int8)
+    for where, sn, h in ([("objective", sense, hessian)] if not levels else
+                         [(f"objective {'+'.join(lv.names)}", lv.sense, lv.hessian)
+                          for lv in levels]):
+        if h is not None:
+            issues.extend(hessian_issues(h, sn, integ_arr,
+                                         lambda j: display_name(*col_keys[j]), where))
+    if issues:
+        raise FormulationError(issues)
     check_deadline()
     a_start, a_index, a_value = _csr(*terms_out.arrays(), row_len)
     issues = number_issues(col_keys, row_keys, a_start, a_index, a_value,
@@ -273,7 +318,7 @@ def _build_rows(f: Formulation, a: Analysis, t0: float, issues: list[Issue],
 
     lp = LinearProgram(
         name=f.name,
-        sense=f.objective.sense,
+        sense=sense,
         col_keys=col_keys,
         col_lower=np.array(lower, dtype=np.float64),
         col_upper=np.array(upper, dtype=np.float64),
@@ -293,8 +338,57 @@ def _build_rows(f: Formulation, a: Analysis, t0: float, issues: list[Issue],
         semi_lower=semi_lower if semi.any() else None,
         written=written or None,
     )
+    lp.hessian = hessian
+    lp.objective_levels = levels
+    lp.objective_terms = terms
     lp.build_time = time.perf_counter() - t0
     return lp
+
+
+def _acc_vector(acc: LinExpr, ncols: int) -> tuple[np.ndarray, float, Any]:
+    """An objective's ``(cost vector, constant, Hessian or None)`` from its terms."""
+    cost = np.zeros(ncols)
+    obj_cols, obj_vals = acc.arrays()  # distinct columns
+    cost[obj_cols] = obj_vals
+    hessian = None
+    if acc.quad:
+        from optimus.quadratic import Hessian
+
+        hessian = Hessian(acc.quad, ncols)
+        if not hessian.terms:
+            hessian = None
+    return cost, float(acc.const), hessian
+
+
+def _indicator_rows(ind: Any, env: dict, acc: LinExpr, lo_v: float, hi_v: float, c: Any,
+                   names: list[str], lower: list[float], upper: list[float],
+                   col_keys: list, issues: list[Issue], row_keys: list, rlo: list, rhi: list,
+                   row_len: list, terms_out: "_Terms", errors: int) -> int:
+    """Append the big-M rows of one binding of an indicator constraint (same key as the
+    user's row); 1 after an issue for a missing bound, else 0."""
+    from optimus.indicators import big_m_rows
+
+    rows = big_m_rows(ind, env, acc.flush(), lo_v, hi_v, lower, upper,
+                      lambda j: display_name(*col_keys[j]))
+    if isinstance(rows, str):
+        if errors < _MAX_ERRORS_PER_CONSTRAINT:
+            var = rows.split("`")[1].split("[")[0]
+            side = "upper" if "no upper" in rows else "lower"
+            issues.append(Issue("indicator_bound", f"constraint {c.name}", var,
+                                f"constraint `{c.name}` (when {ind.text}){_at(names, env)} needs "
+                                f"a big-M, but {rows}",
+                                f"Give variable `{var}` an `{side}` bound (the most it can "
+                                f"be); the big-M is derived from the bounds, never guessed."))
+        return 1
+    key = _flat_key(env, names)
+    for terms, lo, hi in rows:
+        row = LinExpr()
+        row.terms = terms
+        row_keys.append((c.name, key))
+        rlo.append(lo)
+        rhi.append(hi)
+        row_len.append(terms_out.add(row))
+    return 0
 
 
 def number_issues(col_keys: list[tuple[str, tuple]], row_keys: list[tuple[str, tuple]],

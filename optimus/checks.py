@@ -20,6 +20,7 @@ import keyword
 import math
 import unicodedata
 from dataclasses import dataclass, field
+from typing import Any
 
 from optimus._gc import gc_paused
 from optimus.budget import MAX_COLUMNS, MAX_NONZEROS, MAX_ROWS, check_deadline
@@ -32,6 +33,8 @@ from optimus.expressions import (
 )
 from optimus.formulation import Constraint, Formulation, Variable
 from optimus.issues import Issue
+from optimus.param_expr import compute_parameters, is_computed
+import optimus.quadratic  # noqa: F401 - registers quadratic objectives with the Compiler
 
 __all__ = ["Issue", "Analysis", "analyze", "check"]
 
@@ -48,6 +51,10 @@ class Analysis:
     var_keys: dict[str, list[tuple]] = field(default_factory=dict)
     constraints: list[tuple[Constraint, CompiledConstraint]] = field(default_factory=list)
     objective: Node | None = None
+    #: indicator constraints (``when``): constraint name -> optimus.indicators.Indicator
+    indicators: dict[str, Any] = field(default_factory=dict)
+    #: several objectives (``Formulation.objectives``): each compiled, in list order
+    objectives: list[tuple[Any, Node]] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
@@ -126,7 +133,7 @@ def _analyze(f: Formulation) -> Analysis:
     sym.sets, sym.set_members = sets, members
     sym.set_arity = {k: (len(v[0]) if v and isinstance(v[0], tuple) else 1) for k, v in sets.items()}
     for p in f.parameters:
-        table = parameter_table(p, sets, members, store, issues)
+        table = None if is_computed(p) else parameter_table(p, sets, members, store, issues)
         arity = sum(sym.set_arity.get(s, 1) for s in p.index)
         sym.params[p.name] = (arity, table if table is not None else ({} if p.index else 0.0))
         sym.param_defaults[p.name] = p.default
@@ -171,17 +178,35 @@ def _analyze(f: Formulation) -> Analysis:
 
     # ---- expressions
     compiler = Compiler(sym, plan_sum, constructs)
+    if any(is_computed(p) for p in f.parameters):  # parameters defined by an expression
+        compute_parameters(f.parameters, sym, compiler, issues)
+    domains = {v.name: v.domain for v in f.variables}
     for c in f.constraints:
         try:
-            a.constraints.append((c, compile_constraint(compiler, c.expression, c.forall)))
+            cc = compile_constraint(compiler, c.expression, c.forall)
+            if c.when is not None:  # an indicator constraint (optimus.indicators)
+                from optimus.indicators import compile_indicator
+
+                if cc.sense == "range":
+                    raise ExprError(f"`{c.expression}`: a range constraint cannot have `when`",
+                                    code="indicator", symbol=c.name,
+                                    fix="Split it into two constraints, each with the `when`.")
+                a.indicators[c.name] = compile_indicator(compiler, c.when, cc, domains)
+            a.constraints.append((c, cc))
         except ExprError as exc:
             issues.append(Issue(exc.code, f"constraint {c.name}", exc.symbol,
                                 f"{exc.message} (in constraint `{c.name}`)", exc.fix))
-    try:
-        a.objective = compile_objective(compiler, f.objective.expression)
-    except ExprError as exc:
-        issues.append(Issue(exc.code, "objective", exc.symbol, f"{exc.message} (in the objective)",
-                            exc.fix))
+    if f.objective is None:  # several objectives (optimus.objectives)
+        from optimus.objectives import compile_objectives
+
+        a.objectives = compile_objectives(f.objectives or [], compiler, issues,
+                                          is_plain_identifier)
+    else:
+        try:
+            a.objective = compile_objective(compiler, f.objective.expression)
+        except ExprError as exc:
+            issues.append(Issue(exc.code, "objective", exc.symbol,
+                                f"{exc.message} (in the objective)", exc.fix))
     if not issues:
         issues.extend(size_issues(a))
     return a

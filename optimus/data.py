@@ -434,6 +434,8 @@ def _bulk_table(raws: list[Sequence[Any]], vals: list[float], pools: list[set]
         seen = set(map(itemgetter(pos), keys))
         if not seen <= pool or not all(type(v) is str or type(v) is int for v in seen):
             return None
+    if str in set(map(type, vals)):
+        return None  # texts (a lookup table): record by record
     values = list(map(float, vals))
     if not all(map(math.isfinite, values)):
         return None
@@ -509,6 +511,9 @@ def parameter_table(p: Parameter, sets: dict[str, list[Any]], members: dict[str,
                 if (type(k) is not str and type(k) is not int) or k not in pool:
                     break
             else:
+                if type(value) is str:
+                    table[key] = value
+                    continue
                 if isfinite(value):
                     table[key] = float(value)
                     accepted += 1
@@ -518,6 +523,9 @@ def parameter_table(p: Parameter, sets: dict[str, list[Any]], members: dict[str,
         if not ok:
             bad.append(f"{list(raw)!r}"
                        + (f" ({which})" if which else " (wrong number of index values)"))
+            continue
+        if type(value) is str:
+            table[key] = value
             continue
         if not math.isfinite(value):
             bad.append(f"{list(raw)!r} (value {value})")

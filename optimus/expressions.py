@@ -41,8 +41,16 @@ from optimus.budget import (
 )
 
 RESERVED = {"sum", "len", "min", "max", "abs", "piecewise", "in", "for", "if", "and", "or", "not"}
-_FUNCS = {"sum", "len", "min", "max", "abs", "piecewise"}
+#: math functions over data (numbers and parameters only): see optimus.param_expr
+MATH_FUNCS = {"sqrt", "exp", "log", "ceil", "floor", "round"}
+_FUNCS = {"sum", "len", "min", "max", "abs", "piecewise"} | MATH_FUNCS
 _MAX_LEN = MAX_EXPRESSION_CHARS
+
+
+_QUADRATIC_FIX = ("Constraints are linear: multiply variables only by numbers or parameters; "
+                  "for a nonlinear function of one expression use piecewise(x, [x0, x1, ...], "
+                  "[y0, y1, ...]); for a logical condition use `when:` on the constraint; a "
+                  "convex quadratic (sum of squares, variance) is allowed in the objective only.")
 
 
 class ExprError(Exception):
@@ -72,12 +80,14 @@ class LinExpr:
     :meth:`flush`).
     """
 
-    __slots__ = ("terms", "const", "block")
+    __slots__ = ("terms", "const", "block", "quad")
 
     def __init__(self) -> None:
         self.terms: dict[int, float] = {}
         self.const: float = 0.0
         self.block: tuple[Any, Any] | None = None
+        #: quadratic terms ``{(i, j): q}`` (i <= j) of an objective (optimus.quadratic)
+        self.quad: dict[tuple[int, int], float] | None = None
 
     def flush(self) -> dict[int, float]:
         """Move a pending ``block`` into ``terms`` (as if added term by term); the terms."""
@@ -338,7 +348,8 @@ def _whitelist(root: ast.AST, text: str = "") -> None:
                 raise ExprError(
                     f"call `{_src(node)}` is not allowed",
                     code="syntax", symbol=_src(node.func),
-                    fix="Only sum, len, min, max, abs and piecewise may be called.")
+                    fix="Only sum, len, min, max, abs, piecewise and (over data) sqrt, exp, "
+                        "log, ceil, floor, round may be called.")
             if node.keywords:
                 raise ExprError(f"keyword arguments in `{_src(node)}` are not allowed")
         if isinstance(node, ast.Subscript) and not isinstance(node.value, ast.Name):
@@ -909,6 +920,11 @@ class Compiler:
 
     ``plan_sum``, when given, attaches a vectorised plan to every ``sum`` it can handle."""
 
+    #: set by optimus.param_expr: builds the node of sqrt/exp/log/ceil/floor/round
+    math_call: Callable[[str, list[Node], str], Node] | None = None
+    #: set by optimus.quadratic: builds the product of two linear expressions
+    quad_mul: Callable[[Node, Node, str], Node] | None = None
+
     def __init__(self, symbols: SymbolTable, plan_sum: SumPlanner | None = None,
                  constructs: Any = None):
         self.sym = symbols
@@ -916,6 +932,8 @@ class Compiler:
         #: the module compiling abs/min/max/piecewise of variables (optimus.constructs,
         #: passed in by optimus.checks); None: those are rejected as nonlinear
         self.constructs = constructs
+        #: products of two linear expressions allowed (an objective: optimus.quadratic)
+        self.quadratic = False
 
     # -- public entry points
     def expression(self, node: ast.expr, scope: Scope) -> Node:
@@ -1008,11 +1026,13 @@ class Compiler:
                 return AddSub(a, b, 1.0 if isinstance(node.op, ast.Add) else -1.0, src)
             if isinstance(node.op, ast.Mult):
                 if a.degree and b.degree:
+                    if self.quadratic and a.degree == 1 and b.degree == 1 \
+                            and self.quad_mul is not None:  # optimus.quadratic
+                        return self.quad_mul(a, b, src)
                     raise ExprError(
                         f"nonlinear term `{src}`: a product of two decision-variable expressions",
                         code="nonlinear", symbol=src,
-                        fix="Keep the model linear: multiply variables only by numbers or "
-                            "parameters (linearize products with a binary and big-M if needed).")
+                        fix=_QUADRATIC_FIX)
                 return Mul(a, b, src)
             if isinstance(node.op, ast.Div):
                 if b.degree:
@@ -1023,10 +1043,14 @@ class Compiler:
                             "constraint a/b <= r becomes a <= r*b).")
                 return Div(a, b, src)
             if isinstance(node.op, ast.Pow):
+                if self.quadratic and a.degree == 1 and not b.degree and self.quad_mul \
+                        and isinstance(node.right, ast.Constant) and node.right.value == 2:
+                    return self.quad_mul(a, a, src)  # (x - t)**2 in an objective
                 if a.degree or b.degree:
                     raise ExprError(f"nonlinear term `{src}`: a power of a decision variable",
                                     code="nonlinear", symbol=src,
-                                    fix="Powers are allowed only between numbers.")
+                                    fix="Powers of variables are allowed only as a square "
+                                        "(e)**2 in the objective; " + _QUADRATIC_FIX)
                 return Pow(a, b, src)
         if isinstance(node, ast.Call):
             return self._call(node, scope)
@@ -1150,6 +1174,8 @@ class Compiler:
     def _call(self, node: ast.Call, scope: Scope) -> Node:
         fn = node.func.id  # type: ignore[attr-defined]
         src = _src(node)
+        if fn in MATH_FUNCS and self.math_call is not None:  # optimus.param_expr
+            return self.math_call(fn, [self._expr(a, scope) for a in node.args], src)
         if fn == "sum":
             if len(node.args) != 1:
                 raise ExprError(f"`{src}`: sum takes one generator", symbol=src)
@@ -1349,9 +1375,15 @@ def compile_constraint(compiler: Compiler, expression: str, forall: str | None) 
 
 
 def compile_objective(compiler: Compiler, expression: str) -> Node:
+    """An objective: linear, or quadratic (products of two linear expressions, squares;
+    convexity is checked when the program is built, see :mod:`optimus.quadratic`)."""
     tree = parse(expression)
     if isinstance(tree, ast.Compare):
         raise ExprError(f"the objective `{_src(tree)}` contains a comparison",
                         code="syntax", symbol=_src(tree),
                         fix="The objective is an expression such as '3*x + 5*y'.")
-    return compiler.expression(tree, Scope())
+    compiler.quadratic = True
+    try:
+        return compiler.expression(tree, Scope())
+    finally:
+        compiler.quadratic = False

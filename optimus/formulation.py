@@ -30,13 +30,14 @@ from pathlib import Path
 from typing import Any, Literal, Union
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError, model_validator
 
 from optimus._gc import gc_paused
 from optimus.errors import UserError
 from optimus.tables import Entry, EntryList, EntryTable, Scalar
 
 __all__ = ["Formulation", "SetDef", "Parameter", "DataRef", "Variable", "Constraint", "Objective",
+           "NamedObjective",
            "Entry", "EntryList", "load_formulation", "formulation_from_data", "strict_json_schema",
            "validation_errors", "read_model_file"]
 Element = Union[str, int, list[Scalar]]
@@ -115,6 +116,13 @@ class Parameter(_Strict):
     default: float | None = Field(
         default=None, description="Value for index combinations not listed (sparse tables)."
     )
+    forall: str | None = Field(
+        default=None, description="A computed parameter: the bindings of its index, e.g. "
+        "'c in Customers, s in Sites' (one name per index set, in order).")
+    expression: str | None = Field(
+        default=None, description="A computed parameter: its value from other parameters and "
+        "numbers, e.g. 'sqrt((cx[c] - sx[s])**2 + (cy[c] - sy[s])**2)' (sqrt, exp, log, ceil, "
+        "floor, round, abs, min, max, **); never computed by hand.")
 
 
 class Variable(_Strict):
@@ -150,6 +158,10 @@ class Constraint(_Strict):
         default=None, description="Index bindings such as 'p in Products'; null for one row."
     )
     expression: str = Field(description="A linear comparison, e.g. 'x + y <= 10'.")
+    when: str | None = Field(
+        default=None, description="An indicator: the constraint holds only when a binary "
+        "variable has this value, e.g. 'open[p] == 1' (indexed by the forall's names); "
+        "compiled with a big-M derived from the bounds, so never write a big-M yourself.")
 
 
 class Objective(_Strict):
@@ -157,6 +169,19 @@ class Objective(_Strict):
 
     sense: Sense
     expression: str = Field(description="A linear expression, e.g. '3*x + 5*y'.")
+    description: str | None = Field(default=None, description="What it measures.")
+
+
+class NamedObjective(_Strict):
+    """One of several objectives (``Formulation.objectives``): optimized in the order of
+    ``priority`` (lower first), each without worsening the ones before it; objectives of
+    equal priority are blended by ``weight`` (sense-aware)."""
+
+    name: str = Field(description="Identifier, e.g. total_cost.")
+    sense: Sense
+    expression: str = Field(description="A linear (or convex quadratic) expression.")
+    priority: int = Field(default=1, description="Lower is optimized first (1, 2, 3 ...).")
+    weight: float = Field(default=1.0, description="Weight among objectives of equal priority.")
     description: str | None = Field(default=None, description="What it measures.")
 
 
@@ -176,7 +201,32 @@ class Formulation(_Strict):
     parameters: list[Parameter] = Field(default_factory=list)
     variables: list[Variable] = Field(default_factory=list)
     constraints: list[Constraint] = Field(default_factory=list)
-    objective: Objective
+    objective: Objective | None = Field(
+        default=None, description="The one objective; null when `objectives` lists several.")
+    objectives: list[NamedObjective] | None = Field(
+        default=None, description="Several objectives, optimized lexicographically by "
+        "priority (never fold priorities into huge weights); then `objective` is null.")
+
+    @model_validator(mode="after")
+    def _one_objective_field(self) -> "Formulation":
+        if self.objective is None and not self.objectives:
+            raise ValueError("give `objective` ({sense, expression}), or `objectives` (a list of "
+                             "{name, sense, expression, priority, weight}) for several")
+        if self.objective is not None and self.objectives:
+            raise ValueError("give either `objective` or `objectives`, not both (set "
+                             "`objective` to null when listing several)")
+        return self
+
+    @property
+    def main_objective(self) -> Objective:
+        """The objective, or the first priority level of ``objectives`` as one blended
+        :class:`Objective` (what the first solve optimizes)."""
+        if self.objective is not None:
+            return self.objective
+        from optimus.objectives import first_level_objective
+
+        sense, expression, description = first_level_objective(self.objectives or [])
+        return Objective(sense=sense, expression=expression, description=description)  # type: ignore[arg-type]
 
     _base_dir: Path | None = PrivateAttr(default=None)
     _attachments: Any = PrivateAttr(default=None)  # optimus.datafiles.Attachments

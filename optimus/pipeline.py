@@ -38,6 +38,7 @@ from optimus.result import (
     Diagnosis, DiagnosisKind, Result, Sensitivity, Status, Timings, VariableValues,
 )
 from optimus.solvers import BACKENDS, SolverOptions, backend_name, get_backend
+from optimus.solvers.base import Capability
 
 __all__ = ["SolveOptions", "Report", "solve_model", "solve_formulation", "cross_check",
            "solve_program", "invalid_result", "variable_values"]
@@ -165,7 +166,8 @@ def solve_model(f: Formulation, options: SolveOptions | None = None) -> Report:
     result = solve_program(lp, options.backend, options.solver_options)
     if options.diagnose:
         result.diagnosis = _diagnose(f, lp, result, options.solver_options)
-    if options.sensitivity or (options.sensitivity is None and auto_sensitivity(lp)):
+    if lp.hessian is None and not lp.objective_levels and (
+            options.sensitivity or (options.sensitivity is None and auto_sensitivity(lp))):
         result.sensitivity = _sensitivity(f, lp, result, options.solver_options)
     result.timings = Timings(build=build_time, solve=result.timings.solve,
                              total=time.perf_counter() - t0)
@@ -214,6 +216,15 @@ def solve_program(lp: LinearProgram, backend: str = "highs",
                   options: SolverOptions | None = None) -> Result:
     """Solve a built program with the named backend; outcomes come back as data."""
     options = options or SolverOptions()
+    if getattr(lp, "objective_levels", None):  # several objectives: successive solves
+        from optimus.objectives import solve_lexicographic
+
+        single = lambda p: _solve_single(p, backend, options)  # noqa: E731
+        return solve_lexicographic(lp, single, mip_gap=options.mip_gap)
+    return _solve_single(lp, backend, options)
+
+
+def _solve_single(lp: LinearProgram, backend: str, options: SolverOptions) -> Result:
     raw = get_backend(backend).solve(lp, options)
     result = Result(status=raw.status, objective=_finite(raw.objective),
                     bound=_finite(raw.bound), gap=_finite(raw.gap), backend=backend,
@@ -290,9 +301,13 @@ def _cross_check(f: Formulation, lp: LinearProgram, primary: Result,
     shared: dict[str, Diagnosis] = {}
     if primary.diagnosis is not None and primary.status not in _FEASIBLE:
         shared[primary.status] = primary.diagnosis
+    skipped = []
     for name in BACKENDS:
         if name == options.backend:
             results[name] = primary
+            continue
+        if lp.hessian is not None and Capability.QP not in get_backend(name).capabilities:
+            skipped.append(name)  # no QP solver: nothing to compare
             continue
         r = solve_program(lp, name, opts)
         if options.diagnose:
@@ -304,5 +319,6 @@ def _cross_check(f: Formulation, lp: LinearProgram, primary: Result,
                     shared[r.status] = r.diagnosis
         results[name] = r
     diffs, notes = compare_results(results, sense=lp.sense, is_mip=lp.is_mip,
-                                   mip_gap=options.mip_gap)
+                                   mip_gap=options.mip_gap) if len(results) > 1 else ([], [])
+    notes += [f"{name} was not run: it has no solver for a quadratic objective" for name in skipped]
     return CrossCheck(results=results, agree=not diffs, differences=diffs, notes=notes)

@@ -482,6 +482,8 @@ class Result(BaseModel):
     diagnosis: Diagnosis | None = None
     sensitivity: Sensitivity | None = None
     what_if: WhatIf | None = None
+    #: several objectives: each one's value at the solution, ``{name: value}``
+    objectives: dict[str, float] | None = None
     timings: Timings = Field(default_factory=Timings)
     backend: str | None = None
     message: str | None = None
@@ -512,7 +514,8 @@ class Result(BaseModel):
         """The JSON shape shared by ``run --json``, ``solve --json`` and eval's records
         (without ``backend`` and ``message``)."""
         with gc_paused():  # 100,000 variables: many small objects at once
-            exclude = {"backend", "message"} | ({"what_if"} if self.what_if is None else set())
+            exclude = {"backend", "message"} | ({"what_if"} if self.what_if is None else set()) \
+                | ({"objectives"} if self.objectives is None else set())
             data = self.model_dump(mode="json", exclude=exclude)
         if self.diagnosis is None:
             data["diagnosis"] = None

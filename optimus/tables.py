@@ -11,7 +11,7 @@ from operator import itemgetter
 from typing import Annotated, Any, Union
 
 from pydantic import (
-    BaseModel, ConfigDict, Field, TypeAdapter, ValidatorFunctionWrapHandler, WrapSerializer,
+    BaseModel, BeforeValidator, ConfigDict, Field, TypeAdapter, ValidatorFunctionWrapHandler, WrapSerializer,
     WrapValidator,
 )
 
@@ -22,13 +22,26 @@ __all__ = ["Scalar", "Entry", "EntryList", "EntryTable", "ArrayTable"]
 Scalar = Union[str, int]
 
 
+def _number_or_text(value: Any) -> Any:
+    """A text that reads as a number is that number (``"12"`` -> 12.0, as before texts
+    were allowed); any other text stays a text (a lookup value such as ``M1``)."""
+    if isinstance(value, str):
+        try:
+            return float(value)
+        except ValueError:
+            return value
+    return value
+
+
 class Entry(BaseModel):
     """One value of a parameter table: the index (one element per index set) and value."""
 
     model_config = ConfigDict(extra="forbid")
 
     index: list[Scalar] = Field(description="Index values, one per index set, in order.")
-    value: float
+    value: Annotated[Union[float, str], BeforeValidator(_number_or_text)] = Field(
+        description="A number; or a text, for a lookup table used in filters (e.g. the "
+                    "machine of each operation: 'M1').")
 
 
 _ENTRIES = TypeAdapter(list[Entry])

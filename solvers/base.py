@@ -42,6 +42,7 @@ class Capability(StrEnum):
     IIS = "iis"  # irreducible infeasible subsystems
     RAYS = "rays"  # primal and dual (Farkas) rays
     MIP = "mip"  # integer variables
+    QP = "qp"  # a convex quadratic objective
 
 
 class Backend(Protocol):

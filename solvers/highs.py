@@ -109,6 +109,11 @@ def make_highs(lp: "LinearProgram", options: SolverOptions | None = None, *,
         m.col_names_ = export_names(lp.col_names())
         m.row_names_ = export_names(lp.row_names())
     h.passModel(m)
+    hessian = getattr(lp, "hessian", None)
+    if hessian is not None:  # a convex QP (optimus.quadratic): HiGHS's QP solver
+        start, index, value = hessian.highs_triangular()
+        h.passHessian(lp.num_cols, len(value), highspy.HessianFormat.kTriangular,
+                      start, index, value)
     return h
 
 
@@ -145,7 +150,7 @@ class HighsBackend:
     """Solve with HiGHS via highspy."""
 
     name = "highs"
-    capabilities = frozenset({Capability.IIS, Capability.RAYS, Capability.MIP})
+    capabilities = frozenset({Capability.IIS, Capability.RAYS, Capability.MIP, Capability.QP})
 
     def solve(self, lp: "LinearProgram", options: SolverOptions) -> RawSolution:
         h = make_highs(lp, options, names=False)

@@ -169,6 +169,10 @@ class PulpBackend:
     capabilities = frozenset({Capability.MIP})
 
     def solve(self, lp: "LinearProgram", options: SolverOptions) -> RawSolution:
+        if getattr(lp, "hessian", None) is not None:
+            return RawSolution(status=Status.ERROR, message=(
+                "PuLP/CBC cannot solve a quadratic objective; use --backend highs (its QP "
+                "solver), or make the objective linear with piecewise(...)"))
         try:
             pulp = _pulp()
         except ImportError:  # pragma: no cover - pulp is a dependency

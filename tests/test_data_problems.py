@@ -157,3 +157,44 @@ def test_counts_and_values_of_attached_tables_are_grounded(tmp_path: Path) -> No
         "objective": {"sense": "maximize", "expression": "sum(x[p] for p in P)"}})
     f = f.with_attachments(Attachments.from_items([str(tmp_path / "products.csv")]))
     assert unexplained_numbers("We make 50 products, at most 4 of each. Each costs $37.", f) == [37.0]
+
+
+@pytest.mark.parametrize("fmt, where", [
+    ("csv", "freight.csv, line 4, column 'usd_per_t'"),
+    ("tsv", "freight.tsv, line 4, column 'usd_per_t'"),
+    ("xlsx", "freight.xlsx[Sheet1], row 4, column 'usd_per_t'"),
+    ("json", "freight.json, record 3, column 'usd_per_t'"),
+    ("parquet", "freight.parquet, row 3, column 'usd_per_t'"),
+])
+def test_a_bad_cell_is_located_in_every_format(tmp_path: Path, fmt: str, where: str) -> None:
+    """The same wrong cell (row 3 of the freight table) named by file, row and column in
+    each format's own terms; nothing is solved."""
+    from optimus.checks import check
+
+    src = DATA / "transportation"
+    for name in ("plants.csv", "markets.csv"):
+        (tmp_path / name).write_bytes((src / name).read_bytes())
+    frame = pd.read_csv(src / "freight.tsv", sep="\t").astype({"usd_per_t": object})
+    frame.loc[2, "usd_per_t"] = "twelve"
+    path = tmp_path / f"freight.{fmt}"
+    if fmt in ("csv", "tsv"):
+        frame.to_csv(path, sep="\t" if fmt == "tsv" else ",", index=False)
+    elif fmt == "xlsx":
+        frame.to_excel(path, index=False)
+    elif fmt == "json":
+        path.write_text(frame.to_json(orient="records"))
+    else:  # a Parquet column has one type: numbers written as text, one of them wrong
+        frame.astype({"usd_per_t": str}).to_parquet(path, index=False)
+    m = model_dict("transportation")
+    m["parameters"][2]["data"]["path"] = path.name
+    f = load_formulation_dict(m, tmp_path)
+    text = "\n".join(i.message for i in check(f))
+    assert where in text and "not a number" in text, text
+    r = solve_formulation(f)
+    assert r.status == "error" and not r.variables
+
+
+def load_formulation_dict(m: dict, base: Path):
+    from optimus.formulation import Formulation
+
+    return Formulation.model_validate(m).with_base_dir(base)

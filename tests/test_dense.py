@@ -263,7 +263,7 @@ def test_large_tables_are_kept_as_dicts_and_behave_like_entries(
 
     # an invalid record anywhere: the ordinary validation reports it, in Entry's words
     bad = copy.deepcopy(data)
-    bad["parameters"][0]["values"][700]["value"] = "lots"
+    bad["parameters"][0]["values"][700]["value"] = ["lots"]  # texts are lookups; a list is not
     bad["parameters"][0]["values"][900]["extra"] = 1
     with pytest.raises(UserError) as lazy_err:
         formulation_from_data(copy.deepcopy(bad))

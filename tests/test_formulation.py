@@ -180,16 +180,16 @@ def _as_a_model_would_fill_it() -> dict[str, Any]:
         "parameters": [
             {"name": "profit", "description": None, "index": ["Products"], "value": None,
              "values": [{"index": ["chairs"], "value": 45}, {"index": ["tables"], "value": 80}],
-             "data": None, "default": None},
+             "data": None, "default": None, "forall": None, "expression": None},
             {"name": "hours", "description": "hours per unit", "index": ["Products"],
              "value": None, "values": [{"index": ["chairs"], "value": 5},
                                        {"index": ["tables"], "value": 20}],
-             "data": None, "default": None},
+             "data": None, "default": None, "forall": None, "expression": None},
             {"name": "capacity", "description": None, "index": [], "value": 400, "values": None,
-             "data": None, "default": None},
+             "data": None, "default": None, "forall": None, "expression": None},
             {"name": "length", "description": None, "index": ["Arcs"], "value": None,
              "values": None, "data": {"path": "length.csv", "column": None, "index_columns": None, "key": None,
-                                "key_column": None, "sheet": None}, "default": 1.0},
+                                "key_column": None, "sheet": None}, "default": 1.0, "forall": None, "expression": None},
         ],
         "variables": [
             {"name": "make", "description": "units to make", "index": ["Products"],
@@ -199,12 +199,13 @@ def _as_a_model_would_fill_it() -> dict[str, Any]:
         ],
         "constraints": [
             {"name": "labor", "description": None, "forall": None,
-             "expression": "sum(hours[p] * make[p] for p in Products) <= capacity"},
+             "expression": "sum(hours[p] * make[p] for p in Products) <= capacity", "when": None},
             {"name": "arc_cap", "description": None, "forall": "(i, j) in Arcs",
-             "expression": "flow[i, j] <= 5"},
+             "expression": "flow[i, j] <= 5", "when": None},
         ],
         "objective": {"sense": "maximize", "description": None,
                       "expression": "sum(profit[p] * make[p] for p in Products)"},
+        "objectives": None,
     }
 
 

@@ -81,6 +81,8 @@ def result_header(result: Any) -> Table:
     grid.add_column()
     grid.add_row("Status", Text(status, style=STATUS_STYLE.get(status, "bold")))
     grid.add_row("Objective", Text(fmt_number(_get(result, "objective"))))
+    for name, value in (_get(result, "objectives") or {}).items():  # several objectives
+        grid.add_row(f"  {name}", Text(fmt_number(value)))
     grid.add_row("Best bound", Text(fmt_number(_get(result, "bound"))))
     grid.add_row("Gap", Text(fmt_gap(_get(result, "gap"))))
     t = _get(result, "timings")

@@ -180,20 +180,30 @@ def formulation_html(f: "Formulation") -> str:
         tex = f"{_sym_var(v)} {_domain(v)}"
         out.append(f"<li>{math_html(tex)}{desc}</li>")
     out.append("</ul>")
-    sense = r"\max" if f.objective.sense == "maximize" else r"\min"
-    try:
-        obj = _Tex(sets).expr(parse(f.objective.expression))
-    except ExprError:
-        obj = _tex_text(f.objective.expression)
-    out.append('<h4>Objective</h4>')
-    if f.objective.description:
-        out.append(f'<p class="desc">{esc(f.objective.description)}</p>')
-    obj_html = math_html(sense + r" \quad " + obj, display=True)
-    out.append(f'<div class="objective">{obj_html}</div>')
+    objectives = [f.objective] if f.objective is not None else f.objectives or []
+    out.append('<h4>Objective</h4>' if f.objective is not None else
+               '<h4>Objectives (lexicographic, by priority)</h4>')
+    for o in sorted(objectives, key=lambda o: getattr(o, "priority", 0)):
+        sense = r"\max" if o.sense == "maximize" else r"\min"
+        try:
+            obj = _Tex(sets).expr(parse(o.expression))
+        except ExprError:
+            obj = _tex_text(o.expression)
+        if getattr(o, "name", None):
+            out.append(f'<p class="desc">{esc(o.name)} (priority {o.priority}, weight '
+                       f'{o.weight:g})</p>')
+        if o.description:
+            out.append(f'<p class="desc">{esc(o.description)}</p>')
+        obj_html = math_html(sense + r" \quad " + obj, display=True)
+        out.append(f'<div class="objective">{obj_html}</div>')
     if f.constraints:
         out.append('<h4>Constraints</h4><div class="constraints">')
         for c in f.constraints:
             body = expr_to_latex(c.expression, sets)
+            if getattr(c, "when", None):
+                from optimus.render.latex import when_latex
+
+                body = when_latex(c, sets) + body
             if c.forall and c.forall.strip():
                 body += r" \qquad " + forall_to_latex(c.forall)
             desc = f' <span class="desc">— {esc(c.description)}</span>' if c.description else ""

@@ -27,6 +27,7 @@ import math
 from typing import TYPE_CHECKING, Any
 
 from optimus.expressions import ExprError, parse, parse_forall
+from optimus.render.constructs_b import index_names, ordered, weights_shown
 
 if TYPE_CHECKING:
     from optimus.formulation import Formulation, Parameter
@@ -206,6 +207,12 @@ class _Tex:
             return rf"\{fn}_{{{subs}}} " + self._wrap(gen.elt, _PREC_MUL), _PREC_ADD
         if fn in ("min", "max"):
             return rf"\{fn}\left({', '.join(self.expr(a) for a in args)}\right)", _PREC_ATOM
+        if fn == "sqrt" and len(args) == 1:
+            return rf"\sqrt{{{self.expr(args[0])}}}", _PREC_ATOM
+        if fn in ("ceil", "floor") and len(args) == 1:
+            return rf"\left\l{fn}{self.expr(args[0])}\right\r{fn}", _PREC_ATOM
+        if fn in ("exp", "log"):
+            return rf"\{fn}\left({', '.join(self.expr(a) for a in args)}\right)", _PREC_ATOM
         if fn == "piecewise" and len(args) == 3 and all(
                 isinstance(a, (ast.List, ast.Tuple)) for a in args[1:]):
             points = ", ".join(f"({self.expr(x)}, {self.expr(y)})"
@@ -220,6 +227,47 @@ class _Tex:
         if g.ifs:
             text += r" \,:\, " + r" \land ".join(self.expr(c) for c in g.ifs)
         return text
+
+
+# --------------------------------------------------------------------------- constructs (issue 12b)
+def objectives_latex(f: Any, tex: Any) -> list[str]:
+    """Markdown lines: the objectives in lexicographic order, as LaTeX."""
+    lines = ["Lexicographic: each priority level is optimized in turn, without worsening "
+             "the levels before it; objectives of equal priority are blended by weight.", ""]
+    weights = weights_shown(f)
+    for k, o in ordered(f):
+        sense = r"\max" if o.sense == "maximize" else r"\min"
+        try:
+            body = tex.expr(parse(o.expression))
+        except ExprError:
+            body = _tex_text(o.expression)
+        extra = f"priority {o.priority}" + (f", weight {o.weight:g}" if weights else "")
+        desc = f" — {md_escape(o.description)}" if o.description else ""
+        lines.append(f"{k}. **{md_escape(o.name)}** ({extra}): "
+                     f"${sense} \\quad {body}${desc}")
+    lines.append("")
+    return lines
+
+
+def param_definition_latex(p: Any, tex: Any) -> str:
+    """``dist_{c, s} = \\sqrt{...} \\quad \\forall c \\in C, s \\in S`` (LaTeX)."""
+    names = index_names(p)
+    head = _name(p.name) + ("_{" + ", ".join(_name(n) for n in names) + "}" if names else "")
+    try:
+        body = tex.expr(parse(p.expression))
+    except ExprError:
+        body = _tex_text(p.expression)
+    out = f"{head} = {body}"
+    if p.forall and p.forall.strip():
+        out += r" \quad " + forall_to_latex(p.forall)
+    return out
+
+
+def when_latex(c: Any, sets: set[str] | None = None) -> str:
+    """The indicator's premise and arrow, ``open_{p} = 1 \\Rightarrow`` (empty without one)."""
+    if not c.when:
+        return ""
+    return expr_to_latex(c.when, sets) + r" \Rightarrow "
 
 
 def expr_to_latex(text: str, sets: set[str] | None = None) -> str:
@@ -267,6 +315,8 @@ def _param_block(p: "Parameter", f: "Formulation") -> list[str]:
     idx = ", ".join(_name(s) for s in p.index)
     head = _name(p.name) + (f"_{{{idx}}}" if p.index else "")
     desc = f" — {md_escape(p.description)}" if p.description else ""
+    if getattr(p, "expression", None) is not None:  # computed: its definition
+                return [f"- ${param_definition_latex(p, _Tex({s.name for s in f.sets}))}${desc}"]
     table, note = _param_table(p, f)  # note: data file, if any
     lines: list[str] = []
     if not p.index:
@@ -293,6 +343,8 @@ def _param_block(p: "Parameter", f: "Formulation") -> list[str]:
                 cells = [md_escape(", ".join(str(k) for k in key))] + [""] * (len(names) - 1)
             lines.append("  | " + " | ".join(cells + [_md_cell(value)]) + " |")
         lines.append("")
+    elif any(isinstance(v, str) for v in table.values()):
+        lines.append(f"  - {len(table)} texts, e.g. {md_escape(next(iter(table.values())))}")
     else:
         vals = list(table.values())
         lines.append(f"  - {len(vals)} values, from {md_escape(f'{min(vals):g}')} to "
@@ -366,15 +418,18 @@ def to_markdown(f: "Formulation", result: "Result | None" = None) -> str:
                  + (f" (over ${', '.join(_name(s) for s in v.index)}$)" if v.index else ""))
     L.append("")
 
-    L += ["## Objective", ""]
-    sense = r"\max" if f.objective.sense == "maximize" else r"\min"
-    try:
-        obj = tex.expr(parse(f.objective.expression))
-    except ExprError:
-        obj = _tex_text(f.objective.expression)
-    if f.objective.description:
-        L += [md_escape(f.objective.description), ""]
-    L += ["$$", rf"{sense} \quad {obj}", "$$", ""]
+    if f.objective is None:  # several objectives (optimus.objectives)
+                L += ["## Objectives", ""] + objectives_latex(f, tex)
+    else:
+        L += ["## Objective", ""]
+        sense = r"\max" if f.objective.sense == "maximize" else r"\min"
+        try:
+            obj = tex.expr(parse(f.objective.expression))
+        except ExprError:
+            obj = _tex_text(f.objective.expression)
+        if f.objective.description:
+            L += [md_escape(f.objective.description), ""]
+        L += ["$$", rf"{sense} \quad {obj}", "$$", ""]
 
     if f.constraints:
         L += ["## Constraints", ""]
@@ -384,6 +439,8 @@ def to_markdown(f: "Formulation", result: "Result | None" = None) -> str:
                 title += f" — {md_escape(c.description)}"
             L += [title, ""]
             body = expr_to_latex(c.expression, sets)
+            if getattr(c, "when", None):  # an indicator: premise => constraint
+                                body = when_latex(c, sets) + body
             if c.forall and c.forall.strip():
                 body += r" \qquad " + forall_to_latex(c.forall)
             L += ["$$", body, "$$", ""]
@@ -425,6 +482,8 @@ def _solution(r: "Result") -> list[str]:
     L = ["## Solution", "", f"- Status: **{md_escape(r.status)}**"]
     if r.objective is not None:
         L.append(f"- Objective: ${_number(float(r.objective))}$")
+    for name, value in (getattr(r, "objectives", None) or {}).items():  # lexicographic
+        L.append(f"  - {md_escape(name)}: ${_number(float(value))}$")
     if r.gap is not None and r.gap > 0:
         L.append(f"- Gap: {md_escape(f'{r.gap:.3g}')}")
     nonzero = [v for v in r.variables if abs(v.value) > 1e-9]

@@ -55,7 +55,7 @@ from typing import Any, Iterable
 
 from optimus.checks import is_plain_identifier, name_suggestion
 from optimus.errors import FormulationError, UserError
-from optimus.expressions import ExprError, canonical, parse, parse_forall
+from optimus.expressions import MATH_FUNCS, ExprError, canonical, parse, parse_forall
 from optimus.formulation import Formulation
 
 __all__ = ["to_pyomo_script", "write_pyomo_script", "validate_identifier", "comment_text"]
@@ -77,7 +77,7 @@ statistics to_dense_data transfer_attributes_from type unfix_all_vars valid_mode
 valid_problem_types values write
 """.split())
 # Names the rule functions use; bound index names that collide are renamed.
-_LOCAL_RESERVED = frozenset({"m", "pyo", "constrain", "constrain_range", "math"})
+_LOCAL_RESERVED = frozenset({"m", "pyo", "constrain", "constrain_range", "math", "_round"})
 _BINOPS = {ast.Add: ast.Add, ast.Sub: ast.Sub, ast.Mult: ast.Mult, ast.Div: ast.Div,
            ast.Pow: ast.Pow}
 _CMPOPS = {ast.Eq: ast.Eq, ast.NotEq: ast.NotEq, ast.Lt: ast.Lt, ast.LtE: ast.LtE,
@@ -294,6 +294,13 @@ class _Translator:
                 return ast.Call(func=ast.Name(id="len", ctx=ast.Load()),
                                 args=[self._component(node.args[0].id)], keywords=[])
             raise self._fail(node, "len takes a set name")
+        if fn in MATH_FUNCS:  # functions of data: the script's own math module
+            args = [ast.Call(func=self._pyo("value"), args=[self.expr(a, scope)], keywords=[])
+                    for a in node.args]
+            name = {"round": "_round"}.get(fn, fn)
+            func: ast.expr = ast.Name(id="_round", ctx=ast.Load()) if fn == "round" else \
+                ast.Attribute(value=ast.Name(id="math", ctx=ast.Load()), attr=name, ctx=ast.Load())
+            return ast.Call(func=func, args=args, keywords=[])
         if fn == "piecewise":
             x = self.expr(node.args[0], scope)
             lists = [ast.List(elts=[self.expr(e, scope) for e in a.elts], ctx=ast.Load())  # type: ignore[attr-defined]
@@ -534,6 +541,8 @@ def _render(f: Formulation, a: Any, data: str, script_path: str | Path | None) -
     L.append("TOL = 1e-9  # feasibility tolerance of constraints without variables")
     L.append("CONSTANT_VIOLATIONS: list[str] = []")
     L.append(_HELPERS)
+    if any(c.when is not None for c in f.constraints):
+        L.append(_INDICATOR)
     L.append(_CONSTRUCTS)
     if files:
         L.append(_READER)
@@ -565,6 +574,10 @@ def _render(f: Formulation, a: Any, data: str, script_path: str | Path | None) -
     for p in f.parameters:
         _comment(L, p.description, prefix=f"{p.name}: ")
         arity, table = sym.params[p.name]
+        if p.expression is not None:  # computed here, with math, from the same tree
+            L.extend(_computed_param_code(p, attrs, tr, sym.set_arity, table))
+            continue
+        within = "pyo.Any" if _has_text(table) else "pyo.Reals"
         from_file = files and _script_reads(p)
         default = f", default={_lit(float(p.default))}" if p.default is not None and p.index else ""
         if not p.index:
@@ -572,8 +585,8 @@ def _render(f: Formulation, a: Any, data: str, script_path: str | Path | None) -
                 value = (f"read_table({_path_expr(f, p.data.path, script_path)}, "  # type: ignore[union-attr]
                          f"{p.name!r}, {p.data.column!r}, [], [])")  # type: ignore[union-attr]
             else:
-                value = _lit(float(table))
-            L.append(f"    m.{attrs[p.name]} = pyo.Param(initialize={value}, within=pyo.Reals"
+                value = _lit(table if isinstance(table, str) else float(table))
+            L.append(f"    m.{attrs[p.name]} = pyo.Param(initialize={value}, within={within}"
                      f"{_doc(p.description)})")
             continue
         if from_file:
@@ -597,7 +610,7 @@ def _render(f: Formulation, a: Any, data: str, script_path: str | Path | None) -
         else:
             init = "{}"
         L.append(f"    m.{attrs[p.name]} = pyo.Param({idx_args(p.index)}initialize={init}"
-                 f"{default}, within=pyo.Reals{_doc(p.description)})")
+                 f"{default}, within={within}{_doc(p.description)})")
 
     # ---- variables
     L.append("")
@@ -614,16 +627,23 @@ def _render(f: Formulation, a: Any, data: str, script_path: str | Path | None) -
     for c in f.constraints:
         L.append("")
         _comment(L, c.description, prefix=f"{c.name}: ")
-        L.extend(_constraint_code(c, attrs, tr, sym.set_arity))
+        if c.when is not None:  # an indicator: the same big-M rows as optimus
+            L.extend(_indicator_code(c, attrs, tr))
+        else:
+            L.extend(_constraint_code(c, attrs, tr, sym.set_arity))
 
     # ---- objective
     L.append("")
     L.append("    # ---- objective")
-    _comment(L, f.objective.description)
-    obj_tree = parse(f.objective.expression)
-    obj_expr = _unparse(tr.expr(obj_tree, {}))
-    sense = "pyo.maximize" if f.objective.sense == "maximize" else "pyo.minimize"
-    L.append(f"    m.{obj_attr} = pyo.Objective(expr={obj_expr}, sense={sense})")
+    lex = f.objective is None
+    if lex:  # several objectives: one Expression each, solved by priority in solve_levels
+        L.extend(_objectives_code(f, tr, obj_attr))
+    else:
+        _comment(L, f.objective.description)
+        obj_tree = parse(f.objective.expression)
+        obj_expr = _unparse(tr.expr(obj_tree, {}))
+        sense = "pyo.maximize" if f.objective.sense == "maximize" else "pyo.minimize"
+        L.append(f"    m.{obj_attr} = pyo.Objective(expr={obj_expr}, sense={sense})")
     semi = [(attrs[v.name], v.lower) for v in f.variables
             if v.domain in ("semicontinuous", "semiinteger")]
     if semi:
@@ -640,7 +660,12 @@ def _render(f: Formulation, a: Any, data: str, script_path: str | Path | None) -
                          for c in f.constraints)
     L.append(f"CONSTRAINTS = [{con_list}]  # (formulation name, Pyomo component)")
     L.append(f"OBJECTIVE = {obj_attr!r}")
-    L.append(_MAIN)
+    if lex:
+        L.append(_LEXICOGRAPHIC)
+        L.append(_MAIN.replace("    status, objective = solve(m)\n",
+                               "    status, objective = solve_levels(m)\n"))
+    else:
+        L.append(_MAIN)
     # Syntax check only (never executed here). Data blocks are literals built by _lit()
     # and are replaced by a small placeholder so that large tables do not cost seconds.
     skeleton = "\n".join(x.placeholder if isinstance(x, _Block) else x for x in L) + "\n"
@@ -652,6 +677,92 @@ def _render(f: Formulation, a: Any, data: str, script_path: str | Path | None) -
                         f"compile: {exc.msg} (line {exc.lineno})",
                         fix="Use distinct index names in each forall and plain identifiers.") from None
     return code
+
+
+def _has_text(table: Any) -> bool:
+    """True for a parameter holding texts (a lookup table): Pyomo's ``within=pyo.Any``."""
+    if isinstance(table, str):
+        return True
+    return isinstance(table, dict) and any(isinstance(v, str) for v in table.values())
+
+
+def _computed_param_code(p: Any, attrs: dict[str, str], tr: _Translator,
+                         arity: dict[str, int], table: Any) -> list[str]:
+    """A computed parameter: the same expression tree translated to Python with ``math``
+    (never eval), evaluated by the script over the same forall."""
+    within = "pyo.Any" if _has_text(table) else "pyo.Reals"
+    scope: dict[str, str] = {}
+    doc = _doc(p.description)
+    tree = parse(p.expression)
+    if not p.index:
+        value = _unparse(ast.Call(func=tr._pyo("value"), args=[tr.expr(tree, scope)],
+                                  keywords=[]))
+        return [f"    m.{attrs[p.name]} = pyo.Param(initialize={value}, within={within}{doc})"]
+    gens = tr.comprehensions(parse_forall(p.forall), scope)
+    elts: list[ast.expr] = []
+    for g, orig in zip(gens, parse_forall(p.forall)):
+        names = tr.targets(orig.target)
+        width = arity.get(orig.iter.id, 1)  # type: ignore[attr-defined]
+        if len(names) == 1 and width > 1:
+            elts.append(ast.Starred(value=ast.Name(id=scope[names[0]], ctx=ast.Load()),
+                                    ctx=ast.Load()))
+        else:
+            elts.extend(ast.Name(id=scope[n], ctx=ast.Load()) for n in names)
+    key: ast.expr = elts[0] if len(elts) == 1 and not isinstance(elts[0], ast.Starred) \
+        else ast.Tuple(elts=elts, ctx=ast.Load())
+    value = ast.Call(func=tr._pyo("value"), args=[tr.expr(tree, scope)], keywords=[])
+    comp = ast.DictComp(key=key, value=value, generators=gens)
+    default = f", default={_lit(float(p.default))}" if p.default is not None else ""
+    sets_txt = "".join(f"m.{attrs[s]}, " for s in p.index)
+    return [f"    {p.name}_data = {_unparse(comp)}",
+            f"    m.{attrs[p.name]} = pyo.Param({sets_txt}initialize={p.name}_data{default}, "
+            f"within={within}{doc})"]
+
+
+def _objectives_code(f: Formulation, tr: _Translator, obj_attr: str) -> list[str]:
+    """Several objectives: ``m.objective_terms`` (one Expression per objective), LEVELS
+    (priority order: sense and ``(name, signed weight)`` pairs) and the objective that
+    solve_levels re-targets level by level."""
+    from optimus.objectives import levels_of
+
+    out = ["    m.objective_terms = {}"]
+    for o in f.objectives or []:
+        _comment(out, o.description, prefix=f"{o.name}: ")
+        expr = _unparse(tr.expr(parse(o.expression), {}))
+        out.append(f"    m.objective_terms[{o.name!r}] = {expr}")
+    levels = []
+    for level in levels_of(f.objectives or []):
+        sense = level[0].sense
+        pairs = [(o.name, float(o.weight) * (1.0 if o.sense == sense else -1.0)) for o in level]
+        levels.append((sense, pairs))
+    out.append(f"    m.LEVELS = {levels!r}")
+    first_sense, first = levels[0]
+    blend = " + ".join(f"{w!r} * m.objective_terms[{n!r}]" for n, w in first)
+    sense = "pyo.maximize" if first_sense == "maximize" else "pyo.minimize"
+    out.append(f"    m.{obj_attr} = pyo.Objective(expr={blend}, sense={sense})")
+    return out
+
+
+def _indicator_code(c: Any, attrs: dict[str, str], tr: _Translator) -> list[str]:
+    """An indicator constraint: its bindings listed as (lhs, sense, rhs, binary) and each
+    turned into big-M rows by the script's ``indicator`` helper (bounds -> M per row)."""
+    scope: dict[str, str] = {}
+    gens = tr.comprehensions(parse_forall(c.forall), scope) if c.forall and c.forall.strip() else []
+    tree = parse(c.expression)
+    when = parse(c.when)
+    z_node, value = when.left, when.comparators[0]  # type: ignore[attr-defined]
+    if isinstance(z_node, ast.Constant):
+        z_node, value = value, z_node
+    sense = _SENSE[type(tree.ops[0])]  # type: ignore[attr-defined]
+    item = ast.Tuple(elts=[tr.expr(tree.left, scope), ast.Constant(sense),  # type: ignore[attr-defined]
+                           tr.expr(tree.comparators[0], scope), tr.expr(z_node, scope)],  # type: ignore[attr-defined]
+                     ctx=ast.Load())
+    rows = ast.ListComp(elt=item, generators=gens) if gens else ast.List(elts=[item], ctx=ast.Load())
+    attr = attrs[_constraint_key(c.name)]
+    return [f"    m.{attr} = pyo.ConstraintList({_doc(c.description).lstrip(', ')})",
+            f"    for lhs, sense, rhs, z in {_unparse(rows)}:",
+            f"        for row in indicator(lhs, sense, rhs, z, {int(value.value)}):",  # type: ignore[attr-defined]
+            f"            m.{attr}.add(row)"]
 
 
 def _script_reads(p: Any) -> bool:
@@ -670,7 +781,7 @@ def _inline_entries(p: Any, sets: dict, members: dict) -> dict:
     for e in p.values or []:
         k = _canon_key(list(e.index), p.index, sets, members)
         if k is not None:
-            out[k] = float(e.value)
+            out[k] = e.value if isinstance(e.value, str) else float(e.value)
     return out
 
 
@@ -797,6 +908,11 @@ def constrain(lhs, sense, rhs):
     return pyo.Constraint.Feasible if ok else pyo.Constraint.Infeasible
 
 
+def _round(x, digits=0):
+    """round() as optimus computes it: a float, half to even."""
+    return float(round(x, int(digits)))
+
+
 def constrain_range(lo, body, hi):
     """`lo <= body <= hi`; Feasible/Infeasible when body holds no variable."""
     if _has_var(body):
@@ -806,6 +922,38 @@ def constrain_range(lo, body, hi):
     if not ok:
         CONSTANT_VIOLATIONS.append(f"{pyo.value(lo)!r} <= {v!r} <= {pyo.value(hi)!r}")
     return pyo.Constraint.Feasible if ok else pyo.Constraint.Infeasible
+'''
+
+_INDICATOR = '''
+
+def indicator(lhs, sense, rhs, z, active):
+    """`lhs sense rhs` only when binary z == active, by big-M from the variable bounds
+    (per row and side, as optimus compiles it): the rows to add."""
+    from pyomo.repn import generate_standard_repn
+
+    repn = generate_standard_repn(lhs - rhs, compute_values=True)
+    body = sum(c * v for c, v in zip(repn.linear_coefs, repn.linear_vars))
+    const = pyo.value(repn.constant)
+    top = bottom = 0.0
+    for c, v in zip(repn.linear_coefs, repn.linear_vars):
+        lo = -float("inf") if v.lb is None else v.lb
+        hi = float("inf") if v.ub is None else v.ub
+        top += max(c * lo, c * hi)
+        bottom += min(c * lo, c * hi)
+    rows = []
+    if sense in ("<=", "=="):
+        big = top + const
+        if big > 0:
+            rows.append(body + const <= big * (1 - z) if active else body + const <= big * z)
+        else:
+            rows.append(body + const <= 0)
+    if sense in (">=", "=="):
+        small = -(bottom + const)
+        if small > 0:
+            rows.append(body + const >= -small * (1 - z) if active else body + const >= -small * z)
+        else:
+            rows.append(body + const >= 0)
+    return [r for r in rows if r is not True]
 '''
 
 _CONSTRUCTS = '''
@@ -1026,6 +1174,30 @@ def read_table(path, name, column, index, sets):
             raise ValueError(f"{path}: index {raw!r} of {name} does not fit its sets")
         table[key[0] if len(key) == 1 else tuple(key)] = value
     return table
+'''
+
+_LEXICOGRAPHIC = '''
+
+def solve_levels(m):
+    """Several objectives, lexicographically (as optimus does): solve each priority level
+    in turn, holding every earlier level at its optimum with one constraint. Returns the
+    status and the first level's value; prints each objective's value."""
+    obj = getattr(m, OBJECTIVE)
+    m.kept = pyo.ConstraintList()
+    status, first = "optimal", None
+    for k, (sense, pairs) in enumerate(m.LEVELS):
+        expr = sum(w * m.objective_terms[name] for name, w in pairs)
+        obj.set_value(expr)
+        obj.sense = pyo.maximize if sense == "maximize" else pyo.minimize
+        status, value = solve(m)
+        if value is None:
+            return status, None
+        first = value if k == 0 else first
+        m.kept.add(expr >= value if sense == "maximize" else expr <= value)
+    for name, term in m.objective_terms.items():
+        print(f"objective {name} = {float(pyo.value(term))!r}")
+    sense, pairs = m.LEVELS[0]
+    return status, float(pyo.value(sum(w * m.objective_terms[n] for n, w in pairs)))
 '''
 
 _MAIN = '''

@@ -19,6 +19,8 @@ def _elems(values: list, limit: int | None = _MAX_ELEMENTS) -> str:
 def _num(v: float) -> str:
     """A number in full precision (the compact form goes into repair prompts and chat
     diffs, so ``:g``'s six digits would lose or hide changes): ``3``, ``2.5``, ``1e-07``."""
+    if isinstance(v, str):
+        return repr(v)
     v = float(v)
     return str(int(v)) if v.is_integer() and abs(v) < 1e15 else repr(v)
 
@@ -44,7 +46,9 @@ def compact_text(f: "Formulation", *, full: bool = False) -> str:
             lines.append(f"set {s.name} = ?")
     for p in f.parameters:
         idx = f"[{', '.join(p.index)}]" if p.index else ""
-        if not p.index:
+        if p.expression is not None:
+            val = f"{p.expression}" + (f" for {p.forall}" if p.forall else "")
+        elif not p.index:
             val = "?" if p.value is None else _num(p.value)
         elif p.values is not None:
             ents = [f"{'/'.join(str(i) for i in e.index)}: {_num(e.value)}" for e in p.values[:max_entries]]
@@ -67,6 +71,12 @@ def compact_text(f: "Formulation", *, full: bool = False) -> str:
         lines.append(f"var {v.name}{idx} {v.domain} in [{lo}, {hi}]")
     for c in f.constraints:
         fa = f" forall {c.forall}" if c.forall else ""
-        lines.append(f"subject to {c.name}{fa}: {c.expression}")
-    lines.append(f"{f.objective.sense} {f.objective.expression}")
+        when = f" when {c.when}" if c.when else ""
+        lines.append(f"subject to {c.name}{fa}{when}: {c.expression}")
+    if f.objective is None:
+        from optimus.render.constructs_b import objectives_text
+
+        lines.extend(objectives_text(f))
+    else:
+        lines.append(f"{f.objective.sense} {f.objective.expression}")
     return "\n".join(lines)

@@ -25,6 +25,7 @@ import math
 from typing import TYPE_CHECKING, Any
 
 from optimus.expressions import ExprError, parse, parse_forall
+from optimus.render.constructs_b import index_names, ordered, weights_shown
 
 if TYPE_CHECKING:
     from optimus.formulation import Formulation, Parameter, Variable
@@ -160,6 +161,10 @@ class _Uni:
             return " + ".join(self._wrap(e, _PREC_ADD) for e in args[0].elts) or "0", _PREC_ADD
         if fn in ("len", "abs") and len(args) == 1:
             return f"|{self.expr(args[0])}|", _PREC_ATOM
+        if fn == "ceil" and len(args) == 1:
+            return f"⌈{self.expr(args[0])}⌉", _PREC_ATOM
+        if fn == "floor" and len(args) == 1:
+            return f"⌊{self.expr(args[0])}⌋", _PREC_ATOM
         if fn in ("min", "max") and len(args) == 1 \
                 and isinstance(args[0], (ast.GeneratorExp, ast.ListComp)):
             gen = args[0]
@@ -201,6 +206,36 @@ def forall_to_unicode(text: str) -> str:
         return "∀ " + flat(text)
     u = _Uni()
     return "∀ " + ", ".join(u.binding(g) for g in gens)
+
+
+# --------------------------------------------------------------------------- constructs (issue 12b)
+def objectives_unicode(f: Any) -> list[tuple[str, str]]:
+    """``(line, description)`` rows of the objectives in lexicographic order."""
+    weights = weights_shown(f)
+    rows = []
+    for k, o in ordered(f):
+        sense = "max" if o.sense == "maximize" else "min"
+        extra = f"priority {o.priority}" + (f", weight {o.weight:g}" if weights else "")
+        rows.append((f"{k}. {flat(o.name)}: {sense} {expr_to_unicode(o.expression)}   ({extra})",
+                     flat(o.description or "")))
+    return rows
+
+
+def param_definition_unicode(p: Any) -> str:
+    """``dist[c, s] = √(...)   ∀ c ∈ C, s ∈ S``."""
+    names = index_names(p)
+    head = flat(p.name) + (f"[{', '.join(names)}]" if names else "")
+    out = f"{head} = {expr_to_unicode(p.expression)}"
+    if p.forall and p.forall.strip():
+        out += "   " + forall_to_unicode(p.forall)
+    return out
+
+
+def when_unicode(c: Any) -> str:
+    """``open[p] = 1 ⇒ `` (empty without an indicator)."""
+    if not c.when:
+        return ""
+    return expr_to_unicode(c.when) + " ⇒ "
 
 
 # --------------------------------------------------------------------------- sections
@@ -253,18 +288,26 @@ def _param_values(p: "Parameter", f: "Formulation") -> Any:
     return table
 
 
+def _value_text(v: Any) -> str:
+    return element(v) if isinstance(v, str) else number(float(v))
+
+
 def _param_line(p: "Parameter", f: "Formulation") -> str:
+    if getattr(p, "expression", None) is not None:  # computed: its definition
+                return param_definition_unicode(p)
     sym, over = _indexed(f, p.name, p.index)
     values = _param_values(p, f)
     if not p.index:
-        shown = number(float(values)) if isinstance(values, (int, float)) else "?"
+        shown = _value_text(values) if isinstance(values, (int, float, str)) else "?"
         return f"{sym} = {shown}"
     line = f"{sym}, {over}"
     if isinstance(values, dict) and values:
         if len(values) <= _INLINE_ENTRIES:
             def key(k: Any) -> str:
                 return element(k[0]) if isinstance(k, tuple) and len(k) == 1 else element(k)
-            line += ": {" + ", ".join(f"{key(k)}: {number(float(v))}" for k, v in values.items()) + "}"
+            line += ": {" + ", ".join(f"{key(k)}: {_value_text(v)}" for k, v in values.items()) + "}"
+        elif any(isinstance(v, str) for v in values.values()):
+            line += f": {len(values)} texts"
         else:
             vals = [float(v) for v in values.values()]
             line += (f": {len(vals)} values from {number(min(vals))} to {number(max(vals))} "
@@ -302,13 +345,18 @@ def unicode_sections(f: "Formulation") -> list[tuple[str, list[tuple[str, str]]]
         line = f"{sym} {domain_to_unicode(v)}" + (f"   ∀ {over}" if over else "")
         rows.append((line, flat(v.description or "")))
     out.append(("Variables", rows))
-    sense = "max" if f.objective.sense == "maximize" else "min"
-    out.append(("Objective", [(f"{sense} {expr_to_unicode(f.objective.expression)}",
-                               flat(f.objective.description or ""))]))
+    if f.objective is None:  # several objectives, lexicographic (optimus.objectives)
+                out.append(("Objectives", objectives_unicode(f)))
+    else:
+        sense = "max" if f.objective.sense == "maximize" else "min"
+        out.append(("Objective", [(f"{sense} {expr_to_unicode(f.objective.expression)}",
+                                   flat(f.objective.description or ""))]))
     if f.constraints:
         rows = []
         for c in f.constraints:
             body = expr_to_unicode(c.expression)
+            if getattr(c, "when", None):  # an indicator: premise ⇒ constraint
+                                body = when_unicode(c) + body
             if c.forall and c.forall.strip():
                 body += "   " + forall_to_unicode(c.forall)
             rows.append((f"{flat(c.name)}: {body}", flat(c.description or "")))
