@@ -177,3 +177,20 @@ def test_scarves_match_scarf():
     r = formulate_offline(case.text)
     assert r.formulation is not None
     assert "4*scarf + 2*hat <= 40" in [c.expression for c in r.formulation.constraints]
+
+
+def test_bench_rules_table_counts_each_rule_of_an_answered_reading():
+    """``bench_offline.py --rules``: per constraint rule, answered readings and correct ones."""
+    import importlib.util
+    from pathlib import Path
+
+    spec = importlib.util.spec_from_file_location(
+        "bench_offline", Path(__file__).parent / "benchmarks" / "bench_offline.py")
+    bench = importlib.util.module_from_spec(spec)
+    assert spec.loader is not None
+    spec.loader.exec_module(bench)
+    rows = bench.phrasing_rows()[:4]
+    table = bench.rule_table(rows)
+    assert table and all(0 <= v["correct"] <= v["answered"] for v in table.values())
+    wrong = [dict(r, answer=r["answer"] + 1000.0) for r in rows]  # every answer now wrong
+    assert all(v["correct"] == 0 for v in bench.rule_table(wrong).values())

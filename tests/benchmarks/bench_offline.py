@@ -1,6 +1,6 @@
 """Benchmark the offline formulator: accuracy, precision and ms per problem.
 
-Run: ``python tests/benchmarks/bench_offline.py [--min-confidence 0.5] [--phrasings] [FILE ...]``
+Run: ``python tests/benchmarks/bench_offline.py [--min-confidence 0.5] [--phrasings] [--rules] [FILE ...]``
 (FILE defaults to nl4opt_dev and mamo_easy_clean_sirl in ../shared/benchmarks).
 Correct when |objective - answer| <= max(1e-4*|answer|, 0.0051); rows with
 ``meta.answer_unknown`` or a null answer are skipped.
@@ -72,16 +72,56 @@ def score_rows(rows: list[dict], name: str, min_confidence: float = DEFAULT_MIN_
             "bands": {k: {"correct": v[0], "n": v[1]} for k, v in bands.items()}}
 
 
+def rule_table(rows: list[dict], min_confidence: float = DEFAULT_MIN_CONFIDENCE) -> dict:
+    """Per constraint rule (the kind in a constraint's name: bound, linear, total, resource,
+    ratio, multiple; ``formula`` for the grammar): answered readings that use it, and how
+    many of them are correct. A reading counts once per rule it uses."""
+    import re
+
+    from optimus.offline import formulate_offline
+
+    table: dict[str, list[int]] = defaultdict(lambda: [0, 0])
+    for r in rows:
+        a = solve_offline(r["question"], min_confidence=min_confidence)
+        if a.status == "abstained":
+            continue
+        good = a.status == "optimal" and correct(a.objective, r["answer"])
+        f = formulate_offline(r["question"])
+        names = {"formula"} if f.exact else {re.sub(r"_\d+$", "", c.name)
+                                             for c in f.formulation.constraints}
+        for name in names or {"(no constraint)"}:
+            table[name][0] += good
+            table[name][1] += 1
+    return {k: {"correct": v[0], "answered": v[1]} for k, v in sorted(table.items())}
+
+
+def _rows(name: str, rows: list[dict] | None) -> list[dict]:
+    if rows is not None:
+        return rows
+    path = Path(name) if Path(name).exists() else BENCH / name
+    out = [json.loads(line) for line in path.read_text().splitlines() if line.strip()]
+    return [r for r in out if not r.get("meta", {}).get("answer_unknown") and r["answer"] is not None]
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("files", nargs="*", default=["nl4opt_dev.jsonl", "mamo_easy_clean_sirl.jsonl"])
     ap.add_argument("--min-confidence", type=float, default=DEFAULT_MIN_CONFIDENCE)
     ap.add_argument("--phrasings", action="store_true",
                     help="also score our own plain-English problems (tests/offline_phrasings.py)")
+    ap.add_argument("--rules", action="store_true",
+                    help="precision of the answered readings per constraint rule")
     args = ap.parse_args()
     jobs = [(name, None) for name in args.files]
     if args.phrasings:
         jobs.append(("offline_phrasings", phrasing_rows()))
+    if args.rules:
+        for name, rows in jobs:
+            print(f"{Path(name).name}: precision per rule (answered readings using it)")
+            for rule, v in rule_table(_rows(name, rows), args.min_confidence).items():
+                n = v["answered"]
+                print(f"  {rule:>16}: {v['correct']}/{n} correct ({v['correct'] / n:.0%})")
+        return
     for name, rows in jobs:
         if rows is not None:
             s = score_rows(rows, name, args.min_confidence)
