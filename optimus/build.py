@@ -19,7 +19,7 @@ from optimus.budget import MAX_COEFFICIENT, check_deadline
 from optimus.checks import Analysis, analyze
 from optimus.constructs import Aux, using_aux
 from optimus.errors import FormulationError
-from optimus.expressions import EvalError, LinExpr
+from optimus.expressions import EvalError, LinExpr, flat_key
 from optimus.formulation import Formulation
 from optimus.issues import Issue
 
@@ -197,7 +197,7 @@ def _build_rows(f: Formulation, a: Analysis, t0: float, issues: list[Issue],
                 if not count & 4095:
                     check_deadline()
                 acc = LinExpr()
-                key = _flat_key(env, names)
+                key = flat_key(env, names)
                 try:
                     aux.owner = (c.name, key)
                     aux.orientation = _ORIENTATION.get(cc.sense, 0)
@@ -380,7 +380,7 @@ def _indicator_rows(ind: Any, env: dict, acc: LinExpr, lo_v: float, hi_v: float,
                                 f"Give variable `{var}` an `{side}` bound (the most it can "
                                 f"be); the big-M is derived from the bounds, never guessed."))
         return 1
-    key = _flat_key(env, names)
+    key = flat_key(env, names)
     for terms, lo, hi in rows:
         row = LinExpr()
         row.terms = terms
@@ -514,17 +514,6 @@ def _strict(aux: Aux, acc: LinExpr, lo: float, hi: float, src: str) -> tuple[flo
                         fix="Write <= or >= with an explicit margin (e.g. `x <= y - 0.01`), "
                             "or use integer variables with integer coefficients.")
     return (lo + 1 if lo > -INF else lo), (hi - 1 if hi < INF else hi)
-
-
-def _flat_key(env: dict, names: list[str]) -> tuple:
-    out: list[Any] = []
-    for n in names:
-        v = env[n]
-        if isinstance(v, tuple):
-            out.extend(v)
-        else:
-            out.append(v)
-    return tuple(out)
 
 
 def _bound_names(cc: Any) -> list[str]:

@@ -137,6 +137,22 @@ class SymbolTable:
         return list(self.variables) + list(self.params) + list(self.sets)
 
 
+def flat_key(env: dict[str, Any], names: list[str]) -> tuple:
+    """The key of the binding ``env`` over ``names``, tuples (pairs) flattened.
+
+    >>> flat_key({"i": ("a", "b"), "t": 3}, ["i", "t"])
+    ('a', 'b', 3)
+    """
+    out: list[Any] = []
+    for n in names:
+        v = env[n]
+        if isinstance(v, tuple):
+            out.extend(v)
+        else:
+            out.append(v)
+    return tuple(out)
+
+
 def suggest(name: str, candidates: list[str]) -> str | None:
     """The closest defined name, for 'did you mean' messages."""
     lowered = {c.lower(): c for c in candidates}

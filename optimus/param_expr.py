@@ -42,7 +42,7 @@ from typing import Any, Callable
 from optimus.budget import MAX_CONSTANT, MAX_TABLE, check_deadline
 from optimus.expressions import (
     MATH_FUNCS, Compiler, EvalError, ExprError, Node, Scope, SymbolTable, _num, _short, parse,
-    parse_forall,
+    flat_key, parse_forall,
 )
 from optimus.issues import Issue
 
@@ -291,7 +291,7 @@ def _compute(p: Any, sym: SymbolTable, compiler: Compiler, issues: list[Issue]) 
         for count, env in enumerate(binder.iterate({})):
             if not count & 4095:
                 check_deadline()
-            key = _flat(env, keys_from)
+            key = flat_key(env, keys_from)
             try:
                 table[key] = _checked(node.value(env))
             except EvalError as exc:
@@ -321,12 +321,3 @@ def _checked(v: Any) -> Any:
                     fix="Compute a number (or a text) per key.")
 
 
-def _flat(env: dict[str, Any], names: list[str]) -> tuple:
-    out: list[Any] = []
-    for n in names:
-        v = env[n]
-        if isinstance(v, tuple):
-            out.extend(v)
-        else:
-            out.append(v)
-    return tuple(out)
