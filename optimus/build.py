@@ -8,8 +8,9 @@ formulation (``("supply", ("Seattle",))``), so diagnoses speak the problem's lan
 from __future__ import annotations
 
 import time
-from itertools import repeat
+from optimus.columns import ColumnKeys
 from dataclasses import dataclass, field
+from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
@@ -42,7 +43,7 @@ class LinearProgram:
 
     name: str
     sense: str  # "minimize" | "maximize"
-    col_keys: list[tuple[str, tuple]]
+    col_keys: "Sequence[tuple[str, tuple]]"  # a ColumnKeys from build()
     col_lower: np.ndarray
     col_upper: np.ndarray
     integrality: np.ndarray  # 0 continuous, 1 integer
@@ -142,12 +143,9 @@ def _build(f: Formulation, analysis: Analysis | None) -> LinearProgram:
         raise FormulationError(a.issues)
     issues: list[Issue] = []
 
-    # ---- columns
-    col_keys: list[tuple[str, tuple]] = []
-    lower: list[float] = []
-    upper: list[float] = []
-    integ: list[int] = []
-    semi_lower: list[float] = []
+    # ---- columns: one block per variable, as arrays (no Python object per column)
+    blocks: list[tuple[str, Any]] = []
+    lows, ups, kinds, semis, semi_lows = [], [], [], [], []
     for v in f.variables:
         keys = a.var_keys[v.name]
         lo = -INF if v.lower is None else float(v.lower)
@@ -157,25 +155,30 @@ def _build(f: Formulation, analysis: Analysis | None) -> LinearProgram:
             lo, hi = max(lo, 0.0), min(hi, 1.0)
         n = len(keys)
         semi_lo = 0.0
-        if v.domain in ("semicontinuous", "semiinteger"):
+        is_semi = v.domain in ("semicontinuous", "semiinteger")
+        if is_semi:
             semi_lo, lo = lo, 0.0  # 0 or within [lower, upper]; the relaxation is [0, upper]
-        col_keys.extend(zip(repeat(v.name, n), keys))
-        lower.extend([lo] * n)
-        upper.extend([hi] * n)
-        integ.extend([kind] * n)
-        semi_lower.extend([semi_lo] * n)
+        blocks.append((v.name, keys))
+        lows.append(np.full(n, lo))
+        ups.append(np.full(n, hi))
+        kinds.append(np.full(n, kind, dtype=np.int8))
+        semis.append(np.full(n, is_semi, dtype=bool))
+        semi_lows.append(np.full(n, semi_lo))
+    col_keys = ColumnKeys(blocks)
     ncols = len(col_keys)
-    semi = np.array([v.domain in ("semicontinuous", "semiinteger") for v in f.variables
-                     for _ in a.var_keys[v.name]], dtype=bool)
+    lower, upper, integ, semi, semi_lower = (
+        np.concatenate(parts) if parts else np.zeros(0, dtype=dt)
+        for parts, dt in ((lows, np.float64), (ups, np.float64), (kinds, np.int8),
+                          (semis, bool), (semi_lows, np.float64)))
     aux = Aux(col_keys, lower, upper, integ)
     with using_aux(aux):
         return _build_rows(f, a, t0, issues, col_keys, lower, upper, integ, ncols, semi,
-                           np.array(semi_lower, dtype=np.float64), aux)
+                           semi_lower, aux)
 
 
 def _build_rows(f: Formulation, a: Analysis, t0: float, issues: list[Issue],
-                col_keys: list[tuple[str, tuple]], lower: list[float], upper: list[float],
-                integ: list[int], ncols: int, semi: np.ndarray, semi_lower: np.ndarray,
+                col_keys: ColumnKeys, lower: np.ndarray, upper: np.ndarray,
+                integ: np.ndarray, ncols: int, semi: np.ndarray, semi_lower: np.ndarray,
                 aux: Aux) -> LinearProgram:
 
     # ---- rows
@@ -226,7 +229,8 @@ def _build_rows(f: Formulation, a: Analysis, t0: float, issues: list[Issue],
                     aux_cols, aux_rows = len(aux.col_keys), len(aux.rows)
                 if ind is not None:  # an indicator: big-M rows from the bounds
                     both = (lower, upper, col_keys) if not aux.col_keys else \
-                        (lower + aux.lower, upper + aux.upper, col_keys + aux.col_keys)
+                        (np.concatenate([lower, aux.lower]), np.concatenate([upper, aux.upper]),
+                         col_keys + aux.col_keys)
                     errors += _indicator_rows(ind, env, acc, lo_v, hi_v, c, names, *both,
                                               issues, row_keys, rlo, rhi, row_len, terms_out,
                                               errors)
@@ -273,9 +277,9 @@ def _build_rows(f: Formulation, a: Analysis, t0: float, issues: list[Issue],
     n_user_rows = len(row_keys)
     if aux.col_keys or aux.rows:
         col_keys = col_keys + aux.col_keys
-        lower = lower + aux.lower
-        upper = upper + aux.upper
-        integ = integ + aux.integer
+        lower = np.concatenate([lower, np.array(aux.lower, dtype=np.float64)])
+        upper = np.concatenate([upper, np.array(aux.upper, dtype=np.float64)])
+        integ = np.concatenate([integ, np.array(aux.integer, dtype=np.int8)])
         semi = np.concatenate([semi, np.zeros(len(aux.col_keys), dtype=bool)])
         semi_lower = np.concatenate([semi_lower, np.zeros(len(aux.col_keys))])
         for k, terms in zip(aux.row_keys, aux.rows):
@@ -299,7 +303,7 @@ def _build_rows(f: Formulation, a: Analysis, t0: float, issues: list[Issue],
                                         levels[0].sense)
     from optimus.quadratic import hessian_issues
 
-    integ_arr = np.array(integ, dtype=np.int8)
+    integ_arr = np.asarray(integ, dtype=np.int8)
     for where, sn, h in ([("objective", sense, hessian)] if not levels else
                          [(f"objective {'+'.join(lv.names)}", lv.sense, lv.hessian)
                           for lv in levels]):
@@ -320,9 +324,9 @@ def _build_rows(f: Formulation, a: Analysis, t0: float, issues: list[Issue],
         name=f.name,
         sense=sense,
         col_keys=col_keys,
-        col_lower=np.array(lower, dtype=np.float64),
-        col_upper=np.array(upper, dtype=np.float64),
-        integrality=np.array(integ, dtype=np.int8),
+        col_lower=np.asarray(lower, dtype=np.float64),
+        col_upper=np.asarray(upper, dtype=np.float64),
+        integrality=np.asarray(integ, dtype=np.int8),
         cost=cost,
         offset=float(offset),
         row_keys=row_keys,

@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from optimus._gc import gc_paused
+from optimus.columns import GridColumns, ProductKeys
 from optimus.budget import MAX_COLUMNS, MAX_NONZEROS, MAX_ROWS, check_deadline
 from optimus.data import canonical_sets, index_keys, parameter_table, table_store
 import optimus.constructs as constructs
@@ -48,7 +49,7 @@ class Analysis:
     formulation: Formulation
     issues: list[Issue] = field(default_factory=list)
     symbols: SymbolTable = field(default_factory=SymbolTable)
-    var_keys: dict[str, list[tuple]] = field(default_factory=dict)
+    var_keys: dict[str, "list[tuple] | ProductKeys"] = field(default_factory=dict)
     constraints: list[tuple[Constraint, CompiledConstraint]] = field(default_factory=list)
     objective: Node | None = None
     #: indicator constraints (``when``): constraint name -> optimus.indicators.Indicator
@@ -91,6 +92,15 @@ def analyze(f: Formulation) -> Analysis:
     """Check ``f`` and compile its expressions; see :func:`check`."""
     with gc_paused():
         return _analyze(f)
+
+
+def _keys(index: list[str], sets: dict[str, list]) -> "list[tuple] | ProductKeys":
+    """A variable's keys: lazy (:class:`ProductKeys`) when every index set holds single
+    values, else the flattened tuples (sets of pairs) as a list."""
+    pools = [sets[s] for s in index]
+    if index and not any(isinstance(e, tuple) for p in pools for e in p[:1]):
+        return ProductKeys(pools)
+    return list(index_keys(index, sets))
 
 
 def _analyze(f: Formulation) -> Analysis:
@@ -168,9 +178,10 @@ def _analyze(f: Formulation) -> Analysis:
                                 "Index variables by fewer or smaller sets."))
             keys: list[tuple] = []
         else:
-            keys = [] if unknown else list(index_keys(v.index, sets))
+            keys = [] if unknown else _keys(v.index, sets)
             check_deadline()
-        colmap = dict(zip(keys, range(col, col + len(keys))))
+        colmap = GridColumns(col, keys) if isinstance(keys, ProductKeys) else \
+            dict(zip(keys, range(col, col + len(keys))))
         col += len(keys)
         a.var_keys[v.name] = keys
         sym.variables[v.name] = (sum(sym.set_arity.get(s, 1) for s in v.index), colmap)

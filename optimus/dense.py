@@ -21,6 +21,7 @@ from typing import Any
 
 import numpy as np
 
+from optimus.columns import GridColumns
 from optimus.tables import ArrayTable
 from optimus.expressions import (
     Binder, Bound, Const, LinExpr, Mul, Node, ParamRef, ScalarParam, SymbolTable, VarRef,
@@ -109,6 +110,9 @@ def _var_layout(sym: SymbolTable, name: str) -> tuple[int, list[int]] | None:
         return sym.cache[key]
     layout = None
     _, colmap = sym.variables[name]
+    if isinstance(colmap, GridColumns):  # numbered row-major by construction
+        sym.cache[key] = layout = (colmap.base, colmap.strides)
+        return layout
     sets = [sym.sets[s] for s in sym.index_sets[name]]
     sizes = [len(s) for s in sets]
     n = math.prod(sizes)

@@ -33,9 +33,12 @@ import re
 import sys
 import threading
 from dataclasses import dataclass, field
+from collections.abc import Mapping
+from functools import cached_property
 from operator import itemgetter
 from typing import Any, Callable, Iterator
 
+from optimus.columns import GridColumns, lookup
 from optimus.budget import (
     MAX_COEFFICIENT, MAX_CONSTANT, MAX_EXPRESSION_CHARS, MAX_EXPRESSION_DEPTH, MAX_INT_DIGITS,
 )
@@ -541,9 +544,17 @@ class VarScalar(Node):
 class VarRef(Node, _FastKey):
     degree = 1
 
-    def __init__(self, name: str, idx: list[Node], colmap: dict, src: str):
-        self.name, self.idx, self.colmap, self.src = name, idx, colmap, src
+    def __init__(self, name: str, idx: list[Node], colmap: Mapping, src: str):
+        self.name, self.idx, self.cols, self.src = name, idx, colmap, src
+        if not isinstance(colmap, GridColumns):
+            self.colmap = colmap
         self._init_fast(idx)
+
+    @cached_property
+    def colmap(self) -> Mapping:
+        """``{key: column}`` as a dict, built on the first element-by-element lookup
+        (the vectorized paths of :mod:`optimus.dense` read ``cols``' layout instead)."""
+        return lookup(self.cols)
 
     def add_to(self, env: Env, acc: LinExpr, factor: float) -> None:
         get = self._get

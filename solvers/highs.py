@@ -7,7 +7,7 @@ import os
 import sys
 import threading
 import time
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import highspy
 import numpy as np
@@ -86,12 +86,32 @@ def make_highs(lp: "LinearProgram", options: SolverOptions | None = None, *,
         h.setOptionValue("time_limit", float(options.time_limit))
     if options.mip_gap is not None:
         h.setOptionValue("mip_rel_gap", float(options.mip_gap))
+    semi = lp.semi if lp.has_semi and not relax else None
+    col_lower = lp.col_lower if semi is None else np.where(semi, lp.semi_lower, lp.col_lower)
+    hessian = getattr(lp, "hessian", None)
+    if not names:
+        # the arrays straight to HiGHS (no HighsLp: its fields copy element by element)
+        mip = lp.is_mip and not relax
+        integrality = (np.array([int(t) for t in _integrality(lp, semi)], dtype=np.int32)
+                       if mip else np.zeros(lp.num_cols, dtype=np.int32))
+        f64, i32 = np.float64, np.int32
+        h.passModel(int(lp.num_cols), int(lp.num_rows), int(len(lp.a_value)),
+                    int(highspy.MatrixFormat.kRowwise),
+                    int(highspy.ObjSense.kMaximize if lp.sense == "maximize"
+                        else highspy.ObjSense.kMinimize), float(lp.offset),
+                    np.ascontiguousarray(lp.cost, f64), np.ascontiguousarray(col_lower, f64),
+                    np.ascontiguousarray(lp.col_upper, f64),
+                    np.ascontiguousarray(lp.row_lower, f64),
+                    np.ascontiguousarray(lp.row_upper, f64),
+                    np.ascontiguousarray(lp.a_start, i32), np.ascontiguousarray(lp.a_index, i32),
+                    np.ascontiguousarray(lp.a_value, f64), integrality)
+        _pass_hessian(h, lp, hessian)
+        return h
     m = highspy.HighsLp()
     m.num_col_ = lp.num_cols
     m.num_row_ = lp.num_rows
     m.col_cost_ = lp.cost
-    semi = lp.semi if lp.has_semi and not relax else None
-    m.col_lower_ = lp.col_lower if semi is None else np.where(semi, lp.semi_lower, lp.col_lower)
+    m.col_lower_ = col_lower
     m.col_upper_ = lp.col_upper
     m.row_lower_ = lp.row_lower
     m.row_upper_ = lp.row_upper
@@ -109,12 +129,15 @@ def make_highs(lp: "LinearProgram", options: SolverOptions | None = None, *,
         m.col_names_ = export_names(lp.col_names())
         m.row_names_ = export_names(lp.row_names())
     h.passModel(m)
-    hessian = getattr(lp, "hessian", None)
+    _pass_hessian(h, lp, hessian)
+    return h
+
+
+def _pass_hessian(h: highspy.Highs, lp: "LinearProgram", hessian: Any) -> None:
     if hessian is not None:  # a convex QP (optimus.quadratic): HiGHS's QP solver
         start, index, value = hessian.highs_triangular()
         h.passHessian(lp.num_cols, len(value), highspy.HessianFormat.kTriangular,
                       start, index, value)
-    return h
 
 
 def _integrality(lp: "LinearProgram", semi: np.ndarray | None) -> list:
