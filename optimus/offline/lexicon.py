@@ -31,13 +31,13 @@ BOUNDARY = {
 }
 
 # nouns that say "one of the things" rather than which one
-GENERIC_HEADS = {
+GENERIC_HEAD_WORDS = {
     "type", "kind", "product", "item", "unit", "model", "option", "variety", "version",
     "good", "one", "project", "department", "route", "unit", "activity", "category",
 }
 
 # stems that cannot be a decision variable by themselves
-NOT_VARIABLE = {
+NOT_VARIABLE_WORDS = {
     "week", "day", "month", "year", "hour", "minute", "second", "time", "profit", "cost",
     "revenue", "dollar", "unit", "money", "budget", "total", "number", "amount", "labor",
     "labour", "demand", "capacity", "constraint", "requirement", "resource", "worker",

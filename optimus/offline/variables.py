@@ -11,14 +11,14 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from optimus.offline import lexicon
-from optimus.offline.lexicon import BOUNDARY, VES_PLURALS, learned
+from optimus.offline.lexicon import (BOUNDARY, GENERIC_HEAD_WORDS, NOT_VARIABLE_WORDS, VES_PLURALS,
+                                     learned)
 from optimus.offline.tokens import Token, stem
 
 _LEARNED_BEFORE = set(learned().get("before_var", []))
 _LEARNED_AFTER = set(learned().get("after_var", []))
-GENERIC_HEADS = {stem(w) for w in lexicon.GENERIC_HEADS}  # stems of lexicon.GENERIC_HEADS
-NOT_VARIABLE = {stem(w) for w in lexicon.NOT_VARIABLE}  # stems of lexicon.NOT_VARIABLE
+GENERIC_HEADS = {stem(w) for w in GENERIC_HEAD_WORDS}
+NOT_VARIABLE = {stem(w) for w in NOT_VARIABLE_WORDS}
 
 
 @dataclass
