@@ -2,15 +2,15 @@
 
 Each reader looks at tokens ``toks[lo:hi]`` of one comparative part of a sentence and either
 records a :class:`~optimus.offline.reading.LinCon` (returning True) or leaves the part to the
-next reader. :func:`_side` reads a linear expression ("2 times X plus 3 times Y").
+next reader. :func:`linear_side` reads a linear expression ("2 times X plus 3 times Y").
 """
 
 from __future__ import annotations
 
-from optimus.offline.reading import LinCon, Reading, _mark_used, _mentions, _segments
+from optimus.offline.reading import LinCon, Reading, mark_numbers_used, var_mentions, segments
 from optimus.offline.tokens import Token
 
-def _side(toks: list[Token], lo: int, hi: int, nvars: int) -> tuple[dict[int, float], float, list[int]]:
+def linear_side(toks: list[Token], lo: int, hi: int, nvars: int) -> tuple[dict[int, float], float, list[int]]:
     """Linear expression in toks[lo:hi]: coefficients, constant, unexplained numbers."""
     coefs: dict[int, float] = {}
     const = 0.0
@@ -122,8 +122,6 @@ def _side(toks: list[Token], lo: int, hi: int, nvars: int) -> tuple[dict[int, fl
                 (plain if coef == 1.0 else scaled).setdefault(tv, []).append(s * coef)
             k = j
             continue
-        if "generic" in t.tags or low in ("total", "combined", "sum", "all"):
-            pass
         k += 1
     if len(scaled) >= 2 and set(scaled) <= set(plain) and all(
             len(plain[v]) == 1 and len(scaled[v]) == 1 and plain[v][0] > 0 for v in scaled):
@@ -143,7 +141,7 @@ def _side(toks: list[Token], lo: int, hi: int, nvars: int) -> tuple[dict[int, fl
     return coefs, const, loose
 
 
-def _bounds(toks: list[Token], lo: int, hi: int, rel: str, r: Reading, text: str) -> bool:
+def read_bounds(toks: list[Token], lo: int, hi: int, rel: str, r: Reading, text: str) -> bool:
     """"at most 50 A and 30 B", "at least 25 must be boxes": bounds on single variables."""
     found = []
     for k in range(lo, hi):
@@ -173,7 +171,7 @@ def _bounds(toks: list[Token], lo: int, hi: int, rel: str, r: Reading, text: str
     return True
 
 
-def _multiple(toks: list[Token], lo: int, hi: int, rel: str | None, r: Reading, text: str) -> bool:
+def read_multiple(toks: list[Token], lo: int, hi: int, rel: str | None, r: Reading, text: str) -> bool:
     """"at least 3 times as many A as B", "twice as many A than B", "more A than B"."""
     lows = [t.low for t in toks[lo:hi]]
     has_as = any(lows[i:i + 2] in (["as", "many"], ["as", "much"]) for i in range(len(lows)))
@@ -210,18 +208,15 @@ def _multiple(toks: list[Token], lo: int, hi: int, rel: str | None, r: Reading, 
         toks[k].used = True
     if rel is None:
         rel = ">="
-    if has_than and not has_as and "times" not in lows:
-        # "more A than B": A >= B
-        pass
     r.cons.append(LinCon({a: 1.0, b: -mult}, rel, 0.0, "multiple", text))
     return True
 
 
-def _ratio(toks: list[Token], lo: int, hi: int, rel: str, r: Reading, text: str,
+def read_ratio(toks: list[Token], lo: int, hi: int, rel: str, r: Reading, text: str,
            nvars: int, s: int | None = None) -> bool:
     """"at least 30% of the total must be X", "at most a third of the ads are B"."""
     lo0 = lo
-    if s is not None and len({v for _, v in _mentions(toks, lo, hi)}) > 1:
+    if s is not None and len({v for _, v in var_mentions(toks, lo, hi)}) > 1:
         lo = s
     nums = [k for k in range(lo, hi) if toks[k].is_num and not toks[k].used]
     if len(nums) != 1:
@@ -243,10 +238,7 @@ def _ratio(toks: list[Token], lo: int, hi: int, rel: str, r: Reading, text: str,
                   "ads", "advertisements")
         for u in rest)
     if len(vs) != 1 or not totalish:
-        if len(vs) == 2 and len(specific) >= 2:
-            # "A must be at least 30% of B" -> linear reader
-            return False
-        return False
+        return False  # "A must be at least 30% of B": the linear reader's
     subject_before = any(toks[j].var is not None and toks[j].var >= 0 for j in range(lo0, k))
     if k + 1 < hi and toks[k + 1].low == "of" and subject_before:
         for u in toks[k + 2:k + 6]:
@@ -263,9 +255,9 @@ def _ratio(toks: list[Token], lo: int, hi: int, rel: str, r: Reading, text: str,
     return True
 
 
-def _resp_bounds(toks, lo, hi, rel, r, text) -> bool:
+def read_resp_bounds(toks, lo, hi, rel, r, text) -> bool:
     """"the maximum for X and Y being 60 and 70 respectively"."""
-    ms = _mentions(toks, lo, hi)
+    ms = var_mentions(toks, lo, hi)
     nums = [k for k in range(lo, hi) if toks[k].is_num and not toks[k].used]
     if len(ms) < 2 or len(ms) != len(nums) or len({v for _, v in ms}) != len(ms):
         return False
@@ -280,9 +272,9 @@ def _resp_bounds(toks, lo, hi, rel, r, text) -> bool:
     return True
 
 
-def _var_is_number(toks, lo, hi, rel, r, text) -> bool:
+def read_var_is_number(toks, lo, hi, rel, r, text) -> bool:
     """"the maximum for X is 700 units and for Y is 500 units": bounds, one per variable."""
-    ms = _mentions(toks, lo, hi)
+    ms = var_mentions(toks, lo, hi)
     nums = [k for k in range(lo, hi) if toks[k].is_num and not toks[k].used]
     if len(ms) < 2 or len(ms) != len(nums) or len({v for _, v in ms}) != len(ms):
         return False
@@ -302,7 +294,7 @@ def _var_is_number(toks, lo, hi, rel, r, text) -> bool:
     return True
 
 
-def _limit_with_facts(toks, e, hi, rel, r, text) -> bool:
+def read_limit_with_facts(toks, e, hi, rel, r, text) -> bool:
     """"limited to 10000 tons, with each tank weighing 3 tons and each aircraft 4 tons"."""
     nums = [k for k in range(e, hi) if toks[k].is_num and not toks[k].used]
     if len(nums) < 2 or any(toks[k].var is not None for k in range(e, nums[0])):
@@ -312,7 +304,7 @@ def _limit_with_facts(toks, e, hi, rel, r, text) -> bool:
     if not any(w in ("with", "where", "while", "given") for w in tail):
         return False
     coefs: dict[int, float] = {}
-    for (s2, e2) in _segments(toks, k0 + 1, hi):
+    for (s2, e2) in segments(toks, k0 + 1, hi):
         vs = {t.var for t in toks[s2:e2] if t.var is not None and t.var >= 0}
         ns = [k for k in range(s2, e2) if toks[k].is_num and not toks[k].used]
         if not ns and not vs:
@@ -323,32 +315,30 @@ def _limit_with_facts(toks, e, hi, rel, r, text) -> bool:
     if len(coefs) < 2:
         return False
     r.cons.append(LinCon(coefs, rel, toks[k0].num or 0.0, "resource", text))
-    _mark_used(toks, e, hi)
+    mark_numbers_used(toks, e, hi)
     return True
 
 
-def _number_of_any(toks, e, hi, rel, r, text, nvars) -> bool:
+def read_number_of_any(toks, e, hi, rel, r, text, nvars) -> bool:
     """"at least 1000 t-shirts or hoodies, in any combination": a total."""
     nums = [k for k in range(e, hi) if toks[k].is_num and not toks[k].used]
     if len(nums) != 1:
         return False
     k = nums[0]
-    ms = _mentions(toks, k + 1, hi)
+    ms = var_mentions(toks, k + 1, hi)
     if len(ms) < 2 or len({v for _, v in ms}) != len(ms):
         return False
     between = [t.low for t in toks[k + 1:ms[-1][0]] if t.var is None]
     if not between or any(w not in ("or", "and", ",", "the", "a") for w in between):
-        return False
-    if any(t.var is not None for t in toks[:e]) and False:
         return False
     r.cons.append(LinCon({v: 1.0 for _, v in ms}, rel, toks[k].num or 0.0, "total", text))
     toks[k].used = True
     return True
 
 
-def _more_than(toks, e, hi, rel, r, text) -> bool:
+def read_more_than(toks, e, hi, rel, r, text) -> bool:
     """"at least 10 more tours in X than in Y": X - Y >= 10."""
-    ms = _mentions(toks, e, hi)
+    ms = var_mentions(toks, e, hi)
     nums = [k for k in range(e, hi) if toks[k].is_num and not toks[k].used]
     if len(ms) != 2 or len(nums) != 1 or ms[0][1] == ms[1][1]:
         return False
@@ -425,7 +415,7 @@ def _two_bounds(toks: list[Token], got: tuple[int, int, int], v: int, r: Reading
     toks[lo_k + 1].tags.add("chained")
 
 
-def _ranges(toks: list[Token], r: Reading, text: str) -> None:
+def read_ranges(toks: list[Token], r: Reading, text: str) -> None:
     """"X can range from 0 to 1500", "Y must be between 10 and 40": two bounds."""
     lows = [t.low for t in toks]
     _interval_bounds(toks, r, text)

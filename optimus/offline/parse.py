@@ -18,18 +18,22 @@ from __future__ import annotations
 
 import re
 from optimus.offline.lexicon import AVAIL_WORDS, EQ_PHRASES, GE_PHRASES, LE_PHRASES, ROUNDING
-from optimus.offline.lexicon import COST_WORDS, GAIN_WORDS
-from optimus.offline.extract import (_bounds, _limit_with_facts, _more_than, _multiple,
-                                     _number_of_any, _ranges, _ratio, _resp_bounds, _side,
-                                     _var_is_number)
-from optimus.offline.reading import (SEPARATORS, STOP, Fact, Limit, LinCon, Reading,
-                                     _mark_used, _mentions, _segments)
+from optimus.offline.lexicon import COST_WORDS, GAIN_WORDS, SEPARATORS, STOP
+from optimus.offline.lexicon import (EXPLAIN_WORDS, FUNDS_WORDS, GENERIC_BOUND_WORDS, HAS_WORDS,
+                                     MEASURE_WORDS, QUESTION_WORDS, SUPPLY_WORDS, TIME_UNIT_WORDS)
+from optimus.offline.extract import (read_bounds, read_limit_with_facts, read_more_than, read_multiple,
+                                     read_number_of_any, read_ranges, read_ratio, read_resp_bounds, linear_side,
+                                     read_var_is_number)
+from optimus.offline.reading import (Fact, Limit, LinCon, Reading,
+                                     mark_numbers_used, var_mentions, segments)
 from optimus.offline.tokens import Token, stem
 from optimus.offline.doubts import DoubtKind as K, doubt
 
 COST_STEMS = {stem(w) for w in COST_WORDS} | {"spend", "spent", "expens"}
 GAIN_STEMS = {stem(w) for w in GAIN_WORDS} | {"earn", "profit"}
 GAIN_STEMS.discard("sell")
+_TIME_UNITS = {stem(w) for w in TIME_UNIT_WORDS}
+_MEASURES = {stem(w) for w in MEASURE_WORDS}
 
 
 # ---------------------------------------------------------------- relation phrases
@@ -45,7 +49,7 @@ def _phrases(rows: list[tuple[str, list[str]]]) -> list[tuple[list[str], str]]:
 
 
 _REL = _phrases([("<=", LE_PHRASES), (">=", GE_PHRASES), ("==", EQ_PHRASES)])
-_OBJ_PHRASE = re.compile(
+OBJECTIVE_PHRASE = re.compile(
     r"\b(maximi[sz]\w*|minimi[sz]\w*|(?:decrease|reduce|lower)(?= (?:the )?(?:total|overall|"
     r"number|amount|cost))|(?:what|find|determine|calculate|compute|identify)\b"
     r"[^.?]{0,40}?\b(?:maximum|minimum|max|min|highest|lowest|largest|smallest|least|most|"
@@ -92,12 +96,6 @@ def find_relations(toks: list[Token], objective_span: tuple[int, int] | None = N
             toks[s].tags.add("offset_" + ("plus" if first in ("more", "greater", "over") else "minus"))
             i = e
             continue
-        if first in ("more", "less", "fewer") and e < len(toks) and lows[e - 1] == "than" and \
-                any(lows[k] in ("times",) for k in range(max(0, s - 3), s)):
-            # "three times more A than B" is a multiple, handled elsewhere; keep as >=
-            pass
-        if first in ("minimum", "maximum") and e < len(toks) and lows[e:e + 1] == ["number"]:
-            pass
         if s > 0 and lows[s - 1] == "by":
             # "exceed twice Y by more than 4", "greater than Y by at least 300": an offset
             i = e
@@ -229,7 +227,7 @@ def _ignorable(toks: list[Token], k: int, nvars: int) -> bool:
 # ---------------------------------------------------------------- sentence readers
 
 def _objective(toks: list[Token], text: str, r: Reading) -> tuple[int, int] | None:
-    m = _OBJ_PHRASE.search(text)
+    m = OBJECTIVE_PHRASE.search(text)
     if not m:
         return None
     word = m.group(0).lower()
@@ -348,8 +346,6 @@ def _respectively(toks: list[Token], lo: int, hi: int, nvars: int, sent: int, r:
     return True
 
 
-_FUNDS = {"invest", "invests", "investing", "money", "fund", "funds", "capital", "savings",
-          "allocate", "allocates", "put", "split", "divide", "divides"}
 
 
 def _own_funds(toks: list[Token], k: int, lo: int, hi: int) -> bool:
@@ -365,7 +361,7 @@ def _own_funds(toks: list[Token], k: int, lo: int, hi: int) -> bool:
     after = [u.low for u in toks[k + 1:k + 3]]
     if any(w in ("per", "each", "every", "for") for w in after):
         return False
-    return bool({u.low for u in toks[lo:hi]} & _FUNDS)
+    return bool({u.low for u in toks[lo:hi]} & FUNDS_WORDS)
 
 
 def _respective_list(toks: list[Token], nvars: int) -> bool:
@@ -381,7 +377,7 @@ def _facts(toks: list[Token], lo: int, hi: int, nvars: int, sent: int, r: Readin
     """Numbers tied to variables in a sentence (part) with no comparative."""
     whole = toks
     _respectively(toks, lo, hi, nvars, sent, r, whole)  # then the numbers left, if any
-    segs = _segments(toks, lo, hi)
+    segs = segments(toks, lo, hi)
     seg_var: list[int | None] = []
     for s, e in segs:
         vs = {t.var for t in toks[s:e] if t.var is not None}
@@ -452,9 +448,6 @@ def _facts(toks: list[Token], lo: int, hi: int, nvars: int, sent: int, r: Readin
             toks[k].used = True
 
 
-_SUPPLY = {"produce", "produces", "receive", "receives", "gets", "collect", "collects",
-           "harvest", "harvests", "obtain", "obtains", "extract", "extracts", "imports",
-           "gather", "gathers", "generates", "supplies"}
 
 
 def _limits(toks: list[Token], lo: int, hi: int, rel: str | None, sent: int, r: Reading,
@@ -467,7 +460,7 @@ def _limits(toks: list[Token], lo: int, hi: int, rel: str | None, sent: int, r: 
                                                  for t in toks[lo:hi]):
         r.problems.append(f"constraint sentence not understood: {text}")
         return
-    for (s, e) in _segments(toks, lo, hi):
+    for (s, e) in segments(toks, lo, hi):
         for n, k in enumerate([k for k in range(s, e) if toks[k].is_num and not toks[k].used]):
             if _ignorable(toks, k, nvars):
                 toks[k].used = True
@@ -484,7 +477,7 @@ def _limits(toks: list[Token], lo: int, hi: int, rel: str | None, sent: int, r: 
                     else {t.low for t in toks[lo:hi]}
                 if words & AVAIL_WORDS or words & {"limit", "limited", "max", "most", "only"} or \
                         [t.low for t in toks[s:s + 2]] in (["there", "are"], ["there", "is"]) or \
-                        (words & _SUPPLY and (toks[0].tags & {"first"} or "each" in words or
+                        (words & SUPPLY_WORDS and (toks[0].tags & {"first"} or "each" in words or
                                               any(w in words for w in ("month", "week", "day")))):
                     # "The company produces 150 tons of iron ore each month": a supply
                     rr = "<="
@@ -516,7 +509,6 @@ def _limits(toks: list[Token], lo: int, hi: int, rel: str | None, sent: int, r: 
             toks[k].used = True
 
 
-_GENERIC_WORDS = {"total", "combined", "minimum", "maximum", "must", "yield", "least", "most"}
 
 
 def _pending_bound(toks: list[Token], text: str, r: Reading) -> bool:
@@ -531,7 +523,7 @@ def _pending_bound(toks: list[Token], text: str, r: Reading) -> bool:
         return False
     own = {t.stem for t in toks if t.var is None and not t.is_num}
     refers = toks[0].low in ("this", "it", "that", "these", "such", "the") and (
-        toks[0].low != "the" or bool((own & words) - {stem(w) for w in _GENERIC_WORDS}))
+        toks[0].low != "the" or bool((own & words) - {stem(w) for w in GENERIC_BOUND_WORDS}))
     if not refers:
         return False
     rels = find_relations(toks)
@@ -565,29 +557,22 @@ def _definition(toks: list[Token], r: Reading, nvars: int) -> bool:
                and toks[k + 1].low == "as"), None)
     if at is None:
         return False
-    coefs, const, loose = _side(toks, at + 2, len(toks), nvars)
+    coefs, const, loose = linear_side(toks, at + 2, len(toks), nvars)
     if len([c for c in coefs.values() if abs(c) > 1e-12]) < 2 or const or loose:
         return False
     words = {t.stem for t in toks[:at] if t.var is None and not t.is_num
              and t.low not in STOP and re.match(r"[a-z]", t.low)}
     r.pending = (dict(coefs), None, words, -1)
-    _mark_used(toks, at + 2, len(toks))
+    mark_numbers_used(toks, at + 2, len(toks))
     return True
 
 
-_TIME_UNITS = {stem(w) for w in ("hour", "day", "week", "month", "year", "minute", "second",
-                                   "shift", "season", "unit", "person", "kg", "pound", "ton",
-                                   "litre", "liter", "gallon", "acre", "hectare")}
-_MEASURES = {stem(w) for w in ("kg", "kilogram", "pound", "lb", "ton", "tonne", "litre", "liter",
-                                 "gallon", "acre", "hectare", "gram", "ounce")}
-_QUESTION = {"how", "what", "minimize", "maximize", "minimise", "maximise", "find", "determine",
-             "calculate", "compute"}
 
 
 def _question_cut(toks: list[Token]) -> int | None:
     """Index of the comma before a trailing question ("..., how many X should ...")."""
     for k in range(2, len(toks) - 2):
-        if toks[k].text == "," and toks[k + 1].low in _QUESTION and \
+        if toks[k].text == "," and toks[k + 1].low in QUESTION_WORDS and \
                 any(t.is_num and not t.used for t in toks[:k]) and \
                 not any(t.is_num for t in toks[k + 1:]) and \
                 any(t.var is not None for t in toks[k + 1:]):
@@ -595,7 +580,6 @@ def _question_cut(toks: list[Token]) -> int | None:
     return None
 
 
-_HAS = {"has", "have", "owns", "own", "available", "possesses", "holds"}
 
 
 def _shared_supply(toks: list[Token], text: str, r: Reading) -> bool:
@@ -614,7 +598,7 @@ def _shared_supply(toks: list[Token], text: str, r: Reading) -> bool:
                              toks[k].num or 0.0, "total", text))
         toks[k].used = True
         return True
-    if not any(t.low in _HAS for t in toks[max(0, k - 3):k]):
+    if not any(t.low in HAS_WORDS for t in toks[max(0, k - 3):k]):
         return False
     j = k + 1
     while j < len(toks) and j - k <= 3 and toks[j].var is None and toks[j].low not in (
@@ -715,7 +699,7 @@ def read_sentence(toks: list[Token], text: str, sent: int, nvars: int, r: Readin
                     _part(sub, 0, len(sub), rels[0][0], rels[0][1], rels[0][2], sent, nvars, r,
                           text)
                     return
-    _ranges(toks, r, text)
+    read_ranges(toks, r, text)
     span = _objective(toks, text, r)
     if span is not None:
         for k in range(span[0], span[1]):
@@ -726,13 +710,13 @@ def read_sentence(toks: list[Token], text: str, sent: int, nvars: int, r: Readin
         rels = [x for x in rels if not (span[0] - 3 <= x[0] < span[1])]
     if not rels and _definition(toks, r, nvars):
         return
-    if not rels and any(t.low == "as" for t in toks) and _multiple(toks, 0, len(toks), None, r,
+    if not rels and any(t.low == "as" for t in toks) and read_multiple(toks, 0, len(toks), None, r,
                                                                   text):
         return  # "there must be 2 times as many A as B"
     if not rels:
         generic_only = not any(t.var is not None and t.var >= 0 for t in toks) and any(
             "generic" in t.tags or t.low in ("both", "each", "either") for t in toks) and not (
-            {t.low for t in toks} & ((AVAIL_WORDS - {"only", "spend"}) | _SUPPLY))
+            {t.low for t in toks} & ((AVAIL_WORDS - {"only", "spend"}) | SUPPLY_WORDS))
         if not any(t.var is not None and t.var >= 0 for t in toks) and not generic_only and not (
                 "respectively" in {t.low for t in toks} or _respective_list(toks, nvars)):
             _limits(toks, 0, len(toks), None, sent, r, nvars, text)
@@ -774,7 +758,6 @@ def read_sentence(toks: list[Token], text: str, sent: int, nvars: int, r: Readin
     rels = keep
     # split into parts, one comparative each
     bounds = []
-    prev_end = 0
     for idx, (s, e, rel) in enumerate(rels):
         if idx == 0:
             continue
@@ -864,16 +847,13 @@ def _amounts_after(toks: list[Token], lo: int, hi: int, s: int, e: int,
     return True
 
 
-_EXPLAIN = {"possibly", "reflecting", "due", "indicating", "ensuring", "considering", "because",
-            "since", "perhaps", "likely", "representing", "highlighting", "showing",
-            "suggesting", "emphasizing", "emphasising", "signifying"}
 
 
 def _part(toks: list[Token], lo: int, hi: int, s: int, e: int, rel: str, sent: int,
           nvars: int, r: Reading, text: str) -> None:
     for k in range(e, hi - 1):
         # "... by at least $1000, possibly due to ... project X": the reason is not the sum
-        if toks[k].text == "," and toks[k + 1].low in _EXPLAIN and \
+        if toks[k].text == "," and toks[k + 1].low in EXPLAIN_WORDS and \
                 any(t.is_num for t in toks[e:k]):
             hi = k
             break
@@ -895,33 +875,33 @@ def _part(toks: list[Token], lo: int, hi: int, s: int, e: int, rel: str, sent: i
         _limits(toks, lo, hi, rel, sent, r, nvars, part_text)
         return
     if "respectively" in [t.low for t in toks[lo:hi]]:
-        if _resp_bounds(toks, lo, hi, rel, r, part_text):
+        if read_resp_bounds(toks, lo, hi, rel, r, part_text):
             return
         if _respectively(toks, lo, s, nvars, sent, r, toks):
             return
     if _each_bound(toks, lo, hi, e, rel, r, part_text, nvars, specific):
         return
-    if _var_is_number(toks, lo, hi, rel, r, part_text):
+    if read_var_is_number(toks, lo, hi, rel, r, part_text):
         return
-    if _ratio(toks, lo, hi, rel, r, part_text, nvars, s):
+    if read_ratio(toks, lo, hi, rel, r, part_text, nvars, s):
         return
-    if _more_than(toks, e, hi, rel, r, part_text):
+    if read_more_than(toks, e, hi, rel, r, part_text):
         return
-    if _multiple(toks, s if len({v for _, v in _mentions(toks, s, hi)}) == 2 else lo, hi, rel, r,
+    if read_multiple(toks, s if len({v for _, v in var_mentions(toks, s, hi)}) == 2 else lo, hi, rel, r,
                  part_text):
         return
-    if _limit_with_facts(toks, e, hi, rel, r, part_text):
+    if read_limit_with_facts(toks, e, hi, rel, r, part_text):
         return
-    if _number_of_any(toks, e, hi, rel, r, part_text, nvars):
+    if read_number_of_any(toks, e, hi, rel, r, part_text, nvars):
         return
     # bounds: number right after the comparative, followed by a variable
-    if _bounds(toks, s, hi, rel, r, part_text):
+    if read_bounds(toks, s, hi, rel, r, part_text):
         # numbers before the comparative in this part are facts
         _facts(toks, lo, s, nvars, sent, r)
         return
     # "a minimum of 400 vehicles must be allocated to route X": one variable, one number
     free = [k for k in range(lo, hi) if toks[k].is_num and not toks[k].used]
-    ms = _mentions(toks, lo, hi)
+    ms = var_mentions(toks, lo, hi)
     if len(specific) == 1 and len(free) == 1 and free[0] > s and not any(
             t.low in ("plus", "minus", "times", "difference", "sum", "combined", "total", "than",
                       "ratio", "%", "more", "less", "fewer", "per", "each", "every", "+", "-",
@@ -959,8 +939,8 @@ def _part(toks: list[Token], lo: int, hi: int, s: int, e: int, rel: str, sent: i
         # and 90 units of flavor": amounts of attributes, not of the variables named before
         _limits(toks, e, hi, rel, sent, r, nvars, part_text)
         return
-    lhs, c1, loose1 = _side(toks, lo2, s, nvars)
-    rhs, c2, loose2 = _side(toks, e, hi, nvars)
+    lhs, c1, loose1 = linear_side(toks, lo2, s, nvars)
+    rhs, c2, loose2 = linear_side(toks, e, hi, nvars)
     if not lhs and not rhs:
         r.problems.append(f"constraint sentence not understood: {part_text}")
         return
@@ -970,28 +950,26 @@ def _part(toks: list[Token], lo: int, hi: int, s: int, e: int, rel: str, sent: i
         if free and not any(toks[j].var is not None for j in range(e, free[0])):
             k0 = free[0]
             nxt = toks[k0 + 1].low if k0 + 1 < hi else ""
-            expr, c3, loose3 = _side(toks, k0 + 1, hi, nvars)
+            expr, c3, loose3 = linear_side(toks, k0 + 1, hi, nvars)
             if nxt not in ("times", "%") and len(expr) >= 1 and not loose3 and c3 == 0 and (
                     len(expr) >= 2 or any(toks[j].num is not None and toks[j].var is None
                                           for j in range(k0 + 1, hi))):
                 r.cons.append(LinCon(expr, rel, toks[k0].num or 0.0, "linear", part_text))
-                _mark_used(toks, lo, hi)
+                mark_numbers_used(toks, lo, hi)
                 return
         # "at least 100 X and Y in total": the comparative came first
         if any(t.low in ("total", "combined", "all", "together") or "generic" in t.tags
-               for t in toks[lo:hi]) and len(rhs) >= 1 and c2 and not any(
-                   toks[k].var is not None for k in range(e, hi) if False):
+               for t in toks[lo:hi]) and len(rhs) >= 1 and c2:
             # nums attached to variables are coefficients; the constant is the limit
             coefs = {v: (c if c != 0 else 1.0) for v, c in rhs.items()}
-            if all(abs(c - 1.0) < 1e-12 for c in coefs.values()) or True:
-                r.cons.append(LinCon(coefs, rel, c2, "total", part_text))
-                _mark_used(toks, lo, hi)
-                return
+            r.cons.append(LinCon(coefs, rel, c2, "total", part_text))
+            mark_numbers_used(toks, lo, hi)
+            return
         if c2 and not any(toks[k].var is not None for k in range(lo, s)):
             # "must make at least 1000 t-shirts or hoodies"
             coefs = dict(rhs)
             r.cons.append(LinCon(coefs, rel, c2, "total", part_text))
-            _mark_used(toks, lo, hi)
+            mark_numbers_used(toks, lo, hi)
             return
         if rhs and not c2 and not loose2 and any(t.low in ("calculated", "computed", "defined",
                                                          "measured", "given") for t in toks[e:hi]):
@@ -999,7 +977,7 @@ def _part(toks: list[Token], lo: int, hi: int, s: int, e: int, rel: str, sent: i
             words = {t.stem for t in toks[lo:e] if t.var is None and not t.is_num
                      and t.low not in STOP and re.match(r"[a-z]", t.low)}
             r.pending = (dict(rhs), rel, words, len(r.problems))
-            _mark_used(toks, lo, hi)
+            mark_numbers_used(toks, lo, hi)
         r.problems.append(f"constraint sentence not understood: {part_text}")
         return
     if loose1 or loose2:
@@ -1016,6 +994,6 @@ def _part(toks: list[Token], lo: int, hi: int, s: int, e: int, rel: str, sent: i
             any(c > 0 for c in coefs.values()) and any(c < 0 for c in coefs.values()):
         # "the difference between X and Y should not exceed 20": either way round
         r.cons.append(LinCon({v: -c for v, c in coefs.items()}, rel, const, "linear", part_text))
-    _mark_used(toks, lo, hi)
+    mark_numbers_used(toks, lo, hi)
 
 

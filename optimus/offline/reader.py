@@ -22,7 +22,7 @@ from optimus.offline.confidence import confidence
 from optimus.offline.formula import read_formula
 from optimus.offline.goal import rewrite_goal
 from optimus.offline.normalize import normalize
-from optimus.offline.parse import _OBJ_PHRASE, Reading, close_pending, read_sentence
+from optimus.offline.parse import OBJECTIVE_PHRASE, Reading, close_pending, read_sentence
 from optimus.offline.tokens import sentences, tokenize
 from optimus.offline.variables import find_variables, mark_mentions, numbered_names
 from optimus.result import Outcome, Status, Timings
@@ -104,7 +104,7 @@ def _formulate(text: str, stage: _Stage) -> OfflineResult:
     stage("normalize")
     norm = normalize(text)
     goal_notes: list[str] = []
-    if not _OBJ_PHRASE.search(norm):
+    if not OBJECTIVE_PHRASE.search(norm):
         # "the cheapest way", "as much profit as possible": plain-English goals
         stage("goal")
         norm, goal_notes = rewrite_goal(norm)

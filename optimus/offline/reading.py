@@ -2,27 +2,10 @@
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 
+from optimus.offline.lexicon import SEPARATORS
 from optimus.offline.tokens import Token
-
-STOP = {
-    "a", "an", "the", "of", "to", "for", "in", "on", "at", "by", "with", "from", "is", "are",
-    "be", "was", "were", "it", "its", "they", "their", "this", "that", "these", "those",
-    "and", "or", "per", "each", "every", "can", "could", "will", "would", "should", "must",
-    "may", "has", "have", "had", "there", "which", "who", "his", "her", "he", "she", "we",
-    "our", "only", "also", "while", "whereas", "but", "one", "than", "as", "into", "so",
-    "if", "do", "does", "make", "made", "take", "takes", "it", "require", "requires",
-    "need", "needs", "unit", "units", "average", "about", "total", "some", "any", "all",
-    "how", "many", "much", "should", "what", "whom", "being", "been", "use", "used",
-    "up", "just", "however", "further", "additionally", "moreover", "furthermore", "also",
-    "both", "either", "such", "same", "then", "get", "gets", "given", "amount", "number",
-    "$", ",", ".", ":", "(", ")", "'", "-", "%", "company", "respectively", "approximately",
-}
-
-
-SEPARATORS = {",", "and", "while", "whereas", "but", ";", ":", "(", ")"}
 
 
 @dataclass
@@ -73,8 +56,6 @@ class Reading:
     sense: str | None = None
     obj_words: dict[str, float] = field(default_factory=dict)
     obj_text: str = ""
-    obj_money: bool = False
-    obj_facts: list[Fact] = field(default_factory=list)  # coefficients named with the goal
     var_units: set[str] = field(default_factory=set)
     problems: list[str] = field(default_factory=list)
     doubts: list[str] = field(default_factory=list)
@@ -83,12 +64,11 @@ class Reading:
     pending: tuple[dict[int, float], str | None, set[str], int] | None = None
 
 
-def _content(toks: list[Token]) -> list[Token]:
-    return [t for t in toks if t.var is None and t.num is None and t.low not in STOP
-            and re.match(r"[a-z]", t.low)]
+def segments(toks: list[Token], lo: int = 0, hi: int | None = None) -> list[tuple[int, int]]:
+    """(start, end) of the clauses of ``toks[lo:hi]`` between separators (",", "and", ...).
 
-
-def _segments(toks: list[Token], lo: int = 0, hi: int | None = None) -> list[tuple[int, int]]:
+    The "and" of "between 2 and 5" does not separate.
+    """
     hi = len(toks) if hi is None else hi
     out = []
     s = lo
@@ -103,7 +83,9 @@ def _segments(toks: list[Token], lo: int = 0, hi: int | None = None) -> list[tup
     return out
 
 
-def _mentions(toks: list[Token], lo: int, hi: int) -> list[tuple[int, int]]:
+def var_mentions(toks: list[Token], lo: int, hi: int) -> list[tuple[int, int]]:
+    """(token index, variable) of each mention of a specific variable in ``toks[lo:hi]``
+    (a mention of several tokens counts once, at its first token)."""
     out = []
     for k in range(lo, hi):
         if toks[k].var is not None and toks[k].var >= 0 and (k == lo or toks[k - 1].var != toks[k].var):
@@ -111,7 +93,8 @@ def _mentions(toks: list[Token], lo: int, hi: int) -> list[tuple[int, int]]:
     return out
 
 
-def _mark_used(toks: list[Token], lo: int, hi: int) -> None:
+def mark_numbers_used(toks: list[Token], lo: int, hi: int) -> None:
+    """Mark every number of ``toks[lo:hi]`` as consumed by a rule."""
     for t in toks[lo:hi]:
         if t.is_num:
             t.used = True

@@ -11,13 +11,14 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from optimus.offline.lexicon import BOUNDARY as _BOUNDARY
-from optimus.offline.lexicon import GENERIC_HEADS, NOT_VARIABLE, learned
+from optimus.offline.lexicon import (BOUNDARY, GENERIC_HEAD_WORDS, NOT_VARIABLE_WORDS, VES_PLURALS,
+                                     learned)
+from optimus.offline.tokens import Token, stem
 
 _LEARNED_BEFORE = set(learned().get("before_var", []))
 _LEARNED_AFTER = set(learned().get("after_var", []))
-BOUNDARY = _BOUNDARY
-from optimus.offline.tokens import _VES, Token, stem
+GENERIC_HEADS = {stem(w) for w in GENERIC_HEAD_WORDS}
+NOT_VARIABLE = {stem(w) for w in NOT_VARIABLE_WORDS}
 
 
 @dataclass
@@ -31,7 +32,6 @@ class Var:
     alias: list[str] = field(default_factory=list)  # "patient care (X)": stems of the name
     alias_distinct: set[str] = field(default_factory=set)
     ident: str = ""
-    from_subjects: bool = False  # found by _subject_vars (less sure)
 
 
 _SYMBOL = re.compile(r"^(?:[xX]\d+|[A-Z]|[A-Z]\d+|[a-zA-Z]{1,4}\d+|[a-z]{5,12}[1-9])$")
@@ -339,8 +339,8 @@ def _singular(word: str) -> str:
     """English singular of a plural noun, for identifiers ("pies" -> "pie", "boxes" -> "box")."""
     w = word
     low = w.lower()
-    if low in _VES:
-        return _VES[low]
+    if low in VES_PLURALS:
+        return VES_PLURALS[low]
     if low.endswith("ies") and (low[:-1] in _IE_NOUNS or len(low) <= 4):
         return w[:-1]
     for suf, rep in (("atoes", "ato"), ("ies", "y"), ("ches", "ch"), ("shes", "sh"), ("xes", "x"), ("sses", "ss"),
@@ -447,8 +447,6 @@ def _subject_vars(sents: list[list[Token]]) -> list[Var]:
     counts = [sum(_mentions_in(v, vs, toks) for toks in sents) for v in vs]
     if min(counts) < 2:
         return []
-    for v in vs:
-        v.from_subjects = True
     return vs
 
 
