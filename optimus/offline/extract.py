@@ -21,6 +21,8 @@ def linear_side(toks: list[Token], lo: int, hi: int, nvars: int) -> tuple[dict[i
     difference = 0
     k = lo
     pct_total: float | None = None
+    plain: dict[int, list[float]] = {}  # each variable's mentions without a figure
+    scaled: dict[int, list[float]] = {}  # ... and with one
     while k < hi:
         t = toks[k]
         low = t.low
@@ -31,6 +33,10 @@ def linear_side(toks: list[Token], lo: int, hi: int, nvars: int) -> tuple[dict[i
                 not any(f.startswith("offset") for f in t.tags) and dash_ok:
             sign = -1.0
         if low in ("plus", "+", "and", "add", "added", "adding", "with") and not difference:
+            sign = 1.0
+        if difference == 3 and low in ("plus", "+", "add", "added", "adding", "along"):
+            # "the difference between X and Y added with (along with, plus) Z": X - Y + Z
+            difference = 0
             sign = 1.0
         if t.is_num and (t.used or (k > lo and toks[k - 1].low in ("first", "last", "these",
                                                                      "both", "all"))):
@@ -94,8 +100,9 @@ def linear_side(toks: list[Token], lo: int, hi: int, nvars: int) -> tuple[dict[i
                     loose.append(pending[0])
                 pending = None
             s = sign
-            if difference == 2:
+            if difference >= 2:
                 s = -1.0
+                difference = 3
             if difference == 1:
                 difference = 2
             # "X (counted as 2 times)", "x1 (multiplied by a factor of 3 ...)"
@@ -112,9 +119,17 @@ def linear_side(toks: list[Token], lo: int, hi: int, nvars: int) -> tuple[dict[i
             targets = range(nvars) if v == -1 else [v]
             for tv in targets:
                 coefs[tv] = coefs.get(tv, 0.0) + s * coef
+                (plain if coef == 1.0 else scaled).setdefault(tv, []).append(s * coef)
             k = j
             continue
         k += 1
+    if len(scaled) >= 2 and set(scaled) <= set(plain) and all(
+            len(plain[v]) == 1 and len(scaled[v]) == 1 and plain[v][0] > 0 for v in scaled):
+        # "the number of X and Y (1.5 times X plus twice Y)": the figures restate the
+        # plain mentions, they do not add to them
+        for v, (c,) in plain.items():
+            if v in scaled:
+                coefs[v] -= c
     if pending is not None:
         const_tok = toks[pending[0]]
         const += pending_sign * (const_tok.num or 0.0)

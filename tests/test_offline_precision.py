@@ -1,0 +1,49 @@
+"""Precision rules of the offline reader: each rule on our own short texts (never benchmark
+texts): a text it must read right, and where it applies, a text that must carry a doubt."""
+
+from __future__ import annotations
+
+import pytest
+
+from optimus.offline import formulate_offline
+
+_SHOP = "A depot stocks X, Y and Z. Storing costs $4 for X, $6 for Y and $9 for Z per unit. "
+
+
+def _cons(text: str) -> list[str]:
+    r = formulate_offline(text)
+    assert r.formulation is not None, r.reason
+    return [c.expression for c in r.formulation.constraints]
+
+
+@pytest.mark.parametrize("clause", [
+    "The difference between X and Y added with Z must be at least 12 units.",
+    "The difference in stock between X and Y along with the stock of Z must be at least 12 units.",
+    "The difference between X and Y plus Z must be at least 12 units.",
+])
+def test_difference_then_a_plus_word_adds_the_third(clause):
+    assert _cons(_SHOP + clause + " Minimize the total cost.") == ["X - Y + Z >= 12"]
+
+
+def test_difference_of_one_against_two_subtracts_both():
+    text = _SHOP + ("The difference between X and the stock of Y and Z combined must be at "
+                    "least 12 units. Minimize the total cost.")
+    assert _cons(text) == ["X - Y - Z >= 12"]
+
+
+@pytest.mark.parametrize("clause, expected", [
+    ("The total number of X and Y, counted as 1.5 times X plus twice Y, must be at least 30.",
+     "1.5*X + 2*Y >= 30"),
+    ("The weighted count of the X and Y units, with weights of 0.6 for X and 0.4 for Y, "
+     "must be at least 30.", "0.6*X + 0.4*Y >= 30"),
+])
+def test_figures_restating_plain_mentions_replace_them(clause, expected):
+    text = ("A builder makes X and Y. X costs $40 and Y costs $70 per unit. " + clause
+            + " Minimize the total cost.")
+    assert _cons(text) == [expected]
+
+
+def test_plain_mentions_without_a_restatement_keep_their_one():
+    text = ("A builder makes X and Y. X costs $40 and Y costs $70 per unit. "
+            "X plus twice Y must be at least 30. Minimize the total cost.")
+    assert _cons(text) == ["X + 2*Y >= 30"]
