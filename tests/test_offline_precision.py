@@ -47,3 +47,23 @@ def test_plain_mentions_without_a_restatement_keep_their_one():
     text = ("A builder makes X and Y. X costs $40 and Y costs $70 per unit. "
             "X plus twice Y must be at least 30. Minimize the total cost.")
     assert _cons(text) == ["X + 2*Y >= 30"]
+
+
+def test_difference_first_term_plus_another_then_minus():
+    text = _SHOP + ("The difference between X, plus the stock of Z, minus the stock of Y must "
+                    "equal 12 units. Minimize the total cost.")
+    assert _cons(text) == ["X - Y + Z == 12"]
+
+
+def test_plain_difference_of_two_is_a_gap_either_way():
+    text = _SHOP + "The difference between X and Y must not exceed 12 units. Minimize the total cost."
+    assert _cons(text) == ["X - Y <= 12", "-X + Y <= 12"]
+
+
+@pytest.mark.parametrize("clause, expected", [
+    ("The difference between twice X and Y must not exceed 12 units.", ["2*X - Y <= 12"]),
+    ("The difference between X and the stock of Y and Z combined must not exceed 12 units.",
+     ["X - Y - Z <= 12"]),
+])
+def test_weighted_or_several_term_difference_is_read_in_text_order(clause, expected):
+    assert _cons(_SHOP + clause + " Minimize the total cost.") == expected

@@ -34,9 +34,10 @@ def linear_side(toks: list[Token], lo: int, hi: int, nvars: int) -> tuple[dict[i
             sign = -1.0
         if low in ("plus", "+", "and", "add", "added", "adding", "with") and not difference:
             sign = 1.0
-        if difference == 3 and low in ("plus", "+", "add", "added", "adding", "along"):
-            # "the difference between X and Y added with (along with, plus) Z": X - Y + Z
-            difference = 0
+        if difference >= 2 and low in ("plus", "+", "add", "added", "adding", "along"):
+            # "the difference between X and Y added with (along with, plus) Z": X - Y + Z;
+            # "the difference between X, plus Z, minus Y": X + Z - Y
+            difference = 0 if difference == 3 else 4
             sign = 1.0
         if t.is_num and (t.used or (k > lo and toks[k - 1].low in ("first", "last", "these",
                                                                      "both", "all"))):
@@ -100,7 +101,9 @@ def linear_side(toks: list[Token], lo: int, hi: int, nvars: int) -> tuple[dict[i
                     loose.append(pending[0])
                 pending = None
             s = sign
-            if difference >= 2:
+            if difference == 4:
+                difference = 2  # the term added to the first: the next one is subtracted
+            elif difference >= 2:
                 s = -1.0
                 difference = 3
             if difference == 1:

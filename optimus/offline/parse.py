@@ -1231,8 +1231,11 @@ def linear_rule(p: Part) -> bool:
         return True
     r.cons.append(LinCon(coefs, rel, const, ClauseKind.LINEAR, part_text))
     if rel == "<=" and const >= 0 and "difference" in {t.low for t in toks[lo:hi]} and \
-            any(c > 0 for c in coefs.values()) and any(c < 0 for c in coefs.values()):
-        # "the difference between X and Y should not exceed 20": either way round
-        r.cons.append(LinCon({v: -c for v, c in coefs.items()}, rel, const, ClauseKind.LINEAR, part_text))
+            sorted(coefs.values()) == [-1.0, 1.0]:
+        # "the difference between X and Y should not exceed 20": either way round; a gap
+        # between weighted or several quantities ("between twice X and Y") is written in
+        # the order of the text, one-sided
+        r.cons.append(LinCon({v: -c for v, c in coefs.items()}, rel, const, ClauseKind.LINEAR,
+                             part_text))
     mark_numbers_used(toks, lo, hi)
     return True
