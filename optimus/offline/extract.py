@@ -7,7 +7,7 @@ next reader. :func:`linear_side` reads a linear expression ("2 times X plus 3 ti
 
 from __future__ import annotations
 
-from optimus.offline.reading import LinCon, Reading, mark_numbers_used, var_mentions, segments
+from optimus.offline.reading import ClauseKind, LinCon, Reading, mark_numbers_used, var_mentions, segments
 from optimus.offline.tokens import Token
 
 def linear_side(toks: list[Token], lo: int, hi: int, nvars: int) -> tuple[dict[int, float], float, list[int]]:
@@ -169,7 +169,7 @@ def read_bounds(toks: list[Token], lo: int, hi: int, rel: str, r: Reading, text:
     if len(specific) != len({v for _, v in found}):
         return False
     for k, v in found:
-        r.cons.append(LinCon({v: 1.0}, rel, toks[k].num or 0.0, "bound", text))
+        r.cons.append(LinCon({v: 1.0}, rel, toks[k].num or 0.0, ClauseKind.BOUND, text))
         toks[k].used = True
     return True
 
@@ -211,7 +211,7 @@ def read_multiple(toks: list[Token], lo: int, hi: int, rel: str | None, r: Readi
         toks[k].used = True
     if rel is None:
         rel = ">="
-    r.cons.append(LinCon({a: 1.0, b: -mult}, rel, 0.0, "multiple", text))
+    r.cons.append(LinCon({a: 1.0, b: -mult}, rel, 0.0, ClauseKind.MULTIPLE, text))
     return True
 
 
@@ -253,7 +253,7 @@ def read_ratio(toks: list[Token], lo: int, hi: int, rel: str, r: Reading, text: 
     p = t.num or 0.0
     coefs = {j: -p for j in range(nvars)}
     coefs[v] = coefs[v] + 1.0
-    r.cons.append(LinCon(coefs, rel, 0.0, "ratio", text))
+    r.cons.append(LinCon(coefs, rel, 0.0, ClauseKind.RATIO, text))
     t.used = True
     return True
 
@@ -270,7 +270,7 @@ def read_resp_bounds(toks, lo, hi, rel, r, text) -> bool:
            for t in toks[lo:hi]):
         return False
     for (_, v), k in zip(ms, nums):
-        r.cons.append(LinCon({v: 1.0}, rel, toks[k].num or 0.0, "bound", text))
+        r.cons.append(LinCon({v: 1.0}, rel, toks[k].num or 0.0, ClauseKind.BOUND, text))
         toks[k].used = True
     return True
 
@@ -292,7 +292,7 @@ def read_var_is_number(toks, lo, hi, rel, r, text) -> bool:
                                           for t in toks[k:nk]):
             return False
     for (_, v), k in zip(ms, nums):
-        r.cons.append(LinCon({v: 1.0}, rel, toks[k].num or 0.0, "bound", text))
+        r.cons.append(LinCon({v: 1.0}, rel, toks[k].num or 0.0, ClauseKind.BOUND, text))
         toks[k].used = True
     return True
 
@@ -317,7 +317,7 @@ def read_limit_with_facts(toks, e, hi, rel, r, text) -> bool:
         coefs[vs.pop()] = toks[ns[0]].num or 0.0
     if len(coefs) < 2:
         return False
-    r.cons.append(LinCon(coefs, rel, toks[k0].num or 0.0, "resource", text))
+    r.cons.append(LinCon(coefs, rel, toks[k0].num or 0.0, ClauseKind.RESOURCE, text))
     mark_numbers_used(toks, e, hi)
     return True
 
@@ -334,7 +334,7 @@ def read_number_of_any(toks, e, hi, rel, r, text, nvars) -> bool:
     between = [t.low for t in toks[k + 1:ms[-1][0]] if t.var is None]
     if not between or any(w not in ("or", "and", ",", "the", "a") for w in between):
         return False
-    r.cons.append(LinCon({v: 1.0 for _, v in ms}, rel, toks[k].num or 0.0, "total", text))
+    r.cons.append(LinCon({v: 1.0 for _, v in ms}, rel, toks[k].num or 0.0, ClauseKind.TOTAL, text))
     toks[k].used = True
     return True
 
@@ -356,7 +356,7 @@ def read_more_than(toks, e, hi, rel, r, text) -> bool:
     if any(w == "times" for w in mid):
         return False
     sign = 1.0 if "more" in mid else -1.0
-    r.cons.append(LinCon({a: sign, b: -sign}, rel, toks[k].num or 0.0, "linear", text))
+    r.cons.append(LinCon({a: sign, b: -sign}, rel, toks[k].num or 0.0, ClauseKind.LINEAR, text))
     toks[k].used = True
     return True
 
@@ -412,8 +412,8 @@ def _two_bounds(toks: list[Token], got: tuple[int, int, int], v: int, r: Reading
                 text: str) -> None:
     lo_k, hi_k, _ = got
     if (toks[lo_k].num or 0) > 0:
-        r.cons.append(LinCon({v: 1.0}, ">=", toks[lo_k].num or 0.0, "bound", text))
-    r.cons.append(LinCon({v: 1.0}, "<=", toks[hi_k].num or 0.0, "bound", text))
+        r.cons.append(LinCon({v: 1.0}, ">=", toks[lo_k].num or 0.0, ClauseKind.BOUND, text))
+    r.cons.append(LinCon({v: 1.0}, "<=", toks[hi_k].num or 0.0, ClauseKind.BOUND, text))
     toks[lo_k].used = toks[hi_k].used = True
     toks[lo_k + 1].tags.add("chained")
 
@@ -432,8 +432,8 @@ def read_ranges(toks: list[Token], r: Reading, text: str) -> None:
             first = a.num or 0.0
             if i > 0 and toks[i - 1].text == "-" and (i < 2 or toks[i - 2].num is None):
                 first = -first  # "-100 <= x4 <= 300"
-            r.cons.append(LinCon({v.var: 1.0}, lo_rel, first, "bound", text))
-            r.cons.append(LinCon({v.var: 1.0}, hi_rel, b.num or 0.0, "bound", text))
+            r.cons.append(LinCon({v.var: 1.0}, lo_rel, first, ClauseKind.BOUND, text))
+            r.cons.append(LinCon({v.var: 1.0}, hi_rel, b.num or 0.0, ClauseKind.BOUND, text))
             a.used = b.used = True
             for t in toks[i:i + 5]:
                 t.tags.add("chained")
@@ -448,6 +448,6 @@ def read_ranges(toks: list[Token], r: Reading, text: str) -> None:
             if not before or lows[i - 1] in ("difference",) or "difference" in lows[max(0, i - 8):i]:
                 continue
             v = before[0]
-            r.cons.append(LinCon({v: 1.0}, ">=", toks[i + 1].num or 0.0, "bound", text))
-            r.cons.append(LinCon({v: 1.0}, "<=", toks[k].num or 0.0, "bound", text))
+            r.cons.append(LinCon({v: 1.0}, ">=", toks[i + 1].num or 0.0, ClauseKind.BOUND, text))
+            r.cons.append(LinCon({v: 1.0}, "<=", toks[k].num or 0.0, ClauseKind.BOUND, text))
             toks[i + 1].used = toks[k].used = True

@@ -10,8 +10,10 @@ Every sentence is tokenized, variable mentions are marked, then the sentence is 
   labor are available"), matched later to the facts of that attribute;
 * **facts** otherwise: numbers tied to a variable ("a table requires 8 hours of labor").
 
-What cannot be read is recorded in ``Reading.problems`` (abstention reasons) and
-``Reading.doubts`` (lower confidence).
+Each recognizer is a named rule registered with :func:`optimus.offline.rules.rule`, with
+its examples (run as tests); :func:`read_sentence` and :func:`read_part` run them in the
+explicit order of :data:`optimus.offline.rules.ORDER`. What cannot be read is recorded in
+``Reading.problems`` (abstention reasons) and ``Reading.doubts`` (lower confidence).
 """
 
 from __future__ import annotations
@@ -24,7 +26,8 @@ from optimus.offline.lexicon import (EXPLAIN_WORDS, FUNDS_WORDS, GENERIC_BOUND_W
 from optimus.offline.extract import (read_bounds, read_limit_with_facts, read_more_than, read_multiple,
                                      read_number_of_any, read_ranges, read_ratio, read_resp_bounds, linear_side,
                                      read_var_is_number)
-from optimus.offline.reading import (Fact, Limit, LinCon, Reading,
+from optimus.offline.rules import Example, Part, RuleKind, Sentence, rule, run_rules
+from optimus.offline.reading import (ClauseKind, Fact, Limit, LinCon, Reading,
                                      mark_numbers_used, var_mentions, segments)
 from optimus.offline.tokens import Token, stem
 from optimus.offline.doubts import DoubtKind as K, doubt
@@ -498,7 +501,7 @@ def _limits(toks: list[Token], lo: int, hi: int, rel: str | None, sent: int, r: 
                     "total", "combined", "altogether", "overall", "sum", "together", "all"} and \
                     (toks[k].num or 0) <= 10:
                 for v in range(nvars):
-                    r.cons.append(LinCon({v: 1.0}, rr, toks[k].num or 0.0, "bound", text))
+                    r.cons.append(LinCon({v: 1.0}, rr, toks[k].num or 0.0, ClauseKind.BOUND, text))
                 toks[k].used = True
                 continue
             after = toks[k + 1:k + 4]
@@ -534,7 +537,7 @@ def _pending_bound(toks: list[Token], text: str, r: Reading) -> bool:
     if rel is None:
         return False
     k = nums[0]
-    r.cons.append(LinCon(dict(coefs), rel, toks[k].num or 0.0, "linear", text))
+    r.cons.append(LinCon(dict(coefs), rel, toks[k].num or 0.0, ClauseKind.LINEAR, text))
     toks[k].used = True
     if 0 <= problem < len(r.problems):
         del r.problems[problem]
@@ -595,7 +598,7 @@ def _shared_supply(toks: list[Token], text: str, r: Reading) -> bool:
             toks[k + 1:k + 2] and toks[k + 1].stem in r.var_units | _MEASURES:
         # "A farmer grows tomatoes and peppers on 10 acres"
         r.cons.append(LinCon({v: 1.0 for v in dict.fromkeys(before)}, "<=",
-                             toks[k].num or 0.0, "total", text))
+                             toks[k].num or 0.0, ClauseKind.TOTAL, text))
         toks[k].used = True
         return True
     if not any(t.low in HAS_WORDS for t in toks[max(0, k - 3):k]):
@@ -615,13 +618,30 @@ def _shared_supply(toks: list[Token], text: str, r: Reading) -> bool:
         q += 1
     if len(vs) < 2 or (q < len(toks) and toks[q].low not in (".", "?", "!", ";")):
         return False
-    r.cons.append(LinCon({v: 1.0 for v in vs}, "<=", toks[k].num or 0.0, "total", text))
+    r.cons.append(LinCon({v: 1.0 for v in vs}, "<=", toks[k].num or 0.0, ClauseKind.TOTAL, text))
     toks[k].used = True
     return True
 
 
 def read_sentence(toks: list[Token], text: str, sent: int, nvars: int, r: Reading) -> None:
-    """Read one sentence into ``r``."""
+    """Read one sentence into ``r``: the SENTENCE rules, then, with its comparatives found,
+    the CLAUSE rules (the order is :data:`optimus.offline.rules.ORDER`)."""
+    _note_units(toks, r)
+    _one_counts_the_item(toks)
+    if sent == 0:
+        for t in toks:
+            t.tags.add("first")
+    ctx = Sentence(toks, text, sent, nvars, r)
+    if run_rules(RuleKind.SENTENCE, ctx):
+        return
+    ctx.rels = find_relations(toks, ctx.span)
+    if ctx.span is not None:
+        ctx.rels = [x for x in ctx.rels if not (ctx.span[0] - 3 <= x[0] < ctx.span[1])]
+    run_rules(RuleKind.CLAUSE, ctx)
+
+
+def _note_units(toks: list[Token], r: Reading) -> None:
+    """What the variables are counted in ("an acre of strawberries", "$300 per trip")."""
     for a, b, c in zip(toks, toks[1:], toks[2:]):
         # "an acre of strawberries", "per kg of ham": what a variable is counted in
         if b.low == "of" and c.var is not None and c.var >= 0 and a.var is None and \
@@ -639,46 +659,85 @@ def read_sentence(toks: list[Token], text: str, sent: int, nvars: int, r: Readin
                 (i + 2 >= len(toks) or toks[i + 2].low != "of") and toks[i - 1].money and \
                 any(t.var is not None and t.var >= 0 for t in toks[max(0, i - 6):i - 1]):
             r.var_units.add(c.stem)
+
+
+def _one_counts_the_item(toks: list[Token]) -> None:
+    """"One bag of fertilizer A contains ...": "one" counts the bag, it is not a figure."""
     for i in range(len(toks) - 3):
-        # "One bag of fertilizer A contains ...": "one" counts the bag, it is not a figure
         if toks[i].num == 1 and not toks[i].money and not toks[i].pct and \
                 toks[i].text.lower() in ("1", "one") and (i == 0 or toks[i - 1].low in (
                     ",", ";", "and", "while", "whereas", "but")) and \
                 toks[i + 1].num is None and toks[i + 2].low == "of" and \
                 any(t.var is not None and t.var >= 0 for t in toks[i + 3:i + 6]):
             toks[i].used = True
-    if sent == 0:
-        for t in toks:
-            t.tags.add("first")
-    if _pending_bound(toks, text, r):
-        return
-    close_pending(r)
-    if _shared_supply(toks, text, r):
-        return
-    cut = _question_cut(toks)
-    if cut is not None:
-        # "If at least 1000 units must be moved, minimize the number of trucks and trains":
-        # the condition and the question are read apart, so the variables named in the
-        # question do not enter the condition
-        for part in (toks[:cut], toks[cut + 1:]):
-            read_sentence(part, " ".join(t.text for t in part), sent, nvars, r)
-        return
-    if any(t.low in ROUNDING for t in toks) and not any(t.low in ("at", "least", "most", "exceed") for t in toks):
-        if any(t.var is not None and t.var >= 0 for t in toks) and \
-                sum(1 for t in toks if t.is_num and not t.used) >= 2:
-            # "Given that X costs $5 and Y costs $3, ... rounded to the nearest dollar": the
-            # rounding clause goes, the figures stay
-            for k, t in enumerate(toks):
-                if t.low in ROUNDING:
-                    for u in toks[k:k + 6]:
-                        if u.is_num:
-                            u.used = True
-        else:
-            for t in toks:
-                t.used = True
-            _objective(toks, text, r)
-            return
-    # "(i.e., x - 0.5y >= 3000)": the formula says it exactly
+
+
+# ---------------------------------------------------------------- SENTENCE rules
+
+@rule("pending_bound", kind=RuleKind.SENTENCE, examples=[
+    Example("The score is calculated as 5 times X plus 3 times Y. This score must be at least 15.",
+            ["linear: 5*X + 3*Y >= 15"], variables="X and Y")])
+def pending_bound_rule(c: Sentence) -> bool:
+    """The bound of an expression defined in the sentence before ("This ... at least 15")."""
+    if _pending_bound(c.toks, c.text, c.r):
+        return True
+    close_pending(c.r)
+    return False
+
+
+@rule("shared_supply", kind=RuleKind.SENTENCE, examples=[
+    Example("The farm has 200 acres for wheat and corn.", ["total: wheat + corn <= 200"],
+            variables="wheat and corn")])
+def shared_supply_rule(c: Sentence) -> bool:
+    """"A farm has 200 acres for wheat and corn": one supply shared by the listed variables."""
+    return _shared_supply(c.toks, c.text, c.r)
+
+
+@rule("question_apart", kind=RuleKind.SENTENCE, examples=[
+    Example("If at least 100 units must be made, how many tables and chairs should be made?",
+            ["limit: >= 100"])])
+def question_apart_rule(c: Sentence) -> bool:
+    """"If at least 1000 units must be moved, minimize the number of trucks and trains": the
+    condition and the question are read apart, so the variables named in the question do not
+    enter the condition."""
+    cut = _question_cut(c.toks)
+    if cut is None:
+        return False
+    for part in (c.toks[:cut], c.toks[cut + 1:]):
+        read_sentence(part, " ".join(t.text for t in part), c.sent, c.nvars, c.r)
+    return True
+
+
+@rule("rounding", kind=RuleKind.SENTENCE, examples=[
+    Example("Round the answer to 2 decimal places.", [])])
+def rounding_rule(c: Sentence) -> bool:
+    """"... rounded to the nearest dollar": the figures of the rounding clause are no data."""
+    toks = c.toks
+    if not (any(t.low in ROUNDING for t in toks) and
+            not any(t.low in ("at", "least", "most", "exceed") for t in toks)):
+        return False
+    if any(t.var is not None and t.var >= 0 for t in toks) and \
+            sum(1 for t in toks if t.is_num and not t.used) >= 2:
+        # "Given that X costs $5 and Y costs $3, ... rounded to the nearest dollar": the
+        # rounding clause goes, the figures stay
+        for k, t in enumerate(toks):
+            if t.low in ROUNDING:
+                for u in toks[k:k + 6]:
+                    if u.is_num:
+                        u.used = True
+        return False
+    for t in toks:
+        t.used = True
+    _objective(toks, c.text, c.r)
+    return True
+
+
+@rule("formula_aside", kind=RuleKind.SENTENCE, examples=[
+    Example("The mix must be balanced (i.e., X - 0.5Y >= 30).", ["linear: X - 0.5*Y >= 30"],
+            variables="X and Y")])
+def formula_aside_rule(c: Sentence) -> bool:
+    """"(i.e., x - 0.5y >= 3000)": the formula in brackets says it exactly."""
+    toks = c.toks
     for a in range(len(toks)):
         if toks[a].low in ("i", "e") and a + 2 < len(toks) and toks[a + 1].text == "." and \
                 toks[a + 2].low in ("e", "g"):
@@ -696,33 +755,90 @@ def read_sentence(toks: list[Token], text: str, sent: int, nvars: int, r: Readin
                 sub = [Token(t.text, t.low, t.stem, t.num, t.money, t.pct, t.var) for t in inner]
                 rels = find_relations(sub)
                 if len(rels) == 1:
-                    _part(sub, 0, len(sub), rels[0][0], rels[0][1], rels[0][2], sent, nvars, r,
-                          text)
-                    return
-    read_ranges(toks, r, text)
-    span = _objective(toks, text, r)
-    if span is not None:
-        for k in range(span[0], span[1]):
-            if toks[k].is_num and any(u.low in ROUNDING for u in toks):
-                toks[k].used = True
-    rels = find_relations(toks, span)
-    if span is not None:
-        rels = [x for x in rels if not (span[0] - 3 <= x[0] < span[1])]
-    if not rels and _definition(toks, r, nvars):
-        return
-    if not rels and any(t.low == "as" for t in toks) and read_multiple(toks, 0, len(toks), None, r,
-                                                                  text):
-        return  # "there must be 2 times as many A as B"
-    if not rels:
-        generic_only = not any(t.var is not None and t.var >= 0 for t in toks) and any(
-            "generic" in t.tags or t.low in ("both", "each", "either") for t in toks) and not (
-            {t.low for t in toks} & ((AVAIL_WORDS - {"only", "spend"}) | SUPPLY_WORDS))
-        if not any(t.var is not None and t.var >= 0 for t in toks) and not generic_only and not (
-                "respectively" in {t.low for t in toks} or _respective_list(toks, nvars)):
-            _limits(toks, 0, len(toks), None, sent, r, nvars, text)
-            return
-        _facts(toks, 0, len(toks), nvars, sent, r)
-        return
+                    read_part(sub, 0, len(sub), rels[0][0], rels[0][1], rels[0][2], c.sent,
+                              c.nvars, c.r)
+                    return True
+    return False
+
+
+@rule("ranges", kind=RuleKind.SENTENCE, examples=[
+    Example("The number of tables can range from 10 to 40.",
+            ["bound: table >= 10", "bound: table <= 40"])])
+def ranges_rule(c: Sentence) -> bool:
+    """"X can range from 0 to 1500", "1000 <= hydro <= 4000": two bounds (never ends)."""
+    read_ranges(c.toks, c.r, c.text)
+    return False
+
+
+@rule("objective", kind=RuleKind.SENTENCE, examples=[
+    Example("How many tables and chairs should be made to maximize profit?",
+            ["objective: maximize"])])
+def objective_rule(c: Sentence) -> bool:
+    """"... to maximize profit", "minimize the total cost": the goal (never ends the chain)."""
+    c.span = _objective(c.toks, c.text, c.r)
+    if c.span is not None:
+        for k in range(c.span[0], c.span[1]):
+            if c.toks[k].is_num and any(u.low in ROUNDING for u in c.toks):
+                c.toks[k].used = True
+    return False
+
+
+# ---------------------------------------------------------------- CLAUSE rules
+
+@rule("definition", kind=RuleKind.CLAUSE, examples=[
+    Example("The score is calculated as 5 times X plus 3 times Y.", ["pending: 5*X + 3*Y"],
+            variables="X and Y")])
+def definition_rule(c: Sentence) -> bool:
+    """"This ROI is calculated as 5 times X plus 3 times Y." (no comparative): an expression
+    whose bound comes in the next sentence."""
+    return not c.rels and _definition(c.toks, c.r, c.nvars)
+
+
+@rule("multiple_as", kind=RuleKind.CLAUSE, examples=[
+    Example("There must be 2 times as many chairs as tables.",
+            ["multiple: chair - 2*table >= 0"])])
+def multiple_as_rule(c: Sentence) -> bool:
+    """"there must be 2 times as many A as B" (no comparative phrase): A >= 2 B."""
+    return not c.rels and any(t.low == "as" for t in c.toks) and \
+        read_multiple(c.toks, 0, len(c.toks), None, c.r, c.text)
+
+
+@rule("sentence_limits", kind=RuleKind.CLAUSE, examples=[
+    Example("There are 120 hours of labor available.", ["limit: <= 120"])])
+def sentence_limits_rule(c: Sentence) -> bool:
+    """"150 hours of labor are available" (no comparative, no variable): limits."""
+    toks = c.toks
+    if c.rels:
+        return False
+    generic_only = not any(t.var is not None and t.var >= 0 for t in toks) and any(
+        "generic" in t.tags or t.low in ("both", "each", "either") for t in toks) and not (
+        {t.low for t in toks} & ((AVAIL_WORDS - {"only", "spend"}) | SUPPLY_WORDS))
+    if any(t.var is not None and t.var >= 0 for t in toks) or generic_only or \
+            "respectively" in {t.low for t in toks} or _respective_list(toks, c.nvars):
+        return False
+    _limits(toks, 0, len(toks), None, c.sent, c.r, c.nvars, c.text)
+    return True
+
+
+@rule("sentence_facts", kind=RuleKind.CLAUSE, examples=[
+    Example("Each table takes 3 hours of labor and each chair takes 2 hours of labor.",
+            ["fact: table = 3", "fact: chair = 2"])])
+def sentence_facts_rule(c: Sentence) -> bool:
+    """"a table requires 8 hours of labor" (no comparative): numbers tied to variables."""
+    if c.rels:
+        return False
+    _facts(c.toks, 0, len(c.toks), c.nvars, c.sent, c.r)
+    return True
+
+
+@rule("comparatives", kind=RuleKind.CLAUSE, examples=[
+    Example("Each table needs 2 hours, and at most 30 chairs can be sold.",
+            ["bound: chair <= 30", "fact: table = 2"]),
+    Example("There are 40 workers and the shop must make at least 30 chairs.",
+            ["bound: chair >= 30", "limit: <= 40"])])
+def comparatives_rule(c: Sentence) -> bool:
+    """A sentence with comparatives: cut into parts, one comparative each (the PART rules)."""
+    toks, rels, sent, nvars, r = c.toks, c.rels, c.sent, c.nvars, c.r
     # "The minimum number of tours (X) they offer is at least 50", "Each channel requires a
     # minimum amount of budget: channel X requires at least $200": the noun "minimum" only
     # names the comparative that follows, with no number in between
@@ -802,7 +918,8 @@ def read_sentence(toks: list[Token], text: str, sent: int, nvars: int, r: Readin
     starts = [first] + [b + 1 for b in bounds]
     ends = bounds + [len(toks)]
     for (lo, hi), (s, e, rel) in zip(zip(starts, ends), rels):
-        _part(toks, lo, hi, s, e, rel, sent, nvars, r, text)
+        read_part(toks, lo, hi, s, e, rel, sent, nvars, r)
+    return True
 
 
 def _each_bound(toks: list[Token], lo: int, hi: int, e: int, rel: str, r: Reading, text: str,
@@ -823,7 +940,7 @@ def _each_bound(toks: list[Token], lo: int, hi: int, e: int, rel: str, r: Readin
     if not targets:
         return False
     for v in targets:
-        r.cons.append(LinCon({v: 1.0}, rel, toks[k].num or 0.0, "bound", text))
+        r.cons.append(LinCon({v: 1.0}, rel, toks[k].num or 0.0, ClauseKind.BOUND, text))
     toks[k].used = True
     return True
 
@@ -849,8 +966,10 @@ def _amounts_after(toks: list[Token], lo: int, hi: int, s: int, e: int,
 
 
 
-def _part(toks: list[Token], lo: int, hi: int, s: int, e: int, rel: str, sent: int,
-          nvars: int, r: Reading, text: str) -> None:
+def read_part(toks: list[Token], lo: int, hi: int, s: int, e: int, rel: str, sent: int,
+              nvars: int, r: Reading) -> None:
+    """Read the comparative part ``toks[lo:hi]`` (comparative at ``toks[s:e]``) with the PART
+    rules, in :data:`optimus.offline.rules.ORDER`."""
     for k in range(e, hi - 1):
         # "... by at least $1000, possibly due to ... project X": the reason is not the sum
         if toks[k].text == "," and toks[k + 1].low in EXPLAIN_WORDS and \
@@ -862,43 +981,136 @@ def _part(toks: list[Token], lo: int, hi: int, s: int, e: int, rel: str, sent: i
     if any(t.low in ("not", "no", "cannot") for t in toks[s:e]) and rel == ">=" and \
             toks[s].low in ("exceed", "exceeds"):
         rel = "<="
-    if not specific:
-        free = [k for k in range(e, hi) if toks[k].is_num and not toks[k].used]
-        if rel in ("<=", ">=") and hi - lo > 3 and toks[lo].low in ("each", "every") and \
-                "each_head" in toks[lo + 1].tags and len(free) == 1 and \
-                not any(t.is_num and not t.used for t in toks[lo:e]) and not toks[free[0]].pct:
-            # "Each press can run at most 12 hours": a bound on every variable
-            for v in range(nvars):
-                r.cons.append(LinCon({v: 1.0}, rel, toks[free[0]].num or 0.0, "bound", part_text))
-            toks[free[0]].used = True
-            return
-        _limits(toks, lo, hi, rel, sent, r, nvars, part_text)
-        return
-    if "respectively" in [t.low for t in toks[lo:hi]]:
-        if read_resp_bounds(toks, lo, hi, rel, r, part_text):
-            return
-        if _respectively(toks, lo, s, nvars, sent, r, toks):
-            return
-    if _each_bound(toks, lo, hi, e, rel, r, part_text, nvars, specific):
-        return
-    if read_var_is_number(toks, lo, hi, rel, r, part_text):
-        return
-    if read_ratio(toks, lo, hi, rel, r, part_text, nvars, s):
-        return
-    if read_more_than(toks, e, hi, rel, r, part_text):
-        return
-    if read_multiple(toks, s if len({v for _, v in var_mentions(toks, s, hi)}) == 2 else lo, hi, rel, r,
-                 part_text):
-        return
-    if read_limit_with_facts(toks, e, hi, rel, r, part_text):
-        return
-    if read_number_of_any(toks, e, hi, rel, r, part_text, nvars):
-        return
-    # bounds: number right after the comparative, followed by a variable
-    if read_bounds(toks, s, hi, rel, r, part_text):
-        # numbers before the comparative in this part are facts
-        _facts(toks, lo, s, nvars, sent, r)
-        return
+    run_rules(RuleKind.PART, Part(toks, lo, hi, s, e, rel, sent, nvars, r, part_text, specific))
+
+
+# ---------------------------------------------------------------- PART rules
+
+@rule("each_head_bound", kind=RuleKind.PART, examples=[
+    Example("A type A press and a type B press are used. Each press can run at most 12 hours.",
+            ["bound: A <= 12", "bound: B <= 12"], variables="A and B")])
+def each_head_bound_rule(p: Part) -> bool:
+    """"Each press can run at most 12 hours" (press names every variable): a bound on each."""
+    toks, lo, hi, e, rel, r, part_text = p.toks, p.lo, p.hi, p.e, p.rel, p.r, p.text
+    if p.specific:
+        return False
+    free = [k for k in range(e, hi) if toks[k].is_num and not toks[k].used]
+    if not (rel in ("<=", ">=") and hi - lo > 3 and toks[lo].low in ("each", "every") and
+            "each_head" in toks[lo + 1].tags and len(free) == 1 and
+            not any(t.is_num and not t.used for t in toks[lo:e]) and not toks[free[0]].pct):
+        return False
+    for v in range(p.nvars):
+        r.cons.append(LinCon({v: 1.0}, rel, toks[free[0]].num or 0.0, ClauseKind.BOUND, part_text))
+    toks[free[0]].used = True
+    return True
+
+
+@rule("attribute_limit", kind=RuleKind.PART, examples=[
+    Example("At most 120 hours of labor are available.", ["limit: <= 120"])])
+def attribute_limit_rule(p: Part) -> bool:
+    """"at most 150 hours of labor" (no variable named): a limit on an attribute total."""
+    if p.specific:
+        return False
+    _limits(p.toks, p.lo, p.hi, p.rel, p.sent, p.r, p.nvars, p.text)
+    return True
+
+
+@rule("respectively_bounds", kind=RuleKind.PART, examples=[
+    Example("The maximum for tables and chairs is 60 and 70 respectively.",
+            ["bound: table <= 60", "bound: chair <= 70"])])
+def respectively_bounds_rule(p: Part) -> bool:
+    """"the maximum for X and Y being 60 and 70 respectively": one bound per variable."""
+    return "respectively" in [t.low for t in p.toks[p.lo:p.hi]] and \
+        read_resp_bounds(p.toks, p.lo, p.hi, p.rel, p.r, p.text)
+
+
+@rule("respectively_facts", kind=RuleKind.PART, examples=[
+    Example("X and Y yield 3 and 2 units respectively, at least 20 units.",
+            ["fact: X = 3", "fact: Y = 2"], variables="X and Y")])
+def respectively_facts_rule(p: Part) -> bool:
+    """"tables and chairs take 3 and 2 hours respectively, at most ...": the facts before
+    the comparative."""
+    return "respectively" in [t.low for t in p.toks[p.lo:p.hi]] and \
+        _respectively(p.toks, p.lo, p.s, p.nvars, p.sent, p.r, p.toks)
+
+
+@rule("each_bound", kind=RuleKind.PART, examples=[
+    Example("At least 5 units each must be built for both tables and chairs.",
+            ["bound: table >= 5", "bound: chair >= 5"])])
+def each_bound_rule(p: Part) -> bool:
+    """"at least 1 unit each must be built for both types (X and Y)": a bound per variable."""
+    return _each_bound(p.toks, p.lo, p.hi, p.e, p.rel, p.r, p.text, p.nvars, p.specific)
+
+
+@rule("var_is_number", kind=RuleKind.PART, examples=[
+    Example("The maximum for tables is 700 units and for chairs is 500 units.",
+            ["bound: table <= 700", "bound: chair <= 500"])])
+def var_is_number_rule(p: Part) -> bool:
+    """"the maximum for X is 700 units and for Y is 500 units": bounds, one per variable."""
+    return read_var_is_number(p.toks, p.lo, p.hi, p.rel, p.r, p.text)
+
+
+@rule("ratio", kind=RuleKind.PART, examples=[
+    Example("At least 30% of the total production must be tables.",
+            ["ratio: 0.7*table - 0.3*chair >= 0"])])
+def ratio_rule(p: Part) -> bool:
+    """"at least 30% of the total must be X", "at most a third of the ads are B"."""
+    return read_ratio(p.toks, p.lo, p.hi, p.rel, p.r, p.text, p.nvars, p.s)
+
+
+@rule("more_than", kind=RuleKind.PART, examples=[
+    Example("There must be at least 10 more tables than chairs.",
+            ["linear: table - chair >= 10"])])
+def more_than_rule(p: Part) -> bool:
+    """"at least 10 more tours in X than in Y": X - Y >= 10."""
+    return read_more_than(p.toks, p.e, p.hi, p.rel, p.r, p.text)
+
+
+@rule("multiple", kind=RuleKind.PART, examples=[
+    Example("There must be at least twice as many chairs as tables.",
+            ["multiple: chair - 2*table >= 0"]),
+    Example("At least 3 times as many chairs as tables must be made.",
+            ["multiple: chair - 3*table >= 0"])])
+def multiple_rule(p: Part) -> bool:
+    """"at least 3 times as many A as B", "twice as many A than B", "more A than B"."""
+    toks = p.toks
+    lo = p.s if len({v for _, v in var_mentions(toks, p.s, p.hi)}) == 2 else p.lo
+    return read_multiple(toks, lo, p.hi, p.rel, p.r, p.text)
+
+
+@rule("limit_with_facts", kind=RuleKind.PART, examples=[
+    Example("The load is limited to 1000 tons, with each table weighing 3 tons and each chair "
+            "weighing 4 tons.", ["resource: 3*table + 4*chair <= 1000"])])
+def limit_with_facts_rule(p: Part) -> bool:
+    """"limited to 10000 tons, with each tank weighing 3 tons and each aircraft 4 tons"."""
+    return read_limit_with_facts(p.toks, p.e, p.hi, p.rel, p.r, p.text)
+
+
+@rule("number_of_any", kind=RuleKind.PART, examples=[
+    Example("The shop must make at least 100 tables or chairs.",
+            ["total: table + chair >= 100"])])
+def number_of_any_rule(p: Part) -> bool:
+    """"at least 1000 t-shirts or hoodies, in any combination": a total."""
+    return read_number_of_any(p.toks, p.e, p.hi, p.rel, p.r, p.text, p.nvars)
+
+
+@rule("bounds", kind=RuleKind.PART, examples=[
+    Example("The shop can sell at most 50 tables and 30 chairs.",
+            ["bound: table <= 50", "bound: chair <= 30"])])
+def bounds_rule(p: Part) -> bool:
+    """"at most 50 A and 30 B": bounds on single variables (numbers before it are facts)."""
+    if not read_bounds(p.toks, p.s, p.hi, p.rel, p.r, p.text):
+        return False
+    _facts(p.toks, p.lo, p.s, p.nvars, p.sent, p.r)
+    return True
+
+
+@rule("single_bound", kind=RuleKind.PART, examples=[
+    Example("A minimum of 40 units must be allocated to tables.", ["bound: table >= 40"])])
+def single_bound_rule(p: Part) -> bool:
+    """"a minimum of 400 vehicles must be allocated to route X": one variable, one number."""
+    toks, lo, hi, s, rel, r, part_text = p.toks, p.lo, p.hi, p.s, p.rel, p.r, p.text
+    specific = p.specific
     # "a minimum of 400 vehicles must be allocated to route X": one variable, one number
     free = [k for k in range(lo, hi) if toks[k].is_num and not toks[k].used]
     ms = var_mentions(toks, lo, hi)
@@ -908,9 +1120,18 @@ def _part(toks: list[Token], lo: int, hi: int, s: int, e: int, rel: str, sent: i
                       "both", "all", "twice", "half", "percent", "proportion", "fraction")
             or t.pct or "generic" in t.tags for t in toks[lo:hi]) and len(ms) == 1:
         v = next(iter(specific))
-        r.cons.append(LinCon({v: 1.0}, rel, toks[free[0]].num or 0.0, "bound", part_text))
+        r.cons.append(LinCon({v: 1.0}, rel, toks[free[0]].num or 0.0, ClauseKind.BOUND, part_text))
         toks[free[0]].used = True
-        return
+        return True
+    return False
+
+
+@rule("count_must_be", kind=RuleKind.PART, examples=[
+    Example("Each week, at least 25 must be assigned to making tables.", ["bound: table >= 25"])])
+def count_must_be_rule(p: Part) -> bool:
+    """"at least 25 must be boxes": a bound on the variable named after the number."""
+    toks, hi, e, rel, r, part_text = p.toks, p.hi, p.e, p.rel, p.r, p.text
+    specific = p.specific
     # "at least 25 must be boxes"
     nums_after = [k for k in range(e, hi) if toks[k].is_num and not toks[k].used]
     if len(specific) == 1 and len(nums_after) == 1:
@@ -920,9 +1141,33 @@ def _part(toks: list[Token], lo: int, hi: int, s: int, e: int, rel: str, sent: i
             v = next(iter(specific))
             vk = [j for j in range(k, hi) if toks[j].var == v]
             if vk:
-                r.cons.append(LinCon({v: 1.0}, rel, toks[k].num or 0.0, "bound", part_text))
+                r.cons.append(LinCon({v: 1.0}, rel, toks[k].num or 0.0, ClauseKind.BOUND, part_text))
                 toks[k].used = True
-                return
+                return True
+    return False
+
+
+@rule("amounts_after", kind=RuleKind.PART, examples=[
+    Example("A mix of tables and chairs must contain at least 130 units of wood.",
+            ["limit: >= 130"])])
+def amounts_after_rule(p: Part) -> bool:
+    """"a paste made from peppers and tomatoes must contain at least 130 units of spice and
+    90 units of flavor": amounts of attributes, not of the variables named before."""
+    if not _amounts_after(p.toks, p.lo, p.hi, p.s, p.e, p.specific):
+        return False
+    _limits(p.toks, p.e, p.hi, p.rel, p.sent, p.r, p.nvars, p.text)
+    return True
+
+
+@rule("linear", kind=RuleKind.PART, examples=[
+    Example("2 tables plus 3 chairs cannot exceed 50.", ["linear: 2*table + 3*chair <= 50"]),
+    Example("The number of chairs must be at least 3 times the number of tables.",
+            ["linear: chair - 3*table >= 0"])])
+def linear_rule(p: Part) -> bool:
+    """"2 units of X and 3 units of Y cannot exceed 50": a linear expression each side (the
+    last resort: a part it cannot read is an abstention reason)."""
+    toks, lo, hi, s, e, rel, r, part_text = p.toks, p.lo, p.hi, p.s, p.e, p.rel, p.r, p.text
+    nvars = p.nvars
     # "Since drones cost more, the number of drones cannot exceed ...": the clause after
     # the last comma is the subject
     lo2 = lo
@@ -934,16 +1179,11 @@ def _part(toks: list[Token], lo: int, hi: int, s: int, e: int, rel: str, sent: i
             if any(toks[q].var is not None for q in range(j + 1, s)):
                 lo2 = j + 1
             break
-    if _amounts_after(toks, lo, hi, s, e, specific):
-        # "a paste made from peppers and tomatoes must contain at least 130 units of spice
-        # and 90 units of flavor": amounts of attributes, not of the variables named before
-        _limits(toks, e, hi, rel, sent, r, nvars, part_text)
-        return
     lhs, c1, loose1 = linear_side(toks, lo2, s, nvars)
     rhs, c2, loose2 = linear_side(toks, e, hi, nvars)
     if not lhs and not rhs:
         r.problems.append(f"constraint sentence not understood: {part_text}")
-        return
+        return True
     if not lhs:
         # "no more than 36 units of effort, calculated as 3 times X plus 4 times Y"
         free = [k for k in range(e, hi) if toks[k].is_num and not toks[k].used]
@@ -954,23 +1194,23 @@ def _part(toks: list[Token], lo: int, hi: int, s: int, e: int, rel: str, sent: i
             if nxt not in ("times", "%") and len(expr) >= 1 and not loose3 and c3 == 0 and (
                     len(expr) >= 2 or any(toks[j].num is not None and toks[j].var is None
                                           for j in range(k0 + 1, hi))):
-                r.cons.append(LinCon(expr, rel, toks[k0].num or 0.0, "linear", part_text))
+                r.cons.append(LinCon(expr, rel, toks[k0].num or 0.0, ClauseKind.LINEAR, part_text))
                 mark_numbers_used(toks, lo, hi)
-                return
+                return True
         # "at least 100 X and Y in total": the comparative came first
         if any(t.low in ("total", "combined", "all", "together") or "generic" in t.tags
                for t in toks[lo:hi]) and len(rhs) >= 1 and c2:
             # nums attached to variables are coefficients; the constant is the limit
             coefs = {v: (c if c != 0 else 1.0) for v, c in rhs.items()}
-            r.cons.append(LinCon(coefs, rel, c2, "total", part_text))
+            r.cons.append(LinCon(coefs, rel, c2, ClauseKind.TOTAL, part_text))
             mark_numbers_used(toks, lo, hi)
-            return
+            return True
         if c2 and not any(toks[k].var is not None for k in range(lo, s)):
             # "must make at least 1000 t-shirts or hoodies"
             coefs = dict(rhs)
-            r.cons.append(LinCon(coefs, rel, c2, "total", part_text))
+            r.cons.append(LinCon(coefs, rel, c2, ClauseKind.TOTAL, part_text))
             mark_numbers_used(toks, lo, hi)
-            return
+            return True
         if rhs and not c2 and not loose2 and any(t.low in ("calculated", "computed", "defined",
                                                          "measured", "given") for t in toks[e:hi]):
             # the bound may come in the next sentence ("This score must be at least 15")
@@ -979,7 +1219,7 @@ def _part(toks: list[Token], lo: int, hi: int, s: int, e: int, rel: str, sent: i
             r.pending = (dict(rhs), rel, words, len(r.problems))
             mark_numbers_used(toks, lo, hi)
         r.problems.append(f"constraint sentence not understood: {part_text}")
-        return
+        return True
     if loose1 or loose2:
         r.doubts.append(doubt(K.UNPLACED_NUMBERS, f"unplaced numbers in: {part_text}"))
     coefs = dict(lhs)
@@ -988,14 +1228,14 @@ def _part(toks: list[Token], lo: int, hi: int, s: int, e: int, rel: str, sent: i
     const = c2 - c1
     if all(abs(c) < 1e-12 for c in coefs.values()):
         r.problems.append(f"constraint sentence not understood: {part_text}")
-        return
-    r.cons.append(LinCon(coefs, rel, const, "linear", part_text))
+        return True
+    r.cons.append(LinCon(coefs, rel, const, ClauseKind.LINEAR, part_text))
     if rel == "<=" and const >= 0 and "difference" in {t.low for t in toks[lo:hi]} and \
             sorted(coefs.values()) == [-1.0, 1.0]:
         # "the difference between X and Y should not exceed 20": either way round; a gap
         # between weighted or several quantities ("between twice X and Y") is written in
         # the order of the text, one-sided
-        r.cons.append(LinCon({v: -c for v, c in coefs.items()}, rel, const, "linear", part_text))
+        r.cons.append(LinCon({v: -c for v, c in coefs.items()}, rel, const, ClauseKind.LINEAR,
+                             part_text))
     mark_numbers_used(toks, lo, hi)
-
-
+    return True

@@ -3,9 +3,22 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
+from optimus._compat import StrEnum
 from optimus.offline.lexicon import SEPARATORS
 from optimus.offline.tokens import Token
+
+
+class ClauseKind(StrEnum):
+    """The kind of a constraint read from the words (it names the constraint: "bound_1")."""
+
+    BOUND = "bound"  # one variable against a number: "at most 50 tables"
+    RATIO = "ratio"  # a share of the total: "at least 30% of the total must be X"
+    TOTAL = "total"  # the variables together: "at least 1000 t-shirts or hoodies"
+    LINEAR = "linear"  # any linear expression: "2 X and 3 Y cannot exceed 50"
+    MULTIPLE = "multiple"  # one variable a multiple of another: "twice as many A as B"
+    RESOURCE = "resource"  # a limit with its coefficients: "10000 tons, each tank 3 tons"
 
 
 @dataclass
@@ -18,6 +31,7 @@ class Fact:
     money: bool
     sent: int
     tok: Token
+    rule: str = ""  # the rule that read it
 
 
 @dataclass
@@ -33,6 +47,7 @@ class Limit:
     text: str
     totalish: bool = False
     counts_items: bool = False
+    rule: str = ""  # the rule that read it
 
 
 @dataclass
@@ -42,8 +57,9 @@ class LinCon:
     coefs: dict[int, float]
     rel: str
     rhs: float
-    kind: str
+    kind: ClauseKind
     text: str
+    rule: str = ""  # the rule that read it
 
 
 @dataclass
@@ -62,6 +78,8 @@ class Reading:
     # "... a minimum score, calculated as 5 X plus 3 Y. This score must be at least 15": an
     # expression waiting for its bound in the next sentence (coefs, rel, words, problem index)
     pending: tuple[dict[int, float], str | None, set[str], int] | None = None
+    fired: list[Any] = field(default_factory=list)  # rules.Firing: the rules that read something
+    failed: list[tuple[str, str]] = field(default_factory=list)  # (rule, message): rules that raised
 
 
 def segments(toks: list[Token], lo: int = 0, hi: int | None = None) -> list[tuple[int, int]]:

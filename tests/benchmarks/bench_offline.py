@@ -73,11 +73,9 @@ def score_rows(rows: list[dict], name: str, min_confidence: float = DEFAULT_MIN_
 
 
 def rule_table(rows: list[dict], min_confidence: float = DEFAULT_MIN_CONFIDENCE) -> dict:
-    """Per constraint rule (the kind in a constraint's name: bound, linear, total, resource,
-    ratio, multiple; ``formula`` for the grammar): answered readings that use it, and how
-    many of them are correct. A reading counts once per rule it uses."""
-    import re
-
+    """Per registered rule (``optimus.offline.rules.ORDER`` names; ``formula`` for the
+    grammar): the answered readings it read something of, and how many of them are correct.
+    A reading counts once for each rule that fired on it (``OfflineResult.rules``)."""
     from optimus.offline import formulate_offline
 
     table: dict[str, list[int]] = defaultdict(lambda: [0, 0])
@@ -86,10 +84,7 @@ def rule_table(rows: list[dict], min_confidence: float = DEFAULT_MIN_CONFIDENCE)
         if a.status == "abstained":
             continue
         good = a.status == "optimal" and correct(a.objective, r["answer"])
-        f = formulate_offline(r["question"])
-        names = {"formula"} if f.exact else {re.sub(r"_\d+$", "", c.name)
-                                             for c in f.formulation.constraints}
-        for name in names or {"(no constraint)"}:
+        for name in formulate_offline(r["question"]).rules or ("(no rule)",):
             table[name][0] += good
             table[name][1] += 1
     return {k: {"correct": v[0], "answered": v[1]} for k, v in sorted(table.items())}
@@ -110,7 +105,7 @@ def main() -> None:
     ap.add_argument("--phrasings", action="store_true",
                     help="also score our own plain-English problems (tests/offline_phrasings.py)")
     ap.add_argument("--rules", action="store_true",
-                    help="precision of the answered readings per constraint rule")
+                    help="precision of the answered readings per registered rule")
     args = ap.parse_args()
     jobs = [(name, None) for name in args.files]
     if args.phrasings:
@@ -120,7 +115,7 @@ def main() -> None:
             print(f"{Path(name).name}: precision per rule (answered readings using it)")
             for rule, v in rule_table(_rows(name, rows), args.min_confidence).items():
                 n = v["answered"]
-                print(f"  {rule:>16}: {v['correct']}/{n} correct ({v['correct'] / n:.0%})")
+                print(f"  {rule:>20}: {v['correct']}/{n} correct ({v['correct'] / n:.0%})")
         return
     for name, rows in jobs:
         if rows is not None:
