@@ -67,3 +67,55 @@ def test_plain_difference_of_two_is_a_gap_either_way():
 ])
 def test_weighted_or_several_term_difference_is_read_in_text_order(clause, expected):
     assert _cons(_SHOP + clause + " Minimize the total cost.") == expected
+
+
+def _kinds(text: str) -> list[str]:
+    return [getattr(n, "kind", None) and n.kind.value for n in formulate_offline(text).notes]
+
+
+def test_percent_written_in_words_is_a_percentage():
+    text = ("A kiosk sells X and Y. X earns $3 and Y earns $5 per unit. At most 40 units can be "
+            "sold in total. X must be at least seventy percent of Y. Maximize the profit.")
+    assert "X - 0.7*Y >= 0" in _cons(text)
+
+
+_EFFECT = ("An agency splits its budget between channels X and Y. The total budget for both "
+           "channels combined cannot exceed $900. Each unit of reach through channel X costs "
+           "$30, while each unit through channel Y costs $45. ")
+
+
+def test_maximize_over_figures_said_to_be_costs_is_doubted():
+    kinds = _kinds(_EFFECT + "The agency aims to maximize the total reach.")
+    assert "objective_opposite" in kinds
+
+
+def test_maximize_over_returns_is_not_doubted():
+    text = ("An agency splits its budget between channels X and Y. The total budget for both "
+            "channels combined cannot exceed $900. Each unit in channel X returns $30, while "
+            "each unit in channel Y returns $45. The agency aims to maximize the total return.")
+    assert "objective_opposite" not in _kinds(text)
+
+
+def test_maximize_a_count_over_costly_items_is_not_doubted():
+    text = ("A club runs radio ads and posters. A radio ad costs $500 and reaches 9000 people; "
+            "a poster costs $100 and reaches 1500 people. The budget is $6000. "
+            "How many of each should it buy to maximize the number of people reached?")
+    assert "objective_opposite" not in _kinds(text)
+
+
+_LAB = ("A lab funds projects X1, X2, X3 and X4. Each unit costs $5 for X1, $6 for X2, $7 for X3 "
+        "and $8 for X4. The combined funding of X1 and X2 cannot exceed 300 units. {} The "
+        "combined funding of X3 and X4 must be at least 100 units. Minimize the total cost.")
+
+
+def test_constraint_spread_over_unnamed_variables_abstains():
+    r = formulate_offline(_LAB.format("Funding for project X1 can't exceed half of that given "
+                                      "to project X3."))
+    assert "variable_unnamed" in [n.kind.value for n in r.notes]
+    assert r.confidence < 0.7
+
+
+def test_constraints_on_the_variables_they_name_carry_no_doubt():
+    r = formulate_offline(_LAB.format("Funding for project X1 can't exceed 40 units."))
+    assert "variable_unnamed" not in [n.kind.value for n in r.notes]
+    assert r.confidence >= 0.9

@@ -48,6 +48,8 @@ PENALTIES: dict[K, float] = {
     K.VARIABLE_DROPPED: 0.3,
     K.DIFFERENCE_UNSIGNED: 0.3,
     K.FORCED_ZERO: 0.3,
+    # flags 0 right and 2 wrong answered readings on the development sets
+    K.VARIABLE_UNNAMED: 0.3,
     K.RULE_FAILED: 1.0,
 }
 UNTYPED_PENALTY = 0.05  # a plain-text note (no kind): a small doubt

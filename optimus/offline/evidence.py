@@ -112,6 +112,8 @@ def _fmt(v: float) -> str:
 
 _TERM = re.compile(r"(-?)\s*(?:(\d+(?:\.\d+)?)\s*\*\s*)?([A-Za-z_]\w*)")
 _SIGNED_CUE = re.compile(r"\b(?:differences?|excess|surplus|gap)\b", re.I)
+_SPREAD_CUE = re.compile(r"\b(?:combined|together|sum|total|both|joint\w*|all|each|every|any|"
+                         r"either|overall|entire)\b", re.I)
 _SUM_CUE = re.compile(r"\b(?:combined|together|sum|total|both|joint\w*)\b", re.I)
 
 
@@ -143,7 +145,11 @@ def clause_doubts(f: Formulation) -> list[Doubt]:
     * :attr:`~optimus.offline.doubts.DoubtKind.DIFFERENCE_UNSIGNED`: the sentence speaks of
       a difference or an excess, and the constraint on several variables has no minus;
     * :attr:`~optimus.offline.doubts.DoubtKind.FORCED_ZERO`: a constraint that forces a
-      variable to zero (``x <= 0``), which a text rarely means.
+      variable to zero (``x <= 0``), which a text rarely means;
+    * :attr:`~optimus.offline.doubts.DoubtKind.VARIABLE_UNNAMED`: the constraint has two or
+      more variables that its sentence part never names, though it names others, and says
+      neither "total", "all", "each" nor a percentage ("X1 can't exceed half of those of X3"
+      read over x1..x4).
 
     >>> f = Formulation.model_validate({"variables": [{"name": "X"}, {"name": "Y"}],
     ...     "constraints": [{"name": "c", "expression": "Y >= 50",
@@ -169,6 +175,12 @@ def clause_doubts(f: Formulation) -> list[Doubt]:
         if len(terms) >= 2 and all(x > 0 for x in terms.values()) and _SIGNED_CUE.search(src):
             out.append(doubt(DoubtKind.DIFFERENCE_UNSIGNED,
                              f"'{src[:60]}' speaks of a difference but '{c.expression}' has no minus"))
+        said = [v.name for v in f.variables if _named(src.lower(), v.name.lower(), v.description)]
+        unsaid = [n for n in terms if n not in said]
+        if said and len(unsaid) >= 2 and "%" not in src and not _SPREAD_CUE.search(src):
+            out.append(doubt(DoubtKind.VARIABLE_UNNAMED,
+                             f"'{c.expression}' has {', '.join(unsaid)}, which '{src[:60]}' "
+                             "does not name"))
         m = re.fullmatch(r"\s*([A-Za-z_]\w*)\s*<=\s*0(?:\.0+)?\s*", c.expression)
         if m:
             out.append(doubt(DoubtKind.FORCED_ZERO, f"'{c.expression}' forces {m.group(1)} to zero"))
