@@ -94,6 +94,7 @@ def test_clauses_are_typed_and_carry_their_rule():
     assert cons and all(isinstance(c.kind, rules_module.ClauseKind) and c.rule for c in cons)
     assert [(c.kind, c.rule) for c in cons] == [(rules_module.ClauseKind.BOUND, "bounds")]
     assert all(f.rule == "sentence_facts" for f in got.reading.facts)
+    assert (got.reading.goal.sense, got.reading.goal.rule) == ("maximize", "objective")
 
 
 def test_docstrings():

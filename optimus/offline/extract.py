@@ -7,7 +7,8 @@ next reader. :func:`linear_side` reads a linear expression ("2 times X plus 3 ti
 
 from __future__ import annotations
 
-from optimus.offline.reading import ClauseKind, LinCon, Reading, mark_numbers_used, var_mentions, segments
+from optimus.offline.reading import (ClauseKind, LinCon, Reading, mark_numbers_used, segments,
+                                     var_mentions)
 from optimus.offline.tokens import Token
 
 def linear_side(toks: list[Token], lo: int, hi: int, nvars: int) -> tuple[dict[int, float], float, list[int]]:

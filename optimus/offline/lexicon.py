@@ -145,6 +145,46 @@ TIME_UNIT_WORDS = {"hour", "day", "week", "month", "year", "minute", "second",
 MEASURE_WORDS = {"kg", "kilogram", "pound", "lb", "ton", "tonne", "litre", "liter",
                  "gallon", "acre", "hectare", "gram", "ounce"}
 
+# ---------------------------------------------------------------- variables (variables.py)
+# words that take a number without naming an option ("day 1", "at 2", "costs 3")
+NOT_NUMBERED_WORDS = {"hour", "hours", "day", "days", "week", "weeks", "month", "months", "year",
+                      "years", "minute", "minutes", "step", "steps", "phase", "level", "grade",
+                      "table", "figure", "page", "than", "is", "are", "of", "at", "by", "for", "to",
+                      "and", "or", "the", "costs", "cost", "with", "has", "have", "in", "on",
+                      "from", "takes", "needs", "uses", "about", "only", "under", "over", "every",
+                      "each", "all", "requires", "gives", "earns", "makes", "produces", "nearly",
+                      "around", "exactly", "least", "most", "plus", "minus", "times", "was", "be"}
+# forms of "be" ("are produced")
+BE_WORDS = {"be", "been", "being", "is", "are", "was", "were", "get", "gets"}
+# nouns whose singular ends in "ie": "pies" is "pie", not "py"
+IE_NOUNS = {"pie", "tie", "lie", "die", "cookie", "movie", "brownie", "smoothie", "calorie",
+            "hoodie", "zombie", "rookie", "selfie", "veggie", "goalie", "beanie", "freebie",
+            "genie", "pixie", "birdie", "sortie", "budgie", "prairie", "lassie", "specie"}
+# words that open a clause before its subject ("Each serving of ...", "Conversely, a ...")
+INTRO_WORDS = {"each", "every", "a", "an", "the", "one", "conversely", "similarly", "also", "then",
+               "however", "additionally", "furthermore", "moreover", "meanwhile", "likewise",
+               "on", "average", "in", "addition", "while", "whereas", "but", "and", "finally",
+               "lastly", "first", "second", "third", "besides", "otherwise", "alternatively"}
+# "a serving of fruit", "a batch of brownies": the thing is after "of"
+MEASURE_NOUNS = {"serving", "unit", "batch", "pitcher", "scoop", "acre", "hectare", "bottle", "cup",
+                 "bag", "box", "pack", "packet", "kg", "kilogram", "ton", "tonne", "pound", "lb",
+                 "gram", "liter", "litre", "portion", "piece", "trip", "hour", "minute", "shift",
+                 "load", "can", "jar", "carton", "crate", "bowl", "glass", "plate", "slice", "tray",
+                 "pair", "set", "dose", "pill", "tablet", "spoonful", "ounce", "gallon", "square",
+                 "foot", "feet", "meter", "metre", "yard", "sq", "ft", "mile", "km", "barrel"}
+# words of a requirement or a limit ("at least", "must", "budget")
+COMMIT_WORDS = {"least", "most", "must", "minimum", "maximum", "exceed", "available", "budget",
+                "needs", "need", "wants", "want", "require", "required", "limit", "limited",
+                "only", "total", "capacity", "more", "less", "fewer", "has", "have"}
+# words that stand for a subject named elsewhere
+PRONOUNS = {"it", "they", "he", "she", "we", "you", "i", "this", "that", "there", "these",
+            "those", "which", "who", "each", "all", "both", "either", "someone", "everyone"}
+# verbs (and joiners) that end a variable's name before its figures
+VERBISH_WORDS = {"costs", "cost", "takes", "needs", "requires", "uses", "gives", "has", "is",
+                 "earns", "yields", "produces", "contains", "and", "or", "can", "must", "should",
+                 "will", "provides", "makes", "brings", "sells", "generates", "returns", "pays",
+                 "offers", "delivers", "carries", "holds", "was", "would", "could", "may"}
+
 _LEARNED = Path(__file__).with_name("lexicon_learned.json")
 
 

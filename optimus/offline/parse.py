@@ -23,12 +23,13 @@ from optimus.offline.lexicon import AVAIL_WORDS, EQ_PHRASES, GE_PHRASES, LE_PHRA
 from optimus.offline.lexicon import COST_WORDS, GAIN_WORDS, SEPARATORS, STOP
 from optimus.offline.lexicon import (EXPLAIN_WORDS, FUNDS_WORDS, GENERIC_BOUND_WORDS, HAS_WORDS,
                                      MEASURE_WORDS, QUESTION_WORDS, SUPPLY_WORDS, TIME_UNIT_WORDS)
-from optimus.offline.extract import (read_bounds, read_limit_with_facts, read_more_than, read_multiple,
-                                     read_number_of_any, read_ranges, read_ratio, read_resp_bounds, linear_side,
+from optimus.offline.extract import (linear_side, read_bounds, read_limit_with_facts,
+                                     read_more_than, read_multiple, read_number_of_any,
+                                     read_ranges, read_ratio, read_resp_bounds,
                                      read_var_is_number)
+from optimus.offline.reading import (ClauseKind, Fact, Limit, LinCon, Pending, Reading,
+                                     mark_numbers_used, segments, var_mentions)
 from optimus.offline.rules import Example, Part, RuleKind, Sentence, rule, run_rules
-from optimus.offline.reading import (ClauseKind, Fact, Limit, LinCon, Reading,
-                                     mark_numbers_used, var_mentions, segments)
 from optimus.offline.tokens import Token, stem
 from optimus.offline.doubts import DoubtKind as K, doubt
 
@@ -349,8 +350,6 @@ def _respectively(toks: list[Token], lo: int, hi: int, nvars: int, sent: int, r:
     return True
 
 
-
-
 def _own_funds(toks: list[Token], k: int, lo: int, hi: int) -> bool:
     """A sum of money that is owned ("his $10000", "a total of $5000") and then invested."""
     t = toks[k]
@@ -451,8 +450,6 @@ def _facts(toks: list[Token], lo: int, hi: int, nvars: int, sent: int, r: Readin
             toks[k].used = True
 
 
-
-
 def _limits(toks: list[Token], lo: int, hi: int, rel: str | None, sent: int, r: Reading,
             nvars: int, text: str) -> None:
     """Numbers in a part with no variable named: limits on an attribute (or on the total)."""
@@ -512,8 +509,6 @@ def _limits(toks: list[Token], lo: int, hi: int, rel: str | None, sent: int, r: 
             toks[k].used = True
 
 
-
-
 def _pending_bound(toks: list[Token], text: str, r: Reading) -> bool:
     """The bound for an expression defined in the sentence before ("This ... at least 15")."""
     if r.pending is None:
@@ -547,7 +542,7 @@ def _pending_bound(toks: list[Token], text: str, r: Reading) -> bool:
 
 def close_pending(r: Reading) -> None:
     """Forget an expression waiting for a bound; one defined on its own is a doubt."""
-    if r.pending is not None and r.pending[3] == -1:
+    if r.pending is not None and r.pending.problem == -1:
         r.doubts.append(doubt(K.NEVER_BOUNDED, "an expression was defined but never bounded"))
     r.pending = None
 
@@ -565,11 +560,9 @@ def _definition(toks: list[Token], r: Reading, nvars: int) -> bool:
         return False
     words = {t.stem for t in toks[:at] if t.var is None and not t.is_num
              and t.low not in STOP and re.match(r"[a-z]", t.low)}
-    r.pending = (dict(coefs), None, words, -1)
+    r.pending = Pending(dict(coefs), None, words, -1)
     mark_numbers_used(toks, at + 2, len(toks))
     return True
-
-
 
 
 def _question_cut(toks: list[Token]) -> int | None:
@@ -581,8 +574,6 @@ def _question_cut(toks: list[Token]) -> int | None:
                 any(t.var is not None for t in toks[k + 1:]):
             return k
     return None
-
-
 
 
 def _shared_supply(toks: list[Token], text: str, r: Reading) -> bool:
@@ -964,8 +955,6 @@ def _amounts_after(toks: list[Token], lo: int, hi: int, s: int, e: int,
     return True
 
 
-
-
 def read_part(toks: list[Token], lo: int, hi: int, s: int, e: int, rel: str, sent: int,
               nvars: int, r: Reading) -> None:
     """Read the comparative part ``toks[lo:hi]`` (comparative at ``toks[s:e]``) with the PART
@@ -1216,7 +1205,7 @@ def linear_rule(p: Part) -> bool:
             # the bound may come in the next sentence ("This score must be at least 15")
             words = {t.stem for t in toks[lo:e] if t.var is None and not t.is_num
                      and t.low not in STOP and re.match(r"[a-z]", t.low)}
-            r.pending = (dict(rhs), rel, words, len(r.problems))
+            r.pending = Pending(dict(rhs), rel, words, len(r.problems))
             mark_numbers_used(toks, lo, hi)
         r.problems.append(f"constraint sentence not understood: {part_text}")
         return True

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 from optimus._compat import StrEnum
 from optimus.offline.lexicon import SEPARATORS
@@ -63,24 +63,70 @@ class LinCon:
 
 
 @dataclass
+class Goal:
+    """The objective read from the words: its direction and the words naming what is
+    optimized (stem -> weight; "<cost>", "<gain>", "<number>" for classes)."""
+
+    sense: str | None = None  # "maximize" or "minimize"
+    words: dict[str, float] = field(default_factory=dict)
+    text: str = ""  # the phrase after the goal verb ("the total profit")
+    rule: str = ""  # the rule that read it
+
+
+class Pending(NamedTuple):
+    """An expression waiting for its bound in the next sentence ("... a score, calculated as
+    5 X plus 3 Y. This score must be at least 15")."""
+
+    coefs: dict[int, float]
+    rel: str | None
+    words: set[str]  # the words that name it ("score")
+    problem: int  # index of the abstention reason its bound removes; -1 when none
+
+
+@dataclass
 class Reading:
-    """Everything read from a text."""
+    """Everything read from a text: the typed clauses of the rules.
+
+    ``sense``, ``obj_words`` and ``obj_text`` are the fields of ``goal``.
+    """
 
     facts: list[Fact] = field(default_factory=list)
     limits: list[Limit] = field(default_factory=list)
     cons: list[LinCon] = field(default_factory=list)
-    sense: str | None = None
-    obj_words: dict[str, float] = field(default_factory=dict)
-    obj_text: str = ""
+    goal: Goal = field(default_factory=Goal)
     var_units: set[str] = field(default_factory=set)
     problems: list[str] = field(default_factory=list)
     doubts: list[str] = field(default_factory=list)
     # "... a minimum score, calculated as 5 X plus 3 Y. This score must be at least 15": an
     # expression waiting for its bound in the next sentence (coefs, rel, words, problem index)
-    pending: tuple[dict[int, float], str | None, set[str], int] | None = None
+    pending: Pending | None = None
     fired: list[Any] = field(default_factory=list)  # rules.Firing: the rules that read something
     failed: list[tuple[str, str]] = field(default_factory=list)  # (rule, message): rules that raised
 
+
+    @property
+    def sense(self) -> str | None:
+        return self.goal.sense
+
+    @sense.setter
+    def sense(self, value: str | None) -> None:
+        self.goal.sense = value
+
+    @property
+    def obj_words(self) -> dict[str, float]:
+        return self.goal.words
+
+    @obj_words.setter
+    def obj_words(self, value: dict[str, float]) -> None:
+        self.goal.words = value
+
+    @property
+    def obj_text(self) -> str:
+        return self.goal.text
+
+    @obj_text.setter
+    def obj_text(self, value: str) -> None:
+        self.goal.text = value
 
 def segments(toks: list[Token], lo: int = 0, hi: int | None = None) -> list[tuple[int, int]]:
     """(start, end) of the clauses of ``toks[lo:hi]`` between separators (",", "and", ...).

@@ -36,7 +36,7 @@ from dataclasses import dataclass, field
 from typing import Callable
 
 from optimus._compat import StrEnum
-from optimus.offline.reading import ClauseKind, Fact, Limit, LinCon, Reading
+from optimus.offline.reading import ClauseKind, Fact, Goal, Limit, LinCon, Pending, Reading
 from optimus.offline.tokens import Token
 
 __all__ = ["RuleKind", "Example", "Rule", "Sentence", "Part", "Firing", "rule", "registry",
@@ -191,20 +191,20 @@ def _state(r: Reading) -> tuple:
 
 
 def _emitted(r: Reading, before: tuple) -> list[object]:
+    """The clauses emitted since ``before`` (a goal as it now reads, a pending expression)."""
     n_cons, n_facts, n_limits, sense, words, pending = before
     out: list[object] = [*r.cons[n_cons:], *r.facts[n_facts:], *r.limits[n_limits:]]
     if r.sense != sense or r.obj_words != words:
-        out.append(("objective", r.sense, dict(r.obj_words)))
+        out.append(r.goal)
     if r.pending is not None and r.pending is not pending:
-        out.append(("pending", dict(r.pending[0])))
+        out.append(r.pending)
     return out
 
 
 def _own(clauses: list[object], nested: list[Firing]) -> list[object]:
     """The clauses a rule emitted itself, not through the rules it ran (``comparatives``)."""
     theirs = [c for f in nested for c in f.clauses]
-    return [c for c in clauses if not any(c is x or (isinstance(c, tuple) and c == x)
-                                          for x in theirs)]
+    return [c for c in clauses if not any(c is x for x in theirs)]
 
 
 def run_rules(kind: RuleKind, ctx: Sentence | Part) -> bool:
@@ -233,8 +233,8 @@ def run_rules(kind: RuleKind, ctx: Sentence | Part) -> bool:
         clauses = _emitted(r, before)
         own = _own(clauses, r.fired[n_fired:])
         for c in own:
-            if isinstance(c, (Fact, Limit, LinCon)) and not c.rule:
-                c.rule = name
+            if isinstance(c, Goal) or (isinstance(c, (Fact, Limit, LinCon)) and not c.rule):
+                c.rule = name  # a goal read again is the later rule's
         if done or clauses:
             r.fired.append(Firing(name, ctx.sent, clauses, own))
         if done and name not in NON_EXCLUSIVE:
@@ -271,8 +271,8 @@ def render(clause: object, names: list[str]) -> str:
         return f"fact: {names[clause.var]} = {clause.value:g}"
     if isinstance(clause, Limit):
         return f"limit: {clause.rel} {clause.value:g}"
-    if isinstance(clause, tuple) and clause[0] == "objective":
-        return f"objective: {clause[1]}"
-    if isinstance(clause, tuple) and clause[0] == "pending":
-        return f"pending: {expr(clause[1])}"
+    if isinstance(clause, Goal):
+        return f"objective: {clause.sense}"
+    if isinstance(clause, Pending):
+        return f"pending: {expr(clause.coefs)}"
     return repr(clause)
