@@ -119,3 +119,38 @@ def test_constraints_on_the_variables_they_name_carry_no_doubt():
     r = formulate_offline(_LAB.format("Funding for project X1 can't exceed 40 units."))
     assert "variable_unnamed" not in [n.kind.value for n in r.notes]
     assert r.confidence >= 0.9
+
+
+_GAP = ("A depot stocks X and Y. Storing costs $4 for X and $6 for Y per unit. At least 40 "
+        "units must be stocked in total. {} Minimize the total cost.")
+
+
+def test_a_gap_whose_reading_changes_the_optimum_carries_the_doubt():
+    from optimus.offline import solve_offline
+
+    a = solve_offline(_GAP.format("The difference between Y and X must not exceed 12 units."))
+    assert a.status == "optimal" and a.objective == pytest.approx(188)
+    assert a.confidence == pytest.approx(0.85)
+    assert "read the other way gives 160" in (a.message or "")
+
+
+def test_a_gap_whose_reading_does_not_matter_carries_no_doubt():
+    from optimus.offline import solve_offline
+
+    a = solve_offline(_GAP.format("The difference between X and Y must not exceed 12 units."))
+    assert a.status == "optimal" and a.objective == pytest.approx(188)
+    assert a.confidence == pytest.approx(0.95)
+
+
+def test_an_abstention_below_the_floor_after_solving_names_the_doubt():
+    from optimus.offline import solve_offline
+
+    a = solve_offline(_GAP.format("The difference between Y and X must not exceed 12 units."),
+                      min_confidence=0.9)
+    assert a.status == "abstained" and "read the other way" in (a.message or "")
+
+
+def test_a_variable_named_twice_in_one_clause_counts_once():
+    text = _SHOP + ("The depot wants X to stay well stocked, so the difference between the stock "
+                    "of X and the stock of Z must be at least 10 units. Minimize the total cost.")
+    assert _cons(text) == ["X - Z >= 10"]

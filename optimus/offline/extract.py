@@ -134,6 +134,10 @@ def linear_side(toks: list[Token], lo: int, hi: int, nvars: int) -> tuple[dict[i
         for v, (c,) in plain.items():
             if v in scaled:
                 coefs[v] -= c
+    for v, cs in plain.items():
+        if len(cs) >= 2 and v not in scaled and len(set(cs)) == 1:
+            # "X gets enough promotion so the difference between X and Z": one X, named twice
+            coefs[v] = cs[0]
     if pending is not None:
         const_tok = toks[pending[0]]
         const += pending_sign * (const_tok.num or 0.0)

@@ -29,7 +29,7 @@ from optimus.offline.tokens import Token, sentences, tokenize
 from optimus.offline.variables import Var, find_variables, mark_mentions, numbered_names
 from optimus.result import Outcome, Status, Timings
 from optimus.offline.doubts import DoubtKind as K, doubt
-from optimus.offline.evidence import clause_doubts, number_doubts
+from optimus.offline.evidence import clause_doubts, competing_readings, number_doubts
 
 DEFAULT_MIN_CONFIDENCE = 0.7
 
@@ -248,10 +248,10 @@ def solve_offline(text: str, *, min_confidence: float = DEFAULT_MIN_CONFIDENCE) 
                       timings=Timings(total=time.perf_counter() - t0))
     conf = res.confidence
     notes = list(res.notes)
-    if not res.exact and result.variables and all(abs(v.value) < 1e-9 for v in result.variables):
-        # doing nothing is rarely the answer to a word problem: a constraint was likely missed
-        conf = max(0.0, round(conf - 0.3, 3))
-        notes.append(doubt(K.DOES_NOTHING, "the optimum is to do nothing (all variables 0)"))
+    if not res.exact:
+        notes += _solved_doubts(res.formulation, result)
+        conf = confidence(notes)
+    if any(getattr(n, "kind", None) == K.DOES_NOTHING for n in notes):
         if conf < min_confidence:
             return Answer(status=Outcome.ABSTAINED, formulator="offline", confidence=conf,
                           formulation=res.formulation, usage=usage,
@@ -259,5 +259,36 @@ def solve_offline(text: str, *, min_confidence: float = DEFAULT_MIN_CONFIDENCE) 
                               "the model read from the text is solved by doing nothing, "
                               "so a constraint was probably missed"),
                           timings=Timings(total=time.perf_counter() - t0))
+    if conf < min_confidence:
+        return Answer(status=Outcome.ABSTAINED, formulator="offline", confidence=conf,
+                      formulation=res.formulation, usage=usage,
+                      message=abstention_message(
+                          f"confidence {conf:.2f} below {min_confidence:.2f} ("
+                          + "; ".join(notes[-3:]) + ")"),
+                      timings=Timings(total=time.perf_counter() - t0))
     return Answer.from_result(result, formulation=res.formulation, formulator="offline",
                               confidence=conf, usage=usage, message="; ".join(notes) or None)
+
+
+def _same(a: float | None, b: float | None) -> bool:
+    """Two optimal values that answer a question the same (the benchmarks' tolerance)."""
+    return a is not None and b is not None and abs(a - b) <= max(1e-4 * abs(b), 0.0051)
+
+
+def _solved_doubts(f: Formulation, result) -> list:
+    """Evidence only the solution gives: the optimum does nothing, or another plausible
+    reading of a clause (:func:`~optimus.offline.evidence.competing_readings`) has another
+    optimum."""
+    from optimus.pipeline import solve_formulation
+
+    out = []
+    if result.variables and all(abs(v.value) < 1e-9 for v in result.variables):
+        # doing nothing is rarely the answer to a word problem: a constraint was likely missed
+        out.append(doubt(K.DOES_NOTHING, "the optimum is to do nothing (all variables 0)"))
+    for src, other in competing_readings(f):
+        alt = solve_formulation(other, diagnose=False)
+        if alt.status == Status.OPTIMAL and not _same(alt.objective, result.objective):
+            out.append(doubt(K.READINGS_COMPETE,
+                             f"'{src[:60]}' read the other way gives {alt.objective:g} "
+                             f"instead of {result.objective:g}"))
+    return out

@@ -50,6 +50,7 @@ def score_rows(rows: list[dict], name: str, min_confidence: float = DEFAULT_MIN_
     """Score rows with ``question`` and ``answer`` (see :func:`score_file`)."""
     bands: dict[str, list[int]] = defaultdict(lambda: [0, 0])
     ok = answered = 0
+    graded: list[tuple[float, bool]] = []  # (confidence, correct) of each answer
     t0 = time.perf_counter()
     for r in rows:
         a = solve_offline(r["question"], min_confidence=0.0)
@@ -58,6 +59,7 @@ def score_rows(rows: list[dict], name: str, min_confidence: float = DEFAULT_MIN_
         if a.status == "abstained":
             band = "abstained"
         else:
+            graded.append((conf, good))
             band = next(name for name, lo in BANDS if conf >= lo)
             if conf >= min_confidence:
                 answered += 1
@@ -69,7 +71,27 @@ def score_rows(rows: list[dict], name: str, min_confidence: float = DEFAULT_MIN_
     return {"file": name, "scored": n, "correct": ok, "answered": answered,
             "accuracy": ok / max(n, 1), "precision": ok / answered if answered else None,
             "abstention": (n - answered) / max(n, 1), "ms_per_problem": ms,
-            "bands": {k: {"correct": v[0], "n": v[1]} for k, v in bands.items()}}
+            "bands": {k: {"correct": v[0], "n": v[1]} for k, v in bands.items()},
+            "curve": trade_off(graded, n)}
+
+
+#: the confidence floors of the trade-off curve
+FLOORS = (0.5, 0.6, 0.7, 0.75, 0.8, 0.85, 0.9, 0.95)
+
+
+def trade_off(graded: list[tuple[float, bool]], n: int) -> list[dict]:
+    """Per confidence floor: the correct answers, the answers and the precision.
+
+    >>> [(c["floor"], c["correct"], c["answered"]) for c in trade_off([(0.95, True), (0.6, False)], 2)][:2]
+    [(0.5, 1, 2), (0.6, 1, 2)]
+    """
+    out = []
+    for floor in FLOORS:
+        kept = [good for conf, good in graded if conf >= floor]
+        out.append({"floor": floor, "correct": sum(kept), "answered": len(kept),
+                    "coverage": sum(kept) / max(n, 1),
+                    "precision": sum(kept) / len(kept) if kept else None})
+    return out
 
 
 def rule_table(rows: list[dict], min_confidence: float = DEFAULT_MIN_CONFIDENCE) -> dict:
@@ -104,6 +126,8 @@ def main() -> None:
     ap.add_argument("--min-confidence", type=float, default=DEFAULT_MIN_CONFIDENCE)
     ap.add_argument("--phrasings", action="store_true",
                     help="also score our own plain-English problems (tests/offline_phrasings.py)")
+    ap.add_argument("--curve", action="store_true",
+                    help="also print coverage and precision per confidence floor")
     ap.add_argument("--rules", action="store_true",
                     help="precision of the answered readings per registered rule")
     args = ap.parse_args()
@@ -133,6 +157,12 @@ def main() -> None:
             b = s["bands"].get(band, {"correct": 0, "n": 0})
             acc = f"{b['correct'] / b['n']:.0%}" if b["n"] else "-"
             print(f"  {band:>10}: {b['correct']}/{b['n']} correct ({acc})")
+        if args.curve:
+            print("  trade-off (min confidence: correct/answered, coverage, precision):")
+            for c in s["curve"]:
+                prec = "-" if c["precision"] is None else f"{c['precision']:.1%}"
+                print(f"  {c['floor']:>10}: {c['correct']}/{c['answered']}, "
+                      f"{c['coverage']:.1%}, {prec}")
 
 
 if __name__ == "__main__":
