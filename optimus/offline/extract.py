@@ -385,7 +385,7 @@ def _pair(toks: list[Token], i: int) -> tuple[int, int, int] | None:
     return None
 
 
-def _interval_bounds(toks: list[Token], r: Reading, text: str) -> None:
+def read_intervals(toks: list[Token], r: Reading, text: str) -> None:
     """"x1: [0, 3000]", "X1: 0-500", "0-15 units for project X1": lower and upper bounds."""
     for i, t in enumerate(toks):
         if t.var is None or t.var < 0:
@@ -423,11 +423,8 @@ def _two_bounds(toks: list[Token], got: tuple[int, int, int], v: int, r: Reading
     toks[lo_k + 1].tags.add("chained")
 
 
-def read_ranges(toks: list[Token], r: Reading, text: str) -> None:
-    """"X can range from 0 to 1500", "Y must be between 10 and 40": two bounds."""
-    lows = [t.low for t in toks]
-    _interval_bounds(toks, r, text)
-    # "1000 <= hydro <= 4000": a chained inequality
+def read_chained(toks: list[Token], r: Reading, text: str) -> None:
+    """"1000 <= hydro <= 4000", "-100 <= x4 <= 300": a chained inequality, two bounds."""
     for i in range(len(toks) - 4):
         a, op1, v, op2, b = toks[i:i + 5]
         if a.is_num and b.is_num and v.var is not None and v.var >= 0 and not a.used and \
@@ -442,6 +439,11 @@ def read_ranges(toks: list[Token], r: Reading, text: str) -> None:
             a.used = b.used = True
             for t in toks[i:i + 5]:
                 t.tags.add("chained")
+
+
+def read_from_to(toks: list[Token], r: Reading, text: str) -> None:
+    """"X can range from 0 to 1500", "Y must be between 10 and 40": two bounds."""
+    lows = [t.low for t in toks]
     for i in range(len(toks) - 3):
         if lows[i] in ("from", "between") and toks[i + 1].is_num and not toks[i + 1].used and \
                 lows[i + 2] in ("to", "and", "-") and i + 3 < len(toks) and toks[i + 3].is_num:

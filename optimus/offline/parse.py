@@ -25,7 +25,8 @@ from optimus.offline.lexicon import (EXPLAIN_WORDS, FUNDS_WORDS, GENERIC_BOUND_W
                                      MEASURE_WORDS, QUESTION_WORDS, SUPPLY_WORDS, TIME_UNIT_WORDS)
 from optimus.offline.extract import (linear_side, read_bounds, read_limit_with_facts,
                                      read_more_than, read_multiple, read_number_of_any,
-                                     read_ranges, read_ratio, read_resp_bounds,
+                                     read_chained, read_from_to, read_intervals, read_ratio,
+                                     read_resp_bounds,
                                      read_var_is_number)
 from optimus.offline.reading import (ClauseKind, Fact, Limit, LinCon, Pending, Reading,
                                      mark_numbers_used, segments, var_mentions)
@@ -299,10 +300,7 @@ def _respectively(toks: list[Token], lo: int, hi: int, nvars: int, sent: int, r:
     lows = [t.low for t in toks[lo:hi]]
     if "respectively" not in lows and "respective" not in lows:
         return False
-    resp = next((k for k in range(lo, hi) if toks[k].low in ("respectively", "respective")),
-                None)
-    if resp is None:
-        return False
+    resp = next(k for k in range(lo, hi) if toks[k].low in ("respectively", "respective"))
     start = lo
     for k in range(resp - 1, lo - 1, -1):
         if toks[k].low in (";",) or (toks[k].low == "," and k + 2 < hi and
@@ -752,12 +750,30 @@ def formula_aside_rule(c: Sentence) -> bool:
     return False
 
 
-@rule("ranges", kind=RuleKind.SENTENCE, examples=[
+@rule("intervals", kind=RuleKind.SENTENCE, examples=[
+    Example("Allowed production: X: [0, 300], Y: [10, 50].",
+            ["bound: X <= 300", "bound: Y >= 10", "bound: Y <= 50"], variables="X and Y"),
+    Example("The plan allows 0-15 units for X.", ["bound: X <= 15"], variables="X and Y")])
+def intervals_rule(c: Sentence) -> bool:
+    """"x1: [0, 3000]", "X1: 0-500", "0-15 units for project X1": two bounds (never ends)."""
+    read_intervals(c.toks, c.r, c.text)
+    return False
+
+
+@rule("chained_bounds", kind=RuleKind.SENTENCE, examples=[
+    Example("We need 10 <= X <= 40.", ["bound: X >= 10", "bound: X <= 40"], variables="X and Y")])
+def chained_bounds_rule(c: Sentence) -> bool:
+    """"1000 <= hydro <= 4000": a chained inequality, two bounds (never ends the chain)."""
+    read_chained(c.toks, c.r, c.text)
+    return False
+
+
+@rule("from_to", kind=RuleKind.SENTENCE, examples=[
     Example("The number of tables can range from 10 to 40.",
             ["bound: table >= 10", "bound: table <= 40"])])
-def ranges_rule(c: Sentence) -> bool:
-    """"X can range from 0 to 1500", "1000 <= hydro <= 4000": two bounds (never ends)."""
-    read_ranges(c.toks, c.r, c.text)
+def from_to_rule(c: Sentence) -> bool:
+    """"X can range from 0 to 1500", "between 10 and 40": two bounds (never ends the chain)."""
+    read_from_to(c.toks, c.r, c.text)
     return False
 
 

@@ -59,7 +59,9 @@ ORDER: dict[RuleKind, tuple[str, ...]] = {
         "question_apart",  # "If at least 1000 units must be moved, minimize ...": two readings
         "rounding",  # "... rounded to the nearest dollar": the rounding figures are no data
         "formula_aside",  # "(i.e., x - 0.5y >= 3000)": the formula says it exactly
-        "ranges",  # "X can range from 0 to 1500" (never ends the chain)
+        "intervals",  # "x1: [0, 3000]", "0-15 units for X1" (never ends the chain)
+        "chained_bounds",  # "1000 <= hydro <= 4000" (never ends the chain)
+        "from_to",  # "X can range from 0 to 1500" (never ends the chain)
         "objective",  # "... to maximize profit" (never ends the chain)
     ),
     RuleKind.CLAUSE: (
@@ -89,7 +91,7 @@ ORDER: dict[RuleKind, tuple[str, ...]] = {
     ),
 }
 #: rules that may emit but never end their chain
-NON_EXCLUSIVE = frozenset({"ranges", "objective"})
+NON_EXCLUSIVE = frozenset({"intervals", "chained_bounds", "from_to", "objective"})
 
 
 @dataclass(frozen=True)
