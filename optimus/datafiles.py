@@ -346,7 +346,9 @@ def _plain_frame(frame: "pd.DataFrame") -> "pd.DataFrame":
 def _read_excel(content: bytes, name: str) -> dict[str, Table]:
     import pandas as pd
 
-    book = pd.read_excel(io.BytesIO(content), sheet_name=None, engine="openpyxl")
+    # as for CSV: only an empty cell is missing ("NA" is Namibia, "n/a" a text to report)
+    book = pd.read_excel(io.BytesIO(content), sheet_name=None, engine="openpyxl",
+                         keep_default_na=False, na_values=[""])
     if len(book) > MAX_SHEETS:
         raise DataError(f"{name} has {len(book)} sheets, more than the limit of {MAX_SHEETS}.",
                         fix="Keep the sheets the model needs.")
