@@ -44,14 +44,15 @@ def test_figures_account_flags_a_misread_limit():
     assert kinds == [DoubtKind.TEXT_NUMBER_UNUSED, DoubtKind.CONSTANT_NOT_IN_TEXT]
 
 
-def test_a_failing_rule_is_an_abstention_that_names_it(monkeypatch):
+def test_a_failing_pass_is_an_abstention_that_names_it(monkeypatch):
+    # a failing rule names the rule (tests/test_offline_rules.py); a pass names the pass
     def broken(*a, **k):
         raise KeyError("oops")
 
     monkeypatch.setattr(reader, "read_sentence", broken)
     r = formulate_offline(BAKERY)
     assert r.formulation is None
-    assert "rule 'sentence 1 (A bakery makes cakes and pies" in r.reason and "KeyError" in r.reason
+    assert "pass 'sentence 1 (A bakery makes cakes and pies" in r.reason and "KeyError" in r.reason
     assert [n.kind for n in r.notes] == [DoubtKind.RULE_FAILED]
 
 

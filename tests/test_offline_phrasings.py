@@ -192,5 +192,8 @@ def test_bench_rules_table_counts_each_rule_of_an_answered_reading():
     rows = bench.phrasing_rows()[:4]
     table = bench.rule_table(rows)
     assert table and all(0 <= v["correct"] <= v["answered"] for v in table.values())
+    from optimus.offline.rules import registry  # the rules are named as registered
+
+    assert set(table) <= {r.name for r in registry()} | {"formula"}
     wrong = [dict(r, answer=r["answer"] + 1000.0) for r in rows]  # every answer now wrong
     assert all(v["correct"] == 0 for v in bench.rule_table(wrong).values())

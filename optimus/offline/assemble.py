@@ -139,6 +139,23 @@ def _opposite_goal(r: Reading, facts: list[Fact], notes: list[str]) -> None:
         notes.append(doubt(K.OBJECTIVE_OPPOSITE, "objective: the figures measure the opposite of the goal"))
 
 
+def _goal_against_figures(r: Reading, facts: list[Fact], notes: list[str]) -> None:
+    """"Maximize the total effectiveness" over figures each said to be a cost ("each unit
+    of effectiveness costs $50"): the figures may be the price of a unit of the goal, not
+    its amount per unit decided. (Minimizing over returns is left alone: "minimize the
+    total benefit score" is read right more often than not on the development sets.)"""
+    def says(f: Fact, words: set[str]) -> bool:
+        return any(w >= 0.5 for a, w in f.attr.items() if a in words)
+
+    if not facts:
+        return
+    costs = all(says(f, _COSTISH) and not says(f, _GAINISH) for f in facts)
+    counted = any(k in r.obj_words for k in ("<number>", "<count>"))  # "the number of viewers"
+    if r.sense == "maximize" and costs and "<gain>" not in r.obj_words and not counted:
+        notes.append(doubt(K.OBJECTIVE_OPPOSITE,
+                           f"objective: {r.sense} over figures that measure the opposite"))
+
+
 def assemble_formulation(r: Reading, vs: list[Var], text: str, notes: list[str]
                       ) -> tuple[Formulation | None, str | None]:
     """The formulation, or None and the reason it could not be built."""
@@ -194,6 +211,7 @@ def assemble_formulation(r: Reading, vs: list[Var], text: str, notes: list[str]
             used.add(id(f))
         if tie:
             notes.append(doubt(K.OBJECTIVE_TWO_CANDIDATES, "objective: two candidate coefficients for a variable"))
+        _goal_against_figures(r, list(choice.values()), notes)
     elif money and _one_money_each(r.facts, n):
         for f in r.facts:
             if f.money:

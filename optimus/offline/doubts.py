@@ -49,6 +49,9 @@ class DoubtKind(StrEnum):
     VARIABLE_DROPPED = "variable_dropped"  # the sentence names more variables than kept
     DIFFERENCE_UNSIGNED = "difference_unsigned"  # "the difference between" read with no minus
     FORCED_ZERO = "forced_zero"  # a constraint x <= 0
+    VARIABLE_UNNAMED = "variable_unnamed"  # the constraint spreads over variables its sentence never names
+    # what solving other readings of the text found (reader.solve_offline)
+    READINGS_COMPETE = "readings_compete"  # another plausible reading has another optimum
     RULE_FAILED = "rule_failed"  # a rule raised an error: the reading is abandoned
 
 

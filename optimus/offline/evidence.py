@@ -28,7 +28,7 @@ from optimus.formulation import Formulation
 from optimus.offline.doubts import Doubt, DoubtKind, doubt
 from optimus.offline.normalize import normalize
 
-__all__ = ["clause_doubts", "number_doubts", "text_numbers", "model_constants"]
+__all__ = ["clause_doubts", "competing_readings", "number_doubts", "text_numbers", "model_constants"]
 
 _TEXT_NUM = re.compile(r"(?<![A-Za-z_\d.])(\d+(?:\.\d+)?)(\s*%)?")
 _MODEL_NUM = re.compile(r"(?<![A-Za-z_\d.])\d+(?:\.\d+)?(?:e[-+]?\d+)?")
@@ -112,6 +112,8 @@ def _fmt(v: float) -> str:
 
 _TERM = re.compile(r"(-?)\s*(?:(\d+(?:\.\d+)?)\s*\*\s*)?([A-Za-z_]\w*)")
 _SIGNED_CUE = re.compile(r"\b(?:differences?|excess|surplus|gap)\b", re.I)
+_SPREAD_CUE = re.compile(r"\b(?:combined|together|sum|total|both|joint\w*|all|each|every|any|"
+                         r"either|overall|entire)\b", re.I)
 _SUM_CUE = re.compile(r"\b(?:combined|together|sum|total|both|joint\w*)\b", re.I)
 
 
@@ -143,7 +145,11 @@ def clause_doubts(f: Formulation) -> list[Doubt]:
     * :attr:`~optimus.offline.doubts.DoubtKind.DIFFERENCE_UNSIGNED`: the sentence speaks of
       a difference or an excess, and the constraint on several variables has no minus;
     * :attr:`~optimus.offline.doubts.DoubtKind.FORCED_ZERO`: a constraint that forces a
-      variable to zero (``x <= 0``), which a text rarely means.
+      variable to zero (``x <= 0``), which a text rarely means;
+    * :attr:`~optimus.offline.doubts.DoubtKind.VARIABLE_UNNAMED`: the constraint has two or
+      more variables that its sentence part never names, though it names others, and says
+      neither "total", "all", "each" nor a percentage ("X1 can't exceed half of those of X3"
+      read over x1..x4).
 
     >>> f = Formulation.model_validate({"variables": [{"name": "X"}, {"name": "Y"}],
     ...     "constraints": [{"name": "c", "expression": "Y >= 50",
@@ -169,7 +175,69 @@ def clause_doubts(f: Formulation) -> list[Doubt]:
         if len(terms) >= 2 and all(x > 0 for x in terms.values()) and _SIGNED_CUE.search(src):
             out.append(doubt(DoubtKind.DIFFERENCE_UNSIGNED,
                              f"'{src[:60]}' speaks of a difference but '{c.expression}' has no minus"))
+        said = [v.name for v in f.variables if _named(src.lower(), v.name.lower(), v.description)]
+        unsaid = [n for n in terms if n not in said]
+        if said and len(unsaid) >= 2 and "%" not in src and not _SPREAD_CUE.search(src):
+            out.append(doubt(DoubtKind.VARIABLE_UNNAMED,
+                             f"'{c.expression}' has {', '.join(unsaid)}, which '{src[:60]}' "
+                             "does not name"))
         m = re.fullmatch(r"\s*([A-Za-z_]\w*)\s*<=\s*0(?:\.0+)?\s*", c.expression)
         if m:
             out.append(doubt(DoubtKind.FORCED_ZERO, f"'{c.expression}' forces {m.group(1)} to zero"))
+    return out
+
+
+# ---------------------------------------------------------------- readings that compete
+
+_DIFF_CUE = re.compile(r"\bdifference\b", re.I)
+
+
+def _negated(expression: str) -> str | None:
+    """``-lhs <= rhs`` for a linear ``lhs <= rhs`` written by the assembly step."""
+    if "<=" not in expression:
+        return None
+    lhs, rhs = expression.split("<=")
+    terms = _terms(lhs)
+    if not terms:
+        return None
+    parts = [f"{-c:g}*{n}" if abs(c) != 1 else ("-" if c > 0 else "") + n for n, c in terms.items()]
+    return (" + ".join(parts) + " <= " + rhs.strip()).replace("+ -", "- ")
+
+
+def competing_readings(f: Formulation) -> list[tuple[str, Formulation]]:
+    """Other plausible readings of ``f``'s clauses, each with the clause it rereads.
+
+    "The difference between X and Y must not exceed d" is a gap either way round
+    (``|X - Y| <= d``) or ``X - Y <= d`` in the order of the text; the reader picks one (a
+    gap between two plain quantities, the order of the text otherwise), and this gives the
+    other. Solving both tells whether the choice matters.
+
+    >>> f = Formulation.model_validate({"variables": [{"name": "X"}, {"name": "Y"}],
+    ...     "constraints": [{"name": "c", "expression": "2*X - Y <= 10",
+    ...                      "description": "the difference between twice X and Y must not exceed 10"}],
+    ...     "objective": {"sense": "maximize", "expression": "X + Y"}})
+    >>> [(src[:18], [c.expression for c in g.constraints]) for src, g in competing_readings(f)]
+    [('the difference bet', ['2*X - Y <= 10', '-2*X + Y <= 10'])]
+    """
+    out: list[tuple[str, Formulation]] = []
+    cons = list(f.constraints)
+    by_src: dict[str, list[int]] = {}
+    for i, c in enumerate(cons):
+        if c.description and _DIFF_CUE.search(c.description):
+            by_src.setdefault(c.description, []).append(i)
+    for src, idx in by_src.items():
+        diffs = [i for i in idx if "<=" in cons[i].expression
+                 and any(v < 0 for v in _terms(cons[i].expression).values())
+                 and any(v > 0 for v in _terms(cons[i].expression).values())]
+        pair = [(i, j) for i in diffs for j in diffs if i < j
+                and _terms(cons[j].expression) == {n: -v for n, v in _terms(cons[i].expression).items()}]
+        if pair:
+            _, j = pair[0]
+            out.append((src, f.model_copy(update={"constraints": cons[:j] + cons[j + 1:]})))
+        elif len(diffs) == 1:
+            c = cons[diffs[0]]
+            neg = _negated(c.expression)
+            if neg and float(neg.split("<=")[1]) >= 0:  # a gap is never negative
+                other = c.model_copy(update={"name": c.name + "_other_way", "expression": neg})
+                out.append((src, f.model_copy(update={"constraints": cons + [other]})))
     return out

@@ -2,15 +2,16 @@
 
 Each reader looks at tokens ``toks[lo:hi]`` of one comparative part of a sentence and either
 records a :class:`~optimus.offline.reading.LinCon` (returning True) or leaves the part to the
-next reader. :func:`_side` reads a linear expression ("2 times X plus 3 times Y").
+next reader. :func:`linear_side` reads a linear expression ("2 times X plus 3 times Y").
 """
 
 from __future__ import annotations
 
-from optimus.offline.reading import LinCon, Reading, _mark_used, _mentions, _segments
+from optimus.offline.reading import (ClauseKind, LinCon, Reading, mark_numbers_used, segments,
+                                     var_mentions)
 from optimus.offline.tokens import Token
 
-def _side(toks: list[Token], lo: int, hi: int, nvars: int) -> tuple[dict[int, float], float, list[int]]:
+def linear_side(toks: list[Token], lo: int, hi: int, nvars: int) -> tuple[dict[int, float], float, list[int]]:
     """Linear expression in toks[lo:hi]: coefficients, constant, unexplained numbers."""
     coefs: dict[int, float] = {}
     const = 0.0
@@ -21,6 +22,8 @@ def _side(toks: list[Token], lo: int, hi: int, nvars: int) -> tuple[dict[int, fl
     difference = 0
     k = lo
     pct_total: float | None = None
+    plain: dict[int, list[float]] = {}  # each variable's mentions without a figure
+    scaled: dict[int, list[float]] = {}  # ... and with one
     while k < hi:
         t = toks[k]
         low = t.low
@@ -31,6 +34,11 @@ def _side(toks: list[Token], lo: int, hi: int, nvars: int) -> tuple[dict[int, fl
                 not any(f.startswith("offset") for f in t.tags) and dash_ok:
             sign = -1.0
         if low in ("plus", "+", "and", "add", "added", "adding", "with") and not difference:
+            sign = 1.0
+        if difference >= 2 and low in ("plus", "+", "add", "added", "adding", "along"):
+            # "the difference between X and Y added with (along with, plus) Z": X - Y + Z;
+            # "the difference between X, plus Z, minus Y": X + Z - Y
+            difference = 0 if difference == 3 else 4
             sign = 1.0
         if t.is_num and (t.used or (k > lo and toks[k - 1].low in ("first", "last", "these",
                                                                      "both", "all"))):
@@ -94,8 +102,11 @@ def _side(toks: list[Token], lo: int, hi: int, nvars: int) -> tuple[dict[int, fl
                     loose.append(pending[0])
                 pending = None
             s = sign
-            if difference == 2:
+            if difference == 4:
+                difference = 2  # the term added to the first: the next one is subtracted
+            elif difference >= 2:
                 s = -1.0
+                difference = 3
             if difference == 1:
                 difference = 2
             # "X (counted as 2 times)", "x1 (multiplied by a factor of 3 ...)"
@@ -112,11 +123,21 @@ def _side(toks: list[Token], lo: int, hi: int, nvars: int) -> tuple[dict[int, fl
             targets = range(nvars) if v == -1 else [v]
             for tv in targets:
                 coefs[tv] = coefs.get(tv, 0.0) + s * coef
+                (plain if coef == 1.0 else scaled).setdefault(tv, []).append(s * coef)
             k = j
             continue
-        if "generic" in t.tags or low in ("total", "combined", "sum", "all"):
-            pass
         k += 1
+    if len(scaled) >= 2 and set(scaled) <= set(plain) and all(
+            len(plain[v]) == 1 and len(scaled[v]) == 1 and plain[v][0] > 0 for v in scaled):
+        # "the number of X and Y (1.5 times X plus twice Y)": the figures restate the
+        # plain mentions, they do not add to them
+        for v, (c,) in plain.items():
+            if v in scaled:
+                coefs[v] -= c
+    for v, cs in plain.items():
+        if len(cs) >= 2 and v not in scaled and len(set(cs)) == 1:
+            # "X gets enough promotion so the difference between X and Z": one X, named twice
+            coefs[v] = cs[0]
     if pending is not None:
         const_tok = toks[pending[0]]
         const += pending_sign * (const_tok.num or 0.0)
@@ -128,7 +149,7 @@ def _side(toks: list[Token], lo: int, hi: int, nvars: int) -> tuple[dict[int, fl
     return coefs, const, loose
 
 
-def _bounds(toks: list[Token], lo: int, hi: int, rel: str, r: Reading, text: str) -> bool:
+def read_bounds(toks: list[Token], lo: int, hi: int, rel: str, r: Reading, text: str) -> bool:
     """"at most 50 A and 30 B", "at least 25 must be boxes": bounds on single variables."""
     found = []
     for k in range(lo, hi):
@@ -153,12 +174,12 @@ def _bounds(toks: list[Token], lo: int, hi: int, rel: str, r: Reading, text: str
     if len(specific) != len({v for _, v in found}):
         return False
     for k, v in found:
-        r.cons.append(LinCon({v: 1.0}, rel, toks[k].num or 0.0, "bound", text))
+        r.cons.append(LinCon({v: 1.0}, rel, toks[k].num or 0.0, ClauseKind.BOUND, text))
         toks[k].used = True
     return True
 
 
-def _multiple(toks: list[Token], lo: int, hi: int, rel: str | None, r: Reading, text: str) -> bool:
+def read_multiple(toks: list[Token], lo: int, hi: int, rel: str | None, r: Reading, text: str) -> bool:
     """"at least 3 times as many A as B", "twice as many A than B", "more A than B"."""
     lows = [t.low for t in toks[lo:hi]]
     has_as = any(lows[i:i + 2] in (["as", "many"], ["as", "much"]) for i in range(len(lows)))
@@ -195,18 +216,15 @@ def _multiple(toks: list[Token], lo: int, hi: int, rel: str | None, r: Reading, 
         toks[k].used = True
     if rel is None:
         rel = ">="
-    if has_than and not has_as and "times" not in lows:
-        # "more A than B": A >= B
-        pass
-    r.cons.append(LinCon({a: 1.0, b: -mult}, rel, 0.0, "multiple", text))
+    r.cons.append(LinCon({a: 1.0, b: -mult}, rel, 0.0, ClauseKind.MULTIPLE, text))
     return True
 
 
-def _ratio(toks: list[Token], lo: int, hi: int, rel: str, r: Reading, text: str,
+def read_ratio(toks: list[Token], lo: int, hi: int, rel: str, r: Reading, text: str,
            nvars: int, s: int | None = None) -> bool:
     """"at least 30% of the total must be X", "at most a third of the ads are B"."""
     lo0 = lo
-    if s is not None and len({v for _, v in _mentions(toks, lo, hi)}) > 1:
+    if s is not None and len({v for _, v in var_mentions(toks, lo, hi)}) > 1:
         lo = s
     nums = [k for k in range(lo, hi) if toks[k].is_num and not toks[k].used]
     if len(nums) != 1:
@@ -228,10 +246,7 @@ def _ratio(toks: list[Token], lo: int, hi: int, rel: str, r: Reading, text: str,
                   "ads", "advertisements")
         for u in rest)
     if len(vs) != 1 or not totalish:
-        if len(vs) == 2 and len(specific) >= 2:
-            # "A must be at least 30% of B" -> linear reader
-            return False
-        return False
+        return False  # "A must be at least 30% of B": the linear reader's
     subject_before = any(toks[j].var is not None and toks[j].var >= 0 for j in range(lo0, k))
     if k + 1 < hi and toks[k + 1].low == "of" and subject_before:
         for u in toks[k + 2:k + 6]:
@@ -243,14 +258,14 @@ def _ratio(toks: list[Token], lo: int, hi: int, rel: str, r: Reading, text: str,
     p = t.num or 0.0
     coefs = {j: -p for j in range(nvars)}
     coefs[v] = coefs[v] + 1.0
-    r.cons.append(LinCon(coefs, rel, 0.0, "ratio", text))
+    r.cons.append(LinCon(coefs, rel, 0.0, ClauseKind.RATIO, text))
     t.used = True
     return True
 
 
-def _resp_bounds(toks, lo, hi, rel, r, text) -> bool:
+def read_resp_bounds(toks, lo, hi, rel, r, text) -> bool:
     """"the maximum for X and Y being 60 and 70 respectively"."""
-    ms = _mentions(toks, lo, hi)
+    ms = var_mentions(toks, lo, hi)
     nums = [k for k in range(lo, hi) if toks[k].is_num and not toks[k].used]
     if len(ms) < 2 or len(ms) != len(nums) or len({v for _, v in ms}) != len(ms):
         return False
@@ -260,14 +275,14 @@ def _resp_bounds(toks, lo, hi, rel, r, text) -> bool:
            for t in toks[lo:hi]):
         return False
     for (_, v), k in zip(ms, nums):
-        r.cons.append(LinCon({v: 1.0}, rel, toks[k].num or 0.0, "bound", text))
+        r.cons.append(LinCon({v: 1.0}, rel, toks[k].num or 0.0, ClauseKind.BOUND, text))
         toks[k].used = True
     return True
 
 
-def _var_is_number(toks, lo, hi, rel, r, text) -> bool:
+def read_var_is_number(toks, lo, hi, rel, r, text) -> bool:
     """"the maximum for X is 700 units and for Y is 500 units": bounds, one per variable."""
-    ms = _mentions(toks, lo, hi)
+    ms = var_mentions(toks, lo, hi)
     nums = [k for k in range(lo, hi) if toks[k].is_num and not toks[k].used]
     if len(ms) < 2 or len(ms) != len(nums) or len({v for _, v in ms}) != len(ms):
         return False
@@ -282,12 +297,12 @@ def _var_is_number(toks, lo, hi, rel, r, text) -> bool:
                                           for t in toks[k:nk]):
             return False
     for (_, v), k in zip(ms, nums):
-        r.cons.append(LinCon({v: 1.0}, rel, toks[k].num or 0.0, "bound", text))
+        r.cons.append(LinCon({v: 1.0}, rel, toks[k].num or 0.0, ClauseKind.BOUND, text))
         toks[k].used = True
     return True
 
 
-def _limit_with_facts(toks, e, hi, rel, r, text) -> bool:
+def read_limit_with_facts(toks, e, hi, rel, r, text) -> bool:
     """"limited to 10000 tons, with each tank weighing 3 tons and each aircraft 4 tons"."""
     nums = [k for k in range(e, hi) if toks[k].is_num and not toks[k].used]
     if len(nums) < 2 or any(toks[k].var is not None for k in range(e, nums[0])):
@@ -297,7 +312,7 @@ def _limit_with_facts(toks, e, hi, rel, r, text) -> bool:
     if not any(w in ("with", "where", "while", "given") for w in tail):
         return False
     coefs: dict[int, float] = {}
-    for (s2, e2) in _segments(toks, k0 + 1, hi):
+    for (s2, e2) in segments(toks, k0 + 1, hi):
         vs = {t.var for t in toks[s2:e2] if t.var is not None and t.var >= 0}
         ns = [k for k in range(s2, e2) if toks[k].is_num and not toks[k].used]
         if not ns and not vs:
@@ -307,33 +322,31 @@ def _limit_with_facts(toks, e, hi, rel, r, text) -> bool:
         coefs[vs.pop()] = toks[ns[0]].num or 0.0
     if len(coefs) < 2:
         return False
-    r.cons.append(LinCon(coefs, rel, toks[k0].num or 0.0, "resource", text))
-    _mark_used(toks, e, hi)
+    r.cons.append(LinCon(coefs, rel, toks[k0].num or 0.0, ClauseKind.RESOURCE, text))
+    mark_numbers_used(toks, e, hi)
     return True
 
 
-def _number_of_any(toks, e, hi, rel, r, text, nvars) -> bool:
+def read_number_of_any(toks, e, hi, rel, r, text, nvars) -> bool:
     """"at least 1000 t-shirts or hoodies, in any combination": a total."""
     nums = [k for k in range(e, hi) if toks[k].is_num and not toks[k].used]
     if len(nums) != 1:
         return False
     k = nums[0]
-    ms = _mentions(toks, k + 1, hi)
+    ms = var_mentions(toks, k + 1, hi)
     if len(ms) < 2 or len({v for _, v in ms}) != len(ms):
         return False
     between = [t.low for t in toks[k + 1:ms[-1][0]] if t.var is None]
     if not between or any(w not in ("or", "and", ",", "the", "a") for w in between):
         return False
-    if any(t.var is not None for t in toks[:e]) and False:
-        return False
-    r.cons.append(LinCon({v: 1.0 for _, v in ms}, rel, toks[k].num or 0.0, "total", text))
+    r.cons.append(LinCon({v: 1.0 for _, v in ms}, rel, toks[k].num or 0.0, ClauseKind.TOTAL, text))
     toks[k].used = True
     return True
 
 
-def _more_than(toks, e, hi, rel, r, text) -> bool:
+def read_more_than(toks, e, hi, rel, r, text) -> bool:
     """"at least 10 more tours in X than in Y": X - Y >= 10."""
-    ms = _mentions(toks, e, hi)
+    ms = var_mentions(toks, e, hi)
     nums = [k for k in range(e, hi) if toks[k].is_num and not toks[k].used]
     if len(ms) != 2 or len(nums) != 1 or ms[0][1] == ms[1][1]:
         return False
@@ -348,7 +361,7 @@ def _more_than(toks, e, hi, rel, r, text) -> bool:
     if any(w == "times" for w in mid):
         return False
     sign = 1.0 if "more" in mid else -1.0
-    r.cons.append(LinCon({a: sign, b: -sign}, rel, toks[k].num or 0.0, "linear", text))
+    r.cons.append(LinCon({a: sign, b: -sign}, rel, toks[k].num or 0.0, ClauseKind.LINEAR, text))
     toks[k].used = True
     return True
 
@@ -372,7 +385,7 @@ def _pair(toks: list[Token], i: int) -> tuple[int, int, int] | None:
     return None
 
 
-def _interval_bounds(toks: list[Token], r: Reading, text: str) -> None:
+def read_intervals(toks: list[Token], r: Reading, text: str) -> None:
     """"x1: [0, 3000]", "X1: 0-500", "0-15 units for project X1": lower and upper bounds."""
     for i, t in enumerate(toks):
         if t.var is None or t.var < 0:
@@ -404,17 +417,14 @@ def _two_bounds(toks: list[Token], got: tuple[int, int, int], v: int, r: Reading
                 text: str) -> None:
     lo_k, hi_k, _ = got
     if (toks[lo_k].num or 0) > 0:
-        r.cons.append(LinCon({v: 1.0}, ">=", toks[lo_k].num or 0.0, "bound", text))
-    r.cons.append(LinCon({v: 1.0}, "<=", toks[hi_k].num or 0.0, "bound", text))
+        r.cons.append(LinCon({v: 1.0}, ">=", toks[lo_k].num or 0.0, ClauseKind.BOUND, text))
+    r.cons.append(LinCon({v: 1.0}, "<=", toks[hi_k].num or 0.0, ClauseKind.BOUND, text))
     toks[lo_k].used = toks[hi_k].used = True
     toks[lo_k + 1].tags.add("chained")
 
 
-def _ranges(toks: list[Token], r: Reading, text: str) -> None:
-    """"X can range from 0 to 1500", "Y must be between 10 and 40": two bounds."""
-    lows = [t.low for t in toks]
-    _interval_bounds(toks, r, text)
-    # "1000 <= hydro <= 4000": a chained inequality
+def read_chained(toks: list[Token], r: Reading, text: str) -> None:
+    """"1000 <= hydro <= 4000", "-100 <= x4 <= 300": a chained inequality, two bounds."""
     for i in range(len(toks) - 4):
         a, op1, v, op2, b = toks[i:i + 5]
         if a.is_num and b.is_num and v.var is not None and v.var >= 0 and not a.used and \
@@ -424,11 +434,16 @@ def _ranges(toks: list[Token], r: Reading, text: str) -> None:
             first = a.num or 0.0
             if i > 0 and toks[i - 1].text == "-" and (i < 2 or toks[i - 2].num is None):
                 first = -first  # "-100 <= x4 <= 300"
-            r.cons.append(LinCon({v.var: 1.0}, lo_rel, first, "bound", text))
-            r.cons.append(LinCon({v.var: 1.0}, hi_rel, b.num or 0.0, "bound", text))
+            r.cons.append(LinCon({v.var: 1.0}, lo_rel, first, ClauseKind.BOUND, text))
+            r.cons.append(LinCon({v.var: 1.0}, hi_rel, b.num or 0.0, ClauseKind.BOUND, text))
             a.used = b.used = True
             for t in toks[i:i + 5]:
                 t.tags.add("chained")
+
+
+def read_from_to(toks: list[Token], r: Reading, text: str) -> None:
+    """"X can range from 0 to 1500", "Y must be between 10 and 40": two bounds."""
+    lows = [t.low for t in toks]
     for i in range(len(toks) - 3):
         if lows[i] in ("from", "between") and toks[i + 1].is_num and not toks[i + 1].used and \
                 lows[i + 2] in ("to", "and", "-") and i + 3 < len(toks) and toks[i + 3].is_num:
@@ -440,6 +455,6 @@ def _ranges(toks: list[Token], r: Reading, text: str) -> None:
             if not before or lows[i - 1] in ("difference",) or "difference" in lows[max(0, i - 8):i]:
                 continue
             v = before[0]
-            r.cons.append(LinCon({v: 1.0}, ">=", toks[i + 1].num or 0.0, "bound", text))
-            r.cons.append(LinCon({v: 1.0}, "<=", toks[k].num or 0.0, "bound", text))
+            r.cons.append(LinCon({v: 1.0}, ">=", toks[i + 1].num or 0.0, ClauseKind.BOUND, text))
+            r.cons.append(LinCon({v: 1.0}, "<=", toks[k].num or 0.0, ClauseKind.BOUND, text))
             toks[i + 1].used = toks[k].used = True

@@ -31,13 +31,13 @@ BOUNDARY = {
 }
 
 # nouns that say "one of the things" rather than which one
-GENERIC_HEADS = {
+GENERIC_HEAD_WORDS = {
     "type", "kind", "product", "item", "unit", "model", "option", "variety", "version",
     "good", "one", "project", "department", "route", "unit", "activity", "category",
 }
 
 # stems that cannot be a decision variable by themselves
-NOT_VARIABLE = {
+NOT_VARIABLE_WORDS = {
     "week", "day", "month", "year", "hour", "minute", "second", "time", "profit", "cost",
     "revenue", "dollar", "unit", "money", "budget", "total", "number", "amount", "labor",
     "labour", "demand", "capacity", "constraint", "requirement", "resource", "worker",
@@ -74,8 +74,6 @@ AVAIL_WORDS = {"available", "availability", "has", "have", "owns", "own", "budge
                "capacity", "access", "supply", "supplies", "spend", "only", "afford",
                "remaining", "left", "stock", "inventory", "possess", "possesses", "holds",
                "open", "free"}
-DEMAND_WORDS = {"need", "needs", "require", "requires", "demand", "must", "wants",
-                "expects", "target", "commit", "committed", "ensure", "promise"}
 
 MAX_WORDS = {"maximize", "maximise", "maximizing", "maximising", "maximum", "maximal",
              "highest", "most", "largest", "greatest", "increase", "maximization", "max"}
@@ -91,23 +89,101 @@ COST_WORDS = {"cost", "costs", "expense", "pay", "paid", "fee", "wage", "salary"
 GAIN_WORDS = {"profit", "revenue", "earn", "earning", "income", "return", "gain", "yield",
               "net"}
 
-INTEGER_CUES = ["whole number", "integer", "integers", "integral", "indivisible",
-                "cannot be fractional", "can't be fractional", "not be fractional",
-                "fraction", "fractional", "whole", "discrete", "complete units",
-                "cannot be split", "can not be split", "in full units", "whole units"]
 CONTINUOUS_CUES = ["can be fractional", "continuous", "fractions are allowed",
                    "fractional amounts are allowed", "need not be integer",
                    "does not need to be integer", "non-integer", "any real"]
 
 ROUNDING = {"round", "rounded", "nearest", "decimal", "decimals", "approximately"}
 
-def _stems(words: set[str]) -> set[str]:
-    from optimus.offline.tokens import stem
-    return {stem(w) for w in words}
+# plurals in -ves whose singular ends in -f/-fe ("scarves" and "scarf" must match)
+VES_PLURALS = {"scarves": "scarf", "shelves": "shelf", "knives": "knife", "loaves": "loaf",
+               "halves": "half", "leaves": "leaf", "wolves": "wolf", "calves": "calf",
+               "wives": "wife", "thieves": "thief", "elves": "elf", "hooves": "hoof"}
 
+# words that describe nothing by themselves (skipped when reading what a figure is of)
+STOP = {
+    "a", "an", "the", "of", "to", "for", "in", "on", "at", "by", "with", "from", "is", "are",
+    "be", "was", "were", "it", "its", "they", "their", "this", "that", "these", "those",
+    "and", "or", "per", "each", "every", "can", "could", "will", "would", "should", "must",
+    "may", "has", "have", "had", "there", "which", "who", "his", "her", "he", "she", "we",
+    "our", "only", "also", "while", "whereas", "but", "one", "than", "as", "into", "so",
+    "if", "do", "does", "make", "made", "take", "takes", "it", "require", "requires",
+    "need", "needs", "unit", "units", "average", "about", "total", "some", "any", "all",
+    "how", "many", "much", "should", "what", "whom", "being", "been", "use", "used",
+    "up", "just", "however", "further", "additionally", "moreover", "furthermore", "also",
+    "both", "either", "such", "same", "then", "get", "gets", "given", "amount", "number",
+    "$", ",", ".", ":", "(", ")", "'", "-", "%", "company", "respectively", "approximately",
+}
 
-GENERIC_HEADS = _stems(GENERIC_HEADS)
-NOT_VARIABLE = _stems(NOT_VARIABLE)
+# what separates the clauses of a sentence
+SEPARATORS = {",", "and", "while", "whereas", "but", ";", ":", "(", ")"}
+
+# ---------------------------------------------------------------- word rules (parse.py)
+# money that is invested ("invest his $10000 in A and B")
+FUNDS_WORDS = {"invest", "invests", "investing", "money", "fund", "funds", "capital", "savings",
+               "allocate", "allocates", "put", "split", "divide", "divides"}
+# verbs of a supply ("the company produces 150 tons of ore each month")
+SUPPLY_WORDS = {"produce", "produces", "receive", "receives", "gets", "collect", "collects",
+                "harvest", "harvests", "obtain", "obtains", "extract", "extracts", "imports",
+                "gather", "gathers", "generates", "supplies"}
+# words too generic to tie a bound to the expression defined before it
+GENERIC_BOUND_WORDS = {"total", "combined", "minimum", "maximum", "must", "yield", "least", "most"}
+# words that open the question of a problem ("..., how many X should ...")
+QUESTION_WORDS = {"how", "what", "minimize", "maximize", "minimise", "maximise", "find", "determine",
+                  "calculate", "compute"}
+# verbs of owning a supply ("a farm has 200 acres for wheat and corn")
+HAS_WORDS = {"has", "have", "owns", "own", "available", "possesses", "holds"}
+# words that open an explanation, not part of a constraint (", possibly due to")
+EXPLAIN_WORDS = {"possibly", "reflecting", "due", "indicating", "ensuring", "considering", "because",
+                 "since", "perhaps", "likely", "representing", "highlighting", "showing",
+                 "suggesting", "emphasizing", "emphasising", "signifying"}
+# what a figure is counted per, not a thing the variables count ("$300 per trip" vs "per hour")
+TIME_UNIT_WORDS = {"hour", "day", "week", "month", "year", "minute", "second",
+                   "shift", "season", "unit", "person", "kg", "pound", "ton",
+                   "litre", "liter", "gallon", "acre", "hectare"}
+# measures a variable may be counted in ("$0.40 per kg")
+MEASURE_WORDS = {"kg", "kilogram", "pound", "lb", "ton", "tonne", "litre", "liter",
+                 "gallon", "acre", "hectare", "gram", "ounce"}
+
+# ---------------------------------------------------------------- variables (variables.py)
+# words that take a number without naming an option ("day 1", "at 2", "costs 3")
+NOT_NUMBERED_WORDS = {"hour", "hours", "day", "days", "week", "weeks", "month", "months", "year",
+                      "years", "minute", "minutes", "step", "steps", "phase", "level", "grade",
+                      "table", "figure", "page", "than", "is", "are", "of", "at", "by", "for", "to",
+                      "and", "or", "the", "costs", "cost", "with", "has", "have", "in", "on",
+                      "from", "takes", "needs", "uses", "about", "only", "under", "over", "every",
+                      "each", "all", "requires", "gives", "earns", "makes", "produces", "nearly",
+                      "around", "exactly", "least", "most", "plus", "minus", "times", "was", "be"}
+# forms of "be" ("are produced")
+BE_WORDS = {"be", "been", "being", "is", "are", "was", "were", "get", "gets"}
+# nouns whose singular ends in "ie": "pies" is "pie", not "py"
+IE_NOUNS = {"pie", "tie", "lie", "die", "cookie", "movie", "brownie", "smoothie", "calorie",
+            "hoodie", "zombie", "rookie", "selfie", "veggie", "goalie", "beanie", "freebie",
+            "genie", "pixie", "birdie", "sortie", "budgie", "prairie", "lassie", "specie"}
+# words that open a clause before its subject ("Each serving of ...", "Conversely, a ...")
+INTRO_WORDS = {"each", "every", "a", "an", "the", "one", "conversely", "similarly", "also", "then",
+               "however", "additionally", "furthermore", "moreover", "meanwhile", "likewise",
+               "on", "average", "in", "addition", "while", "whereas", "but", "and", "finally",
+               "lastly", "first", "second", "third", "besides", "otherwise", "alternatively"}
+# "a serving of fruit", "a batch of brownies": the thing is after "of"
+MEASURE_NOUNS = {"serving", "unit", "batch", "pitcher", "scoop", "acre", "hectare", "bottle", "cup",
+                 "bag", "box", "pack", "packet", "kg", "kilogram", "ton", "tonne", "pound", "lb",
+                 "gram", "liter", "litre", "portion", "piece", "trip", "hour", "minute", "shift",
+                 "load", "can", "jar", "carton", "crate", "bowl", "glass", "plate", "slice", "tray",
+                 "pair", "set", "dose", "pill", "tablet", "spoonful", "ounce", "gallon", "square",
+                 "foot", "feet", "meter", "metre", "yard", "sq", "ft", "mile", "km", "barrel"}
+# words of a requirement or a limit ("at least", "must", "budget")
+COMMIT_WORDS = {"least", "most", "must", "minimum", "maximum", "exceed", "available", "budget",
+                "needs", "need", "wants", "want", "require", "required", "limit", "limited",
+                "only", "total", "capacity", "more", "less", "fewer", "has", "have"}
+# words that stand for a subject named elsewhere
+PRONOUNS = {"it", "they", "he", "she", "we", "you", "i", "this", "that", "there", "these",
+            "those", "which", "who", "each", "all", "both", "either", "someone", "everyone"}
+# verbs (and joiners) that end a variable's name before its figures
+VERBISH_WORDS = {"costs", "cost", "takes", "needs", "requires", "uses", "gives", "has", "is",
+                 "earns", "yields", "produces", "contains", "and", "or", "can", "must", "should",
+                 "will", "provides", "makes", "brings", "sells", "generates", "returns", "pays",
+                 "offers", "delivers", "carries", "holds", "was", "would", "could", "may"}
 
 _LEARNED = Path(__file__).with_name("lexicon_learned.json")
 

@@ -142,6 +142,8 @@ def normalize(text: str) -> str:
     text = _fix_latex(text)
     text = _fix_numbers(text)
     text = _number_words(text)
+    # "seventy percent": the number word is a digit only now
+    text = re.sub(r"(\d+(?:\.\d+)?)\s*(?:percent|per cent)\b", r"\1%", text, flags=re.I)
     text = re.sub(r"[ \t]+", " ", text)
     text = re.sub(r" ([.,;:?!])(?=\s|$)", r"\1", text)
     text = re.sub(r"(?<=[A-Za-z0-9)])([.?!])(?=[A-Z][a-z])", r"\1 ", text)

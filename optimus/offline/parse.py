@@ -10,26 +10,35 @@ Every sentence is tokenized, variable mentions are marked, then the sentence is 
   labor are available"), matched later to the facts of that attribute;
 * **facts** otherwise: numbers tied to a variable ("a table requires 8 hours of labor").
 
-What cannot be read is recorded in ``Reading.problems`` (abstention reasons) and
-``Reading.doubts`` (lower confidence).
+Each recognizer is a named rule registered with :func:`optimus.offline.rules.rule`, with
+its examples (run as tests); :func:`read_sentence` and :func:`read_part` run them in the
+explicit order of :data:`optimus.offline.rules.ORDER`. What cannot be read is recorded in
+``Reading.problems`` (abstention reasons) and ``Reading.doubts`` (lower confidence).
 """
 
 from __future__ import annotations
 
 import re
 from optimus.offline.lexicon import AVAIL_WORDS, EQ_PHRASES, GE_PHRASES, LE_PHRASES, ROUNDING
-from optimus.offline.lexicon import COST_WORDS, GAIN_WORDS
-from optimus.offline.extract import (_bounds, _limit_with_facts, _more_than, _multiple,
-                                     _number_of_any, _ranges, _ratio, _resp_bounds, _side,
-                                     _var_is_number)
-from optimus.offline.reading import (SEPARATORS, STOP, Fact, Limit, LinCon, Reading,
-                                     _mark_used, _mentions, _segments)
+from optimus.offline.lexicon import COST_WORDS, GAIN_WORDS, SEPARATORS, STOP
+from optimus.offline.lexicon import (EXPLAIN_WORDS, FUNDS_WORDS, GENERIC_BOUND_WORDS, HAS_WORDS,
+                                     MEASURE_WORDS, QUESTION_WORDS, SUPPLY_WORDS, TIME_UNIT_WORDS)
+from optimus.offline.extract import (linear_side, read_bounds, read_limit_with_facts,
+                                     read_more_than, read_multiple, read_number_of_any,
+                                     read_chained, read_from_to, read_intervals, read_ratio,
+                                     read_resp_bounds,
+                                     read_var_is_number)
+from optimus.offline.reading import (ClauseKind, Fact, Limit, LinCon, Pending, Reading,
+                                     mark_numbers_used, segments, var_mentions)
+from optimus.offline.rules import Example, Part, RuleKind, Sentence, rule, run_rules
 from optimus.offline.tokens import Token, stem
 from optimus.offline.doubts import DoubtKind as K, doubt
 
 COST_STEMS = {stem(w) for w in COST_WORDS} | {"spend", "spent", "expens"}
 GAIN_STEMS = {stem(w) for w in GAIN_WORDS} | {"earn", "profit"}
 GAIN_STEMS.discard("sell")
+_TIME_UNITS = {stem(w) for w in TIME_UNIT_WORDS}
+_MEASURES = {stem(w) for w in MEASURE_WORDS}
 
 
 # ---------------------------------------------------------------- relation phrases
@@ -45,7 +54,7 @@ def _phrases(rows: list[tuple[str, list[str]]]) -> list[tuple[list[str], str]]:
 
 
 _REL = _phrases([("<=", LE_PHRASES), (">=", GE_PHRASES), ("==", EQ_PHRASES)])
-_OBJ_PHRASE = re.compile(
+OBJECTIVE_PHRASE = re.compile(
     r"\b(maximi[sz]\w*|minimi[sz]\w*|(?:decrease|reduce|lower)(?= (?:the )?(?:total|overall|"
     r"number|amount|cost))|(?:what|find|determine|calculate|compute|identify)\b"
     r"[^.?]{0,40}?\b(?:maximum|minimum|max|min|highest|lowest|largest|smallest|least|most|"
@@ -92,12 +101,6 @@ def find_relations(toks: list[Token], objective_span: tuple[int, int] | None = N
             toks[s].tags.add("offset_" + ("plus" if first in ("more", "greater", "over") else "minus"))
             i = e
             continue
-        if first in ("more", "less", "fewer") and e < len(toks) and lows[e - 1] == "than" and \
-                any(lows[k] in ("times",) for k in range(max(0, s - 3), s)):
-            # "three times more A than B" is a multiple, handled elsewhere; keep as >=
-            pass
-        if first in ("minimum", "maximum") and e < len(toks) and lows[e:e + 1] == ["number"]:
-            pass
         if s > 0 and lows[s - 1] == "by":
             # "exceed twice Y by more than 4", "greater than Y by at least 300": an offset
             i = e
@@ -229,7 +232,7 @@ def _ignorable(toks: list[Token], k: int, nvars: int) -> bool:
 # ---------------------------------------------------------------- sentence readers
 
 def _objective(toks: list[Token], text: str, r: Reading) -> tuple[int, int] | None:
-    m = _OBJ_PHRASE.search(text)
+    m = OBJECTIVE_PHRASE.search(text)
     if not m:
         return None
     word = m.group(0).lower()
@@ -297,10 +300,7 @@ def _respectively(toks: list[Token], lo: int, hi: int, nvars: int, sent: int, r:
     lows = [t.low for t in toks[lo:hi]]
     if "respectively" not in lows and "respective" not in lows:
         return False
-    resp = next((k for k in range(lo, hi) if toks[k].low in ("respectively", "respective")),
-                None)
-    if resp is None:
-        return False
+    resp = next(k for k in range(lo, hi) if toks[k].low in ("respectively", "respective"))
     start = lo
     for k in range(resp - 1, lo - 1, -1):
         if toks[k].low in (";",) or (toks[k].low == "," and k + 2 < hi and
@@ -348,10 +348,6 @@ def _respectively(toks: list[Token], lo: int, hi: int, nvars: int, sent: int, r:
     return True
 
 
-_FUNDS = {"invest", "invests", "investing", "money", "fund", "funds", "capital", "savings",
-          "allocate", "allocates", "put", "split", "divide", "divides"}
-
-
 def _own_funds(toks: list[Token], k: int, lo: int, hi: int) -> bool:
     """A sum of money that is owned ("his $10000", "a total of $5000") and then invested."""
     t = toks[k]
@@ -365,7 +361,7 @@ def _own_funds(toks: list[Token], k: int, lo: int, hi: int) -> bool:
     after = [u.low for u in toks[k + 1:k + 3]]
     if any(w in ("per", "each", "every", "for") for w in after):
         return False
-    return bool({u.low for u in toks[lo:hi]} & _FUNDS)
+    return bool({u.low for u in toks[lo:hi]} & FUNDS_WORDS)
 
 
 def _respective_list(toks: list[Token], nvars: int) -> bool:
@@ -381,7 +377,7 @@ def _facts(toks: list[Token], lo: int, hi: int, nvars: int, sent: int, r: Readin
     """Numbers tied to variables in a sentence (part) with no comparative."""
     whole = toks
     _respectively(toks, lo, hi, nvars, sent, r, whole)  # then the numbers left, if any
-    segs = _segments(toks, lo, hi)
+    segs = segments(toks, lo, hi)
     seg_var: list[int | None] = []
     for s, e in segs:
         vs = {t.var for t in toks[s:e] if t.var is not None}
@@ -452,11 +448,6 @@ def _facts(toks: list[Token], lo: int, hi: int, nvars: int, sent: int, r: Readin
             toks[k].used = True
 
 
-_SUPPLY = {"produce", "produces", "receive", "receives", "gets", "collect", "collects",
-           "harvest", "harvests", "obtain", "obtains", "extract", "extracts", "imports",
-           "gather", "gathers", "generates", "supplies"}
-
-
 def _limits(toks: list[Token], lo: int, hi: int, rel: str | None, sent: int, r: Reading,
             nvars: int, text: str) -> None:
     """Numbers in a part with no variable named: limits on an attribute (or on the total)."""
@@ -467,7 +458,7 @@ def _limits(toks: list[Token], lo: int, hi: int, rel: str | None, sent: int, r: 
                                                  for t in toks[lo:hi]):
         r.problems.append(f"constraint sentence not understood: {text}")
         return
-    for (s, e) in _segments(toks, lo, hi):
+    for (s, e) in segments(toks, lo, hi):
         for n, k in enumerate([k for k in range(s, e) if toks[k].is_num and not toks[k].used]):
             if _ignorable(toks, k, nvars):
                 toks[k].used = True
@@ -484,7 +475,7 @@ def _limits(toks: list[Token], lo: int, hi: int, rel: str | None, sent: int, r: 
                     else {t.low for t in toks[lo:hi]}
                 if words & AVAIL_WORDS or words & {"limit", "limited", "max", "most", "only"} or \
                         [t.low for t in toks[s:s + 2]] in (["there", "are"], ["there", "is"]) or \
-                        (words & _SUPPLY and (toks[0].tags & {"first"} or "each" in words or
+                        (words & SUPPLY_WORDS and (toks[0].tags & {"first"} or "each" in words or
                                               any(w in words for w in ("month", "week", "day")))):
                     # "The company produces 150 tons of iron ore each month": a supply
                     rr = "<="
@@ -505,7 +496,7 @@ def _limits(toks: list[Token], lo: int, hi: int, rel: str | None, sent: int, r: 
                     "total", "combined", "altogether", "overall", "sum", "together", "all"} and \
                     (toks[k].num or 0) <= 10:
                 for v in range(nvars):
-                    r.cons.append(LinCon({v: 1.0}, rr, toks[k].num or 0.0, "bound", text))
+                    r.cons.append(LinCon({v: 1.0}, rr, toks[k].num or 0.0, ClauseKind.BOUND, text))
                 toks[k].used = True
                 continue
             after = toks[k + 1:k + 4]
@@ -514,9 +505,6 @@ def _limits(toks: list[Token], lo: int, hi: int, rel: str | None, sent: int, r: 
             r.limits.append(Limit(toks[k].num or 0.0, rr, attr, toks[k].money, sent, toks[k],
                                   text, totalish, counts))
             toks[k].used = True
-
-
-_GENERIC_WORDS = {"total", "combined", "minimum", "maximum", "must", "yield", "least", "most"}
 
 
 def _pending_bound(toks: list[Token], text: str, r: Reading) -> bool:
@@ -531,7 +519,7 @@ def _pending_bound(toks: list[Token], text: str, r: Reading) -> bool:
         return False
     own = {t.stem for t in toks if t.var is None and not t.is_num}
     refers = toks[0].low in ("this", "it", "that", "these", "such", "the") and (
-        toks[0].low != "the" or bool((own & words) - {stem(w) for w in _GENERIC_WORDS}))
+        toks[0].low != "the" or bool((own & words) - {stem(w) for w in GENERIC_BOUND_WORDS}))
     if not refers:
         return False
     rels = find_relations(toks)
@@ -542,7 +530,7 @@ def _pending_bound(toks: list[Token], text: str, r: Reading) -> bool:
     if rel is None:
         return False
     k = nums[0]
-    r.cons.append(LinCon(dict(coefs), rel, toks[k].num or 0.0, "linear", text))
+    r.cons.append(LinCon(dict(coefs), rel, toks[k].num or 0.0, ClauseKind.LINEAR, text))
     toks[k].used = True
     if 0 <= problem < len(r.problems):
         del r.problems[problem]
@@ -552,7 +540,7 @@ def _pending_bound(toks: list[Token], text: str, r: Reading) -> bool:
 
 def close_pending(r: Reading) -> None:
     """Forget an expression waiting for a bound; one defined on its own is a doubt."""
-    if r.pending is not None and r.pending[3] == -1:
+    if r.pending is not None and r.pending.problem == -1:
         r.doubts.append(doubt(K.NEVER_BOUNDED, "an expression was defined but never bounded"))
     r.pending = None
 
@@ -565,37 +553,25 @@ def _definition(toks: list[Token], r: Reading, nvars: int) -> bool:
                and toks[k + 1].low == "as"), None)
     if at is None:
         return False
-    coefs, const, loose = _side(toks, at + 2, len(toks), nvars)
+    coefs, const, loose = linear_side(toks, at + 2, len(toks), nvars)
     if len([c for c in coefs.values() if abs(c) > 1e-12]) < 2 or const or loose:
         return False
     words = {t.stem for t in toks[:at] if t.var is None and not t.is_num
              and t.low not in STOP and re.match(r"[a-z]", t.low)}
-    r.pending = (dict(coefs), None, words, -1)
-    _mark_used(toks, at + 2, len(toks))
+    r.pending = Pending(dict(coefs), None, words, -1)
+    mark_numbers_used(toks, at + 2, len(toks))
     return True
-
-
-_TIME_UNITS = {stem(w) for w in ("hour", "day", "week", "month", "year", "minute", "second",
-                                   "shift", "season", "unit", "person", "kg", "pound", "ton",
-                                   "litre", "liter", "gallon", "acre", "hectare")}
-_MEASURES = {stem(w) for w in ("kg", "kilogram", "pound", "lb", "ton", "tonne", "litre", "liter",
-                                 "gallon", "acre", "hectare", "gram", "ounce")}
-_QUESTION = {"how", "what", "minimize", "maximize", "minimise", "maximise", "find", "determine",
-             "calculate", "compute"}
 
 
 def _question_cut(toks: list[Token]) -> int | None:
     """Index of the comma before a trailing question ("..., how many X should ...")."""
     for k in range(2, len(toks) - 2):
-        if toks[k].text == "," and toks[k + 1].low in _QUESTION and \
+        if toks[k].text == "," and toks[k + 1].low in QUESTION_WORDS and \
                 any(t.is_num and not t.used for t in toks[:k]) and \
                 not any(t.is_num for t in toks[k + 1:]) and \
                 any(t.var is not None for t in toks[k + 1:]):
             return k
     return None
-
-
-_HAS = {"has", "have", "owns", "own", "available", "possesses", "holds"}
 
 
 def _shared_supply(toks: list[Token], text: str, r: Reading) -> bool:
@@ -611,10 +587,10 @@ def _shared_supply(toks: list[Token], text: str, r: Reading) -> bool:
             toks[k + 1:k + 2] and toks[k + 1].stem in r.var_units | _MEASURES:
         # "A farmer grows tomatoes and peppers on 10 acres"
         r.cons.append(LinCon({v: 1.0 for v in dict.fromkeys(before)}, "<=",
-                             toks[k].num or 0.0, "total", text))
+                             toks[k].num or 0.0, ClauseKind.TOTAL, text))
         toks[k].used = True
         return True
-    if not any(t.low in _HAS for t in toks[max(0, k - 3):k]):
+    if not any(t.low in HAS_WORDS for t in toks[max(0, k - 3):k]):
         return False
     j = k + 1
     while j < len(toks) and j - k <= 3 and toks[j].var is None and toks[j].low not in (
@@ -631,13 +607,30 @@ def _shared_supply(toks: list[Token], text: str, r: Reading) -> bool:
         q += 1
     if len(vs) < 2 or (q < len(toks) and toks[q].low not in (".", "?", "!", ";")):
         return False
-    r.cons.append(LinCon({v: 1.0 for v in vs}, "<=", toks[k].num or 0.0, "total", text))
+    r.cons.append(LinCon({v: 1.0 for v in vs}, "<=", toks[k].num or 0.0, ClauseKind.TOTAL, text))
     toks[k].used = True
     return True
 
 
 def read_sentence(toks: list[Token], text: str, sent: int, nvars: int, r: Reading) -> None:
-    """Read one sentence into ``r``."""
+    """Read one sentence into ``r``: the SENTENCE rules, then, with its comparatives found,
+    the CLAUSE rules (the order is :data:`optimus.offline.rules.ORDER`)."""
+    _note_units(toks, r)
+    _one_counts_the_item(toks)
+    if sent == 0:
+        for t in toks:
+            t.tags.add("first")
+    ctx = Sentence(toks, text, sent, nvars, r)
+    if run_rules(RuleKind.SENTENCE, ctx):
+        return
+    ctx.rels = find_relations(toks, ctx.span)
+    if ctx.span is not None:
+        ctx.rels = [x for x in ctx.rels if not (ctx.span[0] - 3 <= x[0] < ctx.span[1])]
+    run_rules(RuleKind.CLAUSE, ctx)
+
+
+def _note_units(toks: list[Token], r: Reading) -> None:
+    """What the variables are counted in ("an acre of strawberries", "$300 per trip")."""
     for a, b, c in zip(toks, toks[1:], toks[2:]):
         # "an acre of strawberries", "per kg of ham": what a variable is counted in
         if b.low == "of" and c.var is not None and c.var >= 0 and a.var is None and \
@@ -655,46 +648,85 @@ def read_sentence(toks: list[Token], text: str, sent: int, nvars: int, r: Readin
                 (i + 2 >= len(toks) or toks[i + 2].low != "of") and toks[i - 1].money and \
                 any(t.var is not None and t.var >= 0 for t in toks[max(0, i - 6):i - 1]):
             r.var_units.add(c.stem)
+
+
+def _one_counts_the_item(toks: list[Token]) -> None:
+    """"One bag of fertilizer A contains ...": "one" counts the bag, it is not a figure."""
     for i in range(len(toks) - 3):
-        # "One bag of fertilizer A contains ...": "one" counts the bag, it is not a figure
         if toks[i].num == 1 and not toks[i].money and not toks[i].pct and \
                 toks[i].text.lower() in ("1", "one") and (i == 0 or toks[i - 1].low in (
                     ",", ";", "and", "while", "whereas", "but")) and \
                 toks[i + 1].num is None and toks[i + 2].low == "of" and \
                 any(t.var is not None and t.var >= 0 for t in toks[i + 3:i + 6]):
             toks[i].used = True
-    if sent == 0:
-        for t in toks:
-            t.tags.add("first")
-    if _pending_bound(toks, text, r):
-        return
-    close_pending(r)
-    if _shared_supply(toks, text, r):
-        return
-    cut = _question_cut(toks)
-    if cut is not None:
-        # "If at least 1000 units must be moved, minimize the number of trucks and trains":
-        # the condition and the question are read apart, so the variables named in the
-        # question do not enter the condition
-        for part in (toks[:cut], toks[cut + 1:]):
-            read_sentence(part, " ".join(t.text for t in part), sent, nvars, r)
-        return
-    if any(t.low in ROUNDING for t in toks) and not any(t.low in ("at", "least", "most", "exceed") for t in toks):
-        if any(t.var is not None and t.var >= 0 for t in toks) and \
-                sum(1 for t in toks if t.is_num and not t.used) >= 2:
-            # "Given that X costs $5 and Y costs $3, ... rounded to the nearest dollar": the
-            # rounding clause goes, the figures stay
-            for k, t in enumerate(toks):
-                if t.low in ROUNDING:
-                    for u in toks[k:k + 6]:
-                        if u.is_num:
-                            u.used = True
-        else:
-            for t in toks:
-                t.used = True
-            _objective(toks, text, r)
-            return
-    # "(i.e., x - 0.5y >= 3000)": the formula says it exactly
+
+
+# ---------------------------------------------------------------- SENTENCE rules
+
+@rule("pending_bound", kind=RuleKind.SENTENCE, examples=[
+    Example("The score is calculated as 5 times X plus 3 times Y. This score must be at least 15.",
+            ["linear: 5*X + 3*Y >= 15"], variables="X and Y")])
+def pending_bound_rule(c: Sentence) -> bool:
+    """The bound of an expression defined in the sentence before ("This ... at least 15")."""
+    if _pending_bound(c.toks, c.text, c.r):
+        return True
+    close_pending(c.r)
+    return False
+
+
+@rule("shared_supply", kind=RuleKind.SENTENCE, examples=[
+    Example("The farm has 200 acres for wheat and corn.", ["total: wheat + corn <= 200"],
+            variables="wheat and corn")])
+def shared_supply_rule(c: Sentence) -> bool:
+    """"A farm has 200 acres for wheat and corn": one supply shared by the listed variables."""
+    return _shared_supply(c.toks, c.text, c.r)
+
+
+@rule("question_apart", kind=RuleKind.SENTENCE, examples=[
+    Example("If at least 100 units must be made, how many tables and chairs should be made?",
+            ["limit: >= 100"])])
+def question_apart_rule(c: Sentence) -> bool:
+    """"If at least 1000 units must be moved, minimize the number of trucks and trains": the
+    condition and the question are read apart, so the variables named in the question do not
+    enter the condition."""
+    cut = _question_cut(c.toks)
+    if cut is None:
+        return False
+    for part in (c.toks[:cut], c.toks[cut + 1:]):
+        read_sentence(part, " ".join(t.text for t in part), c.sent, c.nvars, c.r)
+    return True
+
+
+@rule("rounding", kind=RuleKind.SENTENCE, examples=[
+    Example("Round the answer to 2 decimal places.", [])])
+def rounding_rule(c: Sentence) -> bool:
+    """"... rounded to the nearest dollar": the figures of the rounding clause are no data."""
+    toks = c.toks
+    if not (any(t.low in ROUNDING for t in toks) and
+            not any(t.low in ("at", "least", "most", "exceed") for t in toks)):
+        return False
+    if any(t.var is not None and t.var >= 0 for t in toks) and \
+            sum(1 for t in toks if t.is_num and not t.used) >= 2:
+        # "Given that X costs $5 and Y costs $3, ... rounded to the nearest dollar": the
+        # rounding clause goes, the figures stay
+        for k, t in enumerate(toks):
+            if t.low in ROUNDING:
+                for u in toks[k:k + 6]:
+                    if u.is_num:
+                        u.used = True
+        return False
+    for t in toks:
+        t.used = True
+    _objective(toks, c.text, c.r)
+    return True
+
+
+@rule("formula_aside", kind=RuleKind.SENTENCE, examples=[
+    Example("The mix must be balanced (i.e., X - 0.5Y >= 30).", ["linear: X - 0.5*Y >= 30"],
+            variables="X and Y")])
+def formula_aside_rule(c: Sentence) -> bool:
+    """"(i.e., x - 0.5y >= 3000)": the formula in brackets says it exactly."""
+    toks = c.toks
     for a in range(len(toks)):
         if toks[a].low in ("i", "e") and a + 2 < len(toks) and toks[a + 1].text == "." and \
                 toks[a + 2].low in ("e", "g"):
@@ -712,33 +744,108 @@ def read_sentence(toks: list[Token], text: str, sent: int, nvars: int, r: Readin
                 sub = [Token(t.text, t.low, t.stem, t.num, t.money, t.pct, t.var) for t in inner]
                 rels = find_relations(sub)
                 if len(rels) == 1:
-                    _part(sub, 0, len(sub), rels[0][0], rels[0][1], rels[0][2], sent, nvars, r,
-                          text)
-                    return
-    _ranges(toks, r, text)
-    span = _objective(toks, text, r)
-    if span is not None:
-        for k in range(span[0], span[1]):
-            if toks[k].is_num and any(u.low in ROUNDING for u in toks):
-                toks[k].used = True
-    rels = find_relations(toks, span)
-    if span is not None:
-        rels = [x for x in rels if not (span[0] - 3 <= x[0] < span[1])]
-    if not rels and _definition(toks, r, nvars):
-        return
-    if not rels and any(t.low == "as" for t in toks) and _multiple(toks, 0, len(toks), None, r,
-                                                                  text):
-        return  # "there must be 2 times as many A as B"
-    if not rels:
-        generic_only = not any(t.var is not None and t.var >= 0 for t in toks) and any(
-            "generic" in t.tags or t.low in ("both", "each", "either") for t in toks) and not (
-            {t.low for t in toks} & ((AVAIL_WORDS - {"only", "spend"}) | _SUPPLY))
-        if not any(t.var is not None and t.var >= 0 for t in toks) and not generic_only and not (
-                "respectively" in {t.low for t in toks} or _respective_list(toks, nvars)):
-            _limits(toks, 0, len(toks), None, sent, r, nvars, text)
-            return
-        _facts(toks, 0, len(toks), nvars, sent, r)
-        return
+                    read_part(sub, 0, len(sub), rels[0][0], rels[0][1], rels[0][2], c.sent,
+                              c.nvars, c.r)
+                    return True
+    return False
+
+
+@rule("intervals", kind=RuleKind.SENTENCE, examples=[
+    Example("Allowed production: X: [0, 300], Y: [10, 50].",
+            ["bound: X <= 300", "bound: Y >= 10", "bound: Y <= 50"], variables="X and Y"),
+    Example("The plan allows 0-15 units for X.", ["bound: X <= 15"], variables="X and Y")])
+def intervals_rule(c: Sentence) -> bool:
+    """"x1: [0, 3000]", "X1: 0-500", "0-15 units for project X1": two bounds (never ends)."""
+    read_intervals(c.toks, c.r, c.text)
+    return False
+
+
+@rule("chained_bounds", kind=RuleKind.SENTENCE, examples=[
+    Example("We need 10 <= X <= 40.", ["bound: X >= 10", "bound: X <= 40"], variables="X and Y")])
+def chained_bounds_rule(c: Sentence) -> bool:
+    """"1000 <= hydro <= 4000": a chained inequality, two bounds (never ends the chain)."""
+    read_chained(c.toks, c.r, c.text)
+    return False
+
+
+@rule("from_to", kind=RuleKind.SENTENCE, examples=[
+    Example("The number of tables can range from 10 to 40.",
+            ["bound: table >= 10", "bound: table <= 40"])])
+def from_to_rule(c: Sentence) -> bool:
+    """"X can range from 0 to 1500", "between 10 and 40": two bounds (never ends the chain)."""
+    read_from_to(c.toks, c.r, c.text)
+    return False
+
+
+@rule("objective", kind=RuleKind.SENTENCE, examples=[
+    Example("How many tables and chairs should be made to maximize profit?",
+            ["objective: maximize"])])
+def objective_rule(c: Sentence) -> bool:
+    """"... to maximize profit", "minimize the total cost": the goal (never ends the chain)."""
+    c.span = _objective(c.toks, c.text, c.r)
+    if c.span is not None:
+        for k in range(c.span[0], c.span[1]):
+            if c.toks[k].is_num and any(u.low in ROUNDING for u in c.toks):
+                c.toks[k].used = True
+    return False
+
+
+# ---------------------------------------------------------------- CLAUSE rules
+
+@rule("definition", kind=RuleKind.CLAUSE, examples=[
+    Example("The score is calculated as 5 times X plus 3 times Y.", ["pending: 5*X + 3*Y"],
+            variables="X and Y")])
+def definition_rule(c: Sentence) -> bool:
+    """"This ROI is calculated as 5 times X plus 3 times Y." (no comparative): an expression
+    whose bound comes in the next sentence."""
+    return not c.rels and _definition(c.toks, c.r, c.nvars)
+
+
+@rule("multiple_as", kind=RuleKind.CLAUSE, examples=[
+    Example("There must be 2 times as many chairs as tables.",
+            ["multiple: chair - 2*table >= 0"])])
+def multiple_as_rule(c: Sentence) -> bool:
+    """"there must be 2 times as many A as B" (no comparative phrase): A >= 2 B."""
+    return not c.rels and any(t.low == "as" for t in c.toks) and \
+        read_multiple(c.toks, 0, len(c.toks), None, c.r, c.text)
+
+
+@rule("sentence_limits", kind=RuleKind.CLAUSE, examples=[
+    Example("There are 120 hours of labor available.", ["limit: <= 120"])])
+def sentence_limits_rule(c: Sentence) -> bool:
+    """"150 hours of labor are available" (no comparative, no variable): limits."""
+    toks = c.toks
+    if c.rels:
+        return False
+    generic_only = not any(t.var is not None and t.var >= 0 for t in toks) and any(
+        "generic" in t.tags or t.low in ("both", "each", "either") for t in toks) and not (
+        {t.low for t in toks} & ((AVAIL_WORDS - {"only", "spend"}) | SUPPLY_WORDS))
+    if any(t.var is not None and t.var >= 0 for t in toks) or generic_only or \
+            "respectively" in {t.low for t in toks} or _respective_list(toks, c.nvars):
+        return False
+    _limits(toks, 0, len(toks), None, c.sent, c.r, c.nvars, c.text)
+    return True
+
+
+@rule("sentence_facts", kind=RuleKind.CLAUSE, examples=[
+    Example("Each table takes 3 hours of labor and each chair takes 2 hours of labor.",
+            ["fact: table = 3", "fact: chair = 2"])])
+def sentence_facts_rule(c: Sentence) -> bool:
+    """"a table requires 8 hours of labor" (no comparative): numbers tied to variables."""
+    if c.rels:
+        return False
+    _facts(c.toks, 0, len(c.toks), c.nvars, c.sent, c.r)
+    return True
+
+
+@rule("comparatives", kind=RuleKind.CLAUSE, examples=[
+    Example("Each table needs 2 hours, and at most 30 chairs can be sold.",
+            ["bound: chair <= 30", "fact: table = 2"]),
+    Example("There are 40 workers and the shop must make at least 30 chairs.",
+            ["bound: chair >= 30", "limit: <= 40"])])
+def comparatives_rule(c: Sentence) -> bool:
+    """A sentence with comparatives: cut into parts, one comparative each (the PART rules)."""
+    toks, rels, sent, nvars, r = c.toks, c.rels, c.sent, c.nvars, c.r
     # "The minimum number of tours (X) they offer is at least 50", "Each channel requires a
     # minimum amount of budget: channel X requires at least $200": the noun "minimum" only
     # names the comparative that follows, with no number in between
@@ -774,7 +881,6 @@ def read_sentence(toks: list[Token], text: str, sent: int, nvars: int, r: Readin
     rels = keep
     # split into parts, one comparative each
     bounds = []
-    prev_end = 0
     for idx, (s, e, rel) in enumerate(rels):
         if idx == 0:
             continue
@@ -819,7 +925,8 @@ def read_sentence(toks: list[Token], text: str, sent: int, nvars: int, r: Readin
     starts = [first] + [b + 1 for b in bounds]
     ends = bounds + [len(toks)]
     for (lo, hi), (s, e, rel) in zip(zip(starts, ends), rels):
-        _part(toks, lo, hi, s, e, rel, sent, nvars, r, text)
+        read_part(toks, lo, hi, s, e, rel, sent, nvars, r)
+    return True
 
 
 def _each_bound(toks: list[Token], lo: int, hi: int, e: int, rel: str, r: Reading, text: str,
@@ -840,7 +947,7 @@ def _each_bound(toks: list[Token], lo: int, hi: int, e: int, rel: str, r: Readin
     if not targets:
         return False
     for v in targets:
-        r.cons.append(LinCon({v: 1.0}, rel, toks[k].num or 0.0, "bound", text))
+        r.cons.append(LinCon({v: 1.0}, rel, toks[k].num or 0.0, ClauseKind.BOUND, text))
     toks[k].used = True
     return True
 
@@ -864,16 +971,13 @@ def _amounts_after(toks: list[Token], lo: int, hi: int, s: int, e: int,
     return True
 
 
-_EXPLAIN = {"possibly", "reflecting", "due", "indicating", "ensuring", "considering", "because",
-            "since", "perhaps", "likely", "representing", "highlighting", "showing",
-            "suggesting", "emphasizing", "emphasising", "signifying"}
-
-
-def _part(toks: list[Token], lo: int, hi: int, s: int, e: int, rel: str, sent: int,
-          nvars: int, r: Reading, text: str) -> None:
+def read_part(toks: list[Token], lo: int, hi: int, s: int, e: int, rel: str, sent: int,
+              nvars: int, r: Reading) -> None:
+    """Read the comparative part ``toks[lo:hi]`` (comparative at ``toks[s:e]``) with the PART
+    rules, in :data:`optimus.offline.rules.ORDER`."""
     for k in range(e, hi - 1):
         # "... by at least $1000, possibly due to ... project X": the reason is not the sum
-        if toks[k].text == "," and toks[k + 1].low in _EXPLAIN and \
+        if toks[k].text == "," and toks[k + 1].low in EXPLAIN_WORDS and \
                 any(t.is_num for t in toks[e:k]):
             hi = k
             break
@@ -882,55 +986,157 @@ def _part(toks: list[Token], lo: int, hi: int, s: int, e: int, rel: str, sent: i
     if any(t.low in ("not", "no", "cannot") for t in toks[s:e]) and rel == ">=" and \
             toks[s].low in ("exceed", "exceeds"):
         rel = "<="
-    if not specific:
-        free = [k for k in range(e, hi) if toks[k].is_num and not toks[k].used]
-        if rel in ("<=", ">=") and hi - lo > 3 and toks[lo].low in ("each", "every") and \
-                "each_head" in toks[lo + 1].tags and len(free) == 1 and \
-                not any(t.is_num and not t.used for t in toks[lo:e]) and not toks[free[0]].pct:
-            # "Each press can run at most 12 hours": a bound on every variable
-            for v in range(nvars):
-                r.cons.append(LinCon({v: 1.0}, rel, toks[free[0]].num or 0.0, "bound", part_text))
-            toks[free[0]].used = True
-            return
-        _limits(toks, lo, hi, rel, sent, r, nvars, part_text)
-        return
-    if "respectively" in [t.low for t in toks[lo:hi]]:
-        if _resp_bounds(toks, lo, hi, rel, r, part_text):
-            return
-        if _respectively(toks, lo, s, nvars, sent, r, toks):
-            return
-    if _each_bound(toks, lo, hi, e, rel, r, part_text, nvars, specific):
-        return
-    if _var_is_number(toks, lo, hi, rel, r, part_text):
-        return
-    if _ratio(toks, lo, hi, rel, r, part_text, nvars, s):
-        return
-    if _more_than(toks, e, hi, rel, r, part_text):
-        return
-    if _multiple(toks, s if len({v for _, v in _mentions(toks, s, hi)}) == 2 else lo, hi, rel, r,
-                 part_text):
-        return
-    if _limit_with_facts(toks, e, hi, rel, r, part_text):
-        return
-    if _number_of_any(toks, e, hi, rel, r, part_text, nvars):
-        return
-    # bounds: number right after the comparative, followed by a variable
-    if _bounds(toks, s, hi, rel, r, part_text):
-        # numbers before the comparative in this part are facts
-        _facts(toks, lo, s, nvars, sent, r)
-        return
+    run_rules(RuleKind.PART, Part(toks, lo, hi, s, e, rel, sent, nvars, r, part_text, specific))
+
+
+# ---------------------------------------------------------------- PART rules
+
+@rule("each_head_bound", kind=RuleKind.PART, examples=[
+    Example("A type A press and a type B press are used. Each press can run at most 12 hours.",
+            ["bound: A <= 12", "bound: B <= 12"], variables="A and B")])
+def each_head_bound_rule(p: Part) -> bool:
+    """"Each press can run at most 12 hours" (press names every variable): a bound on each."""
+    toks, lo, hi, e, rel, r, part_text = p.toks, p.lo, p.hi, p.e, p.rel, p.r, p.text
+    if p.specific:
+        return False
+    free = [k for k in range(e, hi) if toks[k].is_num and not toks[k].used]
+    if not (rel in ("<=", ">=") and hi - lo > 3 and toks[lo].low in ("each", "every") and
+            "each_head" in toks[lo + 1].tags and len(free) == 1 and
+            not any(t.is_num and not t.used for t in toks[lo:e]) and not toks[free[0]].pct):
+        return False
+    for v in range(p.nvars):
+        r.cons.append(LinCon({v: 1.0}, rel, toks[free[0]].num or 0.0, ClauseKind.BOUND, part_text))
+    toks[free[0]].used = True
+    return True
+
+
+@rule("attribute_limit", kind=RuleKind.PART, examples=[
+    Example("At most 120 hours of labor are available.", ["limit: <= 120"])])
+def attribute_limit_rule(p: Part) -> bool:
+    """"at most 150 hours of labor" (no variable named): a limit on an attribute total."""
+    if p.specific:
+        return False
+    _limits(p.toks, p.lo, p.hi, p.rel, p.sent, p.r, p.nvars, p.text)
+    return True
+
+
+@rule("respectively_bounds", kind=RuleKind.PART, examples=[
+    Example("The maximum for tables and chairs is 60 and 70 respectively.",
+            ["bound: table <= 60", "bound: chair <= 70"])])
+def respectively_bounds_rule(p: Part) -> bool:
+    """"the maximum for X and Y being 60 and 70 respectively": one bound per variable."""
+    return "respectively" in [t.low for t in p.toks[p.lo:p.hi]] and \
+        read_resp_bounds(p.toks, p.lo, p.hi, p.rel, p.r, p.text)
+
+
+@rule("respectively_facts", kind=RuleKind.PART, examples=[
+    Example("X and Y yield 3 and 2 units respectively, at least 20 units.",
+            ["fact: X = 3", "fact: Y = 2"], variables="X and Y")])
+def respectively_facts_rule(p: Part) -> bool:
+    """"tables and chairs take 3 and 2 hours respectively, at most ...": the facts before
+    the comparative."""
+    return "respectively" in [t.low for t in p.toks[p.lo:p.hi]] and \
+        _respectively(p.toks, p.lo, p.s, p.nvars, p.sent, p.r, p.toks)
+
+
+@rule("each_bound", kind=RuleKind.PART, examples=[
+    Example("At least 5 units each must be built for both tables and chairs.",
+            ["bound: table >= 5", "bound: chair >= 5"])])
+def each_bound_rule(p: Part) -> bool:
+    """"at least 1 unit each must be built for both types (X and Y)": a bound per variable."""
+    return _each_bound(p.toks, p.lo, p.hi, p.e, p.rel, p.r, p.text, p.nvars, p.specific)
+
+
+@rule("var_is_number", kind=RuleKind.PART, examples=[
+    Example("The maximum for tables is 700 units and for chairs is 500 units.",
+            ["bound: table <= 700", "bound: chair <= 500"])])
+def var_is_number_rule(p: Part) -> bool:
+    """"the maximum for X is 700 units and for Y is 500 units": bounds, one per variable."""
+    return read_var_is_number(p.toks, p.lo, p.hi, p.rel, p.r, p.text)
+
+
+@rule("ratio", kind=RuleKind.PART, examples=[
+    Example("At least 30% of the total production must be tables.",
+            ["ratio: 0.7*table - 0.3*chair >= 0"])])
+def ratio_rule(p: Part) -> bool:
+    """"at least 30% of the total must be X", "at most a third of the ads are B"."""
+    return read_ratio(p.toks, p.lo, p.hi, p.rel, p.r, p.text, p.nvars, p.s)
+
+
+@rule("more_than", kind=RuleKind.PART, examples=[
+    Example("There must be at least 10 more tables than chairs.",
+            ["linear: table - chair >= 10"])])
+def more_than_rule(p: Part) -> bool:
+    """"at least 10 more tours in X than in Y": X - Y >= 10."""
+    return read_more_than(p.toks, p.e, p.hi, p.rel, p.r, p.text)
+
+
+@rule("multiple", kind=RuleKind.PART, examples=[
+    Example("There must be at least twice as many chairs as tables.",
+            ["multiple: chair - 2*table >= 0"]),
+    Example("At least 3 times as many chairs as tables must be made.",
+            ["multiple: chair - 3*table >= 0"])])
+def multiple_rule(p: Part) -> bool:
+    """"at least 3 times as many A as B", "twice as many A than B", "more A than B"."""
+    toks = p.toks
+    lo = p.s if len({v for _, v in var_mentions(toks, p.s, p.hi)}) == 2 else p.lo
+    return read_multiple(toks, lo, p.hi, p.rel, p.r, p.text)
+
+
+@rule("limit_with_facts", kind=RuleKind.PART, examples=[
+    Example("The load is limited to 1000 tons, with each table weighing 3 tons and each chair "
+            "weighing 4 tons.", ["resource: 3*table + 4*chair <= 1000"])])
+def limit_with_facts_rule(p: Part) -> bool:
+    """"limited to 10000 tons, with each tank weighing 3 tons and each aircraft 4 tons"."""
+    return read_limit_with_facts(p.toks, p.e, p.hi, p.rel, p.r, p.text)
+
+
+@rule("number_of_any", kind=RuleKind.PART, examples=[
+    Example("The shop must make at least 100 tables or chairs.",
+            ["total: table + chair >= 100"])])
+def number_of_any_rule(p: Part) -> bool:
+    """"at least 1000 t-shirts or hoodies, in any combination": a total."""
+    return read_number_of_any(p.toks, p.e, p.hi, p.rel, p.r, p.text, p.nvars)
+
+
+@rule("bounds", kind=RuleKind.PART, examples=[
+    Example("The shop can sell at most 50 tables and 30 chairs.",
+            ["bound: table <= 50", "bound: chair <= 30"])])
+def bounds_rule(p: Part) -> bool:
+    """"at most 50 A and 30 B": bounds on single variables (numbers before it are facts)."""
+    if not read_bounds(p.toks, p.s, p.hi, p.rel, p.r, p.text):
+        return False
+    _facts(p.toks, p.lo, p.s, p.nvars, p.sent, p.r)
+    return True
+
+
+@rule("single_bound", kind=RuleKind.PART, examples=[
+    Example("A minimum of 40 units must be allocated to tables.", ["bound: table >= 40"])])
+def single_bound_rule(p: Part) -> bool:
+    """"a minimum of 400 vehicles must be allocated to route X": one variable, one number."""
+    toks, lo, hi, s, rel, r, part_text = p.toks, p.lo, p.hi, p.s, p.rel, p.r, p.text
+    specific = p.specific
     # "a minimum of 400 vehicles must be allocated to route X": one variable, one number
     free = [k for k in range(lo, hi) if toks[k].is_num and not toks[k].used]
-    ms = _mentions(toks, lo, hi)
+    ms = var_mentions(toks, lo, hi)
     if len(specific) == 1 and len(free) == 1 and free[0] > s and not any(
             t.low in ("plus", "minus", "times", "difference", "sum", "combined", "total", "than",
                       "ratio", "%", "more", "less", "fewer", "per", "each", "every", "+", "-",
                       "both", "all", "twice", "half", "percent", "proportion", "fraction")
             or t.pct or "generic" in t.tags for t in toks[lo:hi]) and len(ms) == 1:
         v = next(iter(specific))
-        r.cons.append(LinCon({v: 1.0}, rel, toks[free[0]].num or 0.0, "bound", part_text))
+        r.cons.append(LinCon({v: 1.0}, rel, toks[free[0]].num or 0.0, ClauseKind.BOUND, part_text))
         toks[free[0]].used = True
-        return
+        return True
+    return False
+
+
+@rule("count_must_be", kind=RuleKind.PART, examples=[
+    Example("Each week, at least 25 must be assigned to making tables.", ["bound: table >= 25"])])
+def count_must_be_rule(p: Part) -> bool:
+    """"at least 25 must be boxes": a bound on the variable named after the number."""
+    toks, hi, e, rel, r, part_text = p.toks, p.hi, p.e, p.rel, p.r, p.text
+    specific = p.specific
     # "at least 25 must be boxes"
     nums_after = [k for k in range(e, hi) if toks[k].is_num and not toks[k].used]
     if len(specific) == 1 and len(nums_after) == 1:
@@ -940,9 +1146,33 @@ def _part(toks: list[Token], lo: int, hi: int, s: int, e: int, rel: str, sent: i
             v = next(iter(specific))
             vk = [j for j in range(k, hi) if toks[j].var == v]
             if vk:
-                r.cons.append(LinCon({v: 1.0}, rel, toks[k].num or 0.0, "bound", part_text))
+                r.cons.append(LinCon({v: 1.0}, rel, toks[k].num or 0.0, ClauseKind.BOUND, part_text))
                 toks[k].used = True
-                return
+                return True
+    return False
+
+
+@rule("amounts_after", kind=RuleKind.PART, examples=[
+    Example("A mix of tables and chairs must contain at least 130 units of wood.",
+            ["limit: >= 130"])])
+def amounts_after_rule(p: Part) -> bool:
+    """"a paste made from peppers and tomatoes must contain at least 130 units of spice and
+    90 units of flavor": amounts of attributes, not of the variables named before."""
+    if not _amounts_after(p.toks, p.lo, p.hi, p.s, p.e, p.specific):
+        return False
+    _limits(p.toks, p.e, p.hi, p.rel, p.sent, p.r, p.nvars, p.text)
+    return True
+
+
+@rule("linear", kind=RuleKind.PART, examples=[
+    Example("2 tables plus 3 chairs cannot exceed 50.", ["linear: 2*table + 3*chair <= 50"]),
+    Example("The number of chairs must be at least 3 times the number of tables.",
+            ["linear: chair - 3*table >= 0"])])
+def linear_rule(p: Part) -> bool:
+    """"2 units of X and 3 units of Y cannot exceed 50": a linear expression each side (the
+    last resort: a part it cannot read is an abstention reason)."""
+    toks, lo, hi, s, e, rel, r, part_text = p.toks, p.lo, p.hi, p.s, p.e, p.rel, p.r, p.text
+    nvars = p.nvars
     # "Since drones cost more, the number of drones cannot exceed ...": the clause after
     # the last comma is the subject
     lo2 = lo
@@ -954,54 +1184,47 @@ def _part(toks: list[Token], lo: int, hi: int, s: int, e: int, rel: str, sent: i
             if any(toks[q].var is not None for q in range(j + 1, s)):
                 lo2 = j + 1
             break
-    if _amounts_after(toks, lo, hi, s, e, specific):
-        # "a paste made from peppers and tomatoes must contain at least 130 units of spice
-        # and 90 units of flavor": amounts of attributes, not of the variables named before
-        _limits(toks, e, hi, rel, sent, r, nvars, part_text)
-        return
-    lhs, c1, loose1 = _side(toks, lo2, s, nvars)
-    rhs, c2, loose2 = _side(toks, e, hi, nvars)
+    lhs, c1, loose1 = linear_side(toks, lo2, s, nvars)
+    rhs, c2, loose2 = linear_side(toks, e, hi, nvars)
     if not lhs and not rhs:
         r.problems.append(f"constraint sentence not understood: {part_text}")
-        return
+        return True
     if not lhs:
         # "no more than 36 units of effort, calculated as 3 times X plus 4 times Y"
         free = [k for k in range(e, hi) if toks[k].is_num and not toks[k].used]
         if free and not any(toks[j].var is not None for j in range(e, free[0])):
             k0 = free[0]
             nxt = toks[k0 + 1].low if k0 + 1 < hi else ""
-            expr, c3, loose3 = _side(toks, k0 + 1, hi, nvars)
+            expr, c3, loose3 = linear_side(toks, k0 + 1, hi, nvars)
             if nxt not in ("times", "%") and len(expr) >= 1 and not loose3 and c3 == 0 and (
                     len(expr) >= 2 or any(toks[j].num is not None and toks[j].var is None
                                           for j in range(k0 + 1, hi))):
-                r.cons.append(LinCon(expr, rel, toks[k0].num or 0.0, "linear", part_text))
-                _mark_used(toks, lo, hi)
-                return
+                r.cons.append(LinCon(expr, rel, toks[k0].num or 0.0, ClauseKind.LINEAR, part_text))
+                mark_numbers_used(toks, lo, hi)
+                return True
         # "at least 100 X and Y in total": the comparative came first
         if any(t.low in ("total", "combined", "all", "together") or "generic" in t.tags
-               for t in toks[lo:hi]) and len(rhs) >= 1 and c2 and not any(
-                   toks[k].var is not None for k in range(e, hi) if False):
+               for t in toks[lo:hi]) and len(rhs) >= 1 and c2:
             # nums attached to variables are coefficients; the constant is the limit
             coefs = {v: (c if c != 0 else 1.0) for v, c in rhs.items()}
-            if all(abs(c - 1.0) < 1e-12 for c in coefs.values()) or True:
-                r.cons.append(LinCon(coefs, rel, c2, "total", part_text))
-                _mark_used(toks, lo, hi)
-                return
+            r.cons.append(LinCon(coefs, rel, c2, ClauseKind.TOTAL, part_text))
+            mark_numbers_used(toks, lo, hi)
+            return True
         if c2 and not any(toks[k].var is not None for k in range(lo, s)):
             # "must make at least 1000 t-shirts or hoodies"
             coefs = dict(rhs)
-            r.cons.append(LinCon(coefs, rel, c2, "total", part_text))
-            _mark_used(toks, lo, hi)
-            return
+            r.cons.append(LinCon(coefs, rel, c2, ClauseKind.TOTAL, part_text))
+            mark_numbers_used(toks, lo, hi)
+            return True
         if rhs and not c2 and not loose2 and any(t.low in ("calculated", "computed", "defined",
                                                          "measured", "given") for t in toks[e:hi]):
             # the bound may come in the next sentence ("This score must be at least 15")
             words = {t.stem for t in toks[lo:e] if t.var is None and not t.is_num
                      and t.low not in STOP and re.match(r"[a-z]", t.low)}
-            r.pending = (dict(rhs), rel, words, len(r.problems))
-            _mark_used(toks, lo, hi)
+            r.pending = Pending(dict(rhs), rel, words, len(r.problems))
+            mark_numbers_used(toks, lo, hi)
         r.problems.append(f"constraint sentence not understood: {part_text}")
-        return
+        return True
     if loose1 or loose2:
         r.doubts.append(doubt(K.UNPLACED_NUMBERS, f"unplaced numbers in: {part_text}"))
     coefs = dict(lhs)
@@ -1010,12 +1233,14 @@ def _part(toks: list[Token], lo: int, hi: int, s: int, e: int, rel: str, sent: i
     const = c2 - c1
     if all(abs(c) < 1e-12 for c in coefs.values()):
         r.problems.append(f"constraint sentence not understood: {part_text}")
-        return
-    r.cons.append(LinCon(coefs, rel, const, "linear", part_text))
+        return True
+    r.cons.append(LinCon(coefs, rel, const, ClauseKind.LINEAR, part_text))
     if rel == "<=" and const >= 0 and "difference" in {t.low for t in toks[lo:hi]} and \
-            any(c > 0 for c in coefs.values()) and any(c < 0 for c in coefs.values()):
-        # "the difference between X and Y should not exceed 20": either way round
-        r.cons.append(LinCon({v: -c for v, c in coefs.items()}, rel, const, "linear", part_text))
-    _mark_used(toks, lo, hi)
-
-
+            sorted(coefs.values()) == [-1.0, 1.0]:
+        # "the difference between X and Y should not exceed 20": either way round; a gap
+        # between weighted or several quantities ("between twice X and Y") is written in
+        # the order of the text, one-sided
+        r.cons.append(LinCon({v: -c for v, c in coefs.items()}, rel, const, ClauseKind.LINEAR,
+                             part_text))
+    mark_numbers_used(toks, lo, hi)
+    return True

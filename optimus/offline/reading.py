@@ -2,27 +2,23 @@
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
+from typing import Any, NamedTuple
 
+from optimus._compat import StrEnum
+from optimus.offline.lexicon import SEPARATORS
 from optimus.offline.tokens import Token
 
-STOP = {
-    "a", "an", "the", "of", "to", "for", "in", "on", "at", "by", "with", "from", "is", "are",
-    "be", "was", "were", "it", "its", "they", "their", "this", "that", "these", "those",
-    "and", "or", "per", "each", "every", "can", "could", "will", "would", "should", "must",
-    "may", "has", "have", "had", "there", "which", "who", "his", "her", "he", "she", "we",
-    "our", "only", "also", "while", "whereas", "but", "one", "than", "as", "into", "so",
-    "if", "do", "does", "make", "made", "take", "takes", "it", "require", "requires",
-    "need", "needs", "unit", "units", "average", "about", "total", "some", "any", "all",
-    "how", "many", "much", "should", "what", "whom", "being", "been", "use", "used",
-    "up", "just", "however", "further", "additionally", "moreover", "furthermore", "also",
-    "both", "either", "such", "same", "then", "get", "gets", "given", "amount", "number",
-    "$", ",", ".", ":", "(", ")", "'", "-", "%", "company", "respectively", "approximately",
-}
 
+class ClauseKind(StrEnum):
+    """The kind of a constraint read from the words (it names the constraint: "bound_1")."""
 
-SEPARATORS = {",", "and", "while", "whereas", "but", ";", ":", "(", ")"}
+    BOUND = "bound"  # one variable against a number: "at most 50 tables"
+    RATIO = "ratio"  # a share of the total: "at least 30% of the total must be X"
+    TOTAL = "total"  # the variables together: "at least 1000 t-shirts or hoodies"
+    LINEAR = "linear"  # any linear expression: "2 X and 3 Y cannot exceed 50"
+    MULTIPLE = "multiple"  # one variable a multiple of another: "twice as many A as B"
+    RESOURCE = "resource"  # a limit with its coefficients: "10000 tons, each tank 3 tons"
 
 
 @dataclass
@@ -35,6 +31,7 @@ class Fact:
     money: bool
     sent: int
     tok: Token
+    rule: str = ""  # the rule that read it
 
 
 @dataclass
@@ -50,6 +47,7 @@ class Limit:
     text: str
     totalish: bool = False
     counts_items: bool = False
+    rule: str = ""  # the rule that read it
 
 
 @dataclass
@@ -59,36 +57,82 @@ class LinCon:
     coefs: dict[int, float]
     rel: str
     rhs: float
-    kind: str
+    kind: ClauseKind
     text: str
+    rule: str = ""  # the rule that read it
+
+
+@dataclass
+class Goal:
+    """The objective read from the words: its direction and the words naming what is
+    optimized (stem -> weight; "<cost>", "<gain>", "<number>" for classes)."""
+
+    sense: str | None = None  # "maximize" or "minimize"
+    words: dict[str, float] = field(default_factory=dict)
+    text: str = ""  # the phrase after the goal verb ("the total profit")
+    rule: str = ""  # the rule that read it
+
+
+class Pending(NamedTuple):
+    """An expression waiting for its bound in the next sentence ("... a score, calculated as
+    5 X plus 3 Y. This score must be at least 15")."""
+
+    coefs: dict[int, float]
+    rel: str | None
+    words: set[str]  # the words that name it ("score")
+    problem: int  # index of the abstention reason its bound removes; -1 when none
 
 
 @dataclass
 class Reading:
-    """Everything read from a text."""
+    """Everything read from a text: the typed clauses of the rules.
+
+    ``sense``, ``obj_words`` and ``obj_text`` are the fields of ``goal``.
+    """
 
     facts: list[Fact] = field(default_factory=list)
     limits: list[Limit] = field(default_factory=list)
     cons: list[LinCon] = field(default_factory=list)
-    sense: str | None = None
-    obj_words: dict[str, float] = field(default_factory=dict)
-    obj_text: str = ""
-    obj_money: bool = False
-    obj_facts: list[Fact] = field(default_factory=list)  # coefficients named with the goal
+    goal: Goal = field(default_factory=Goal)
     var_units: set[str] = field(default_factory=set)
     problems: list[str] = field(default_factory=list)
     doubts: list[str] = field(default_factory=list)
     # "... a minimum score, calculated as 5 X plus 3 Y. This score must be at least 15": an
     # expression waiting for its bound in the next sentence (coefs, rel, words, problem index)
-    pending: tuple[dict[int, float], str | None, set[str], int] | None = None
+    pending: Pending | None = None
+    fired: list[Any] = field(default_factory=list)  # rules.Firing: the rules that read something
+    failed: list[tuple[str, str]] = field(default_factory=list)  # (rule, message): rules that raised
 
 
-def _content(toks: list[Token]) -> list[Token]:
-    return [t for t in toks if t.var is None and t.num is None and t.low not in STOP
-            and re.match(r"[a-z]", t.low)]
+    @property
+    def sense(self) -> str | None:
+        return self.goal.sense
 
+    @sense.setter
+    def sense(self, value: str | None) -> None:
+        self.goal.sense = value
 
-def _segments(toks: list[Token], lo: int = 0, hi: int | None = None) -> list[tuple[int, int]]:
+    @property
+    def obj_words(self) -> dict[str, float]:
+        return self.goal.words
+
+    @obj_words.setter
+    def obj_words(self, value: dict[str, float]) -> None:
+        self.goal.words = value
+
+    @property
+    def obj_text(self) -> str:
+        return self.goal.text
+
+    @obj_text.setter
+    def obj_text(self, value: str) -> None:
+        self.goal.text = value
+
+def segments(toks: list[Token], lo: int = 0, hi: int | None = None) -> list[tuple[int, int]]:
+    """(start, end) of the clauses of ``toks[lo:hi]`` between separators (",", "and", ...).
+
+    The "and" of "between 2 and 5" does not separate.
+    """
     hi = len(toks) if hi is None else hi
     out = []
     s = lo
@@ -103,7 +147,9 @@ def _segments(toks: list[Token], lo: int = 0, hi: int | None = None) -> list[tup
     return out
 
 
-def _mentions(toks: list[Token], lo: int, hi: int) -> list[tuple[int, int]]:
+def var_mentions(toks: list[Token], lo: int, hi: int) -> list[tuple[int, int]]:
+    """(token index, variable) of each mention of a specific variable in ``toks[lo:hi]``
+    (a mention of several tokens counts once, at its first token)."""
     out = []
     for k in range(lo, hi):
         if toks[k].var is not None and toks[k].var >= 0 and (k == lo or toks[k - 1].var != toks[k].var):
@@ -111,7 +157,8 @@ def _mentions(toks: list[Token], lo: int, hi: int) -> list[tuple[int, int]]:
     return out
 
 
-def _mark_used(toks: list[Token], lo: int, hi: int) -> None:
+def mark_numbers_used(toks: list[Token], lo: int, hi: int) -> None:
+    """Mark every number of ``toks[lo:hi]`` as consumed by a rule."""
     for t in toks[lo:hi]:
         if t.is_num:
             t.used = True

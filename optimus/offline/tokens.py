@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from optimus.offline.lexicon import VES_PLURALS
+
 _TOKEN = re.compile(
     r"\$?\d+(?:\.\d+)?%?"           # numbers, money, percentages
     r"|[A-Za-z][A-Za-z0-9]*(?:[-'][A-Za-z0-9]+)*"  # words (hyphens kept, 2-piece below)
@@ -42,17 +44,11 @@ def stem(word: str) -> str:
     return w
 
 
-# plurals in -ves whose singular ends in -f/-fe ("scarves" and "scarf" must match)
-_VES = {"scarves": "scarf", "shelves": "shelf", "knives": "knife", "loaves": "loaf",
-        "halves": "half", "leaves": "leaf", "wolves": "wolf", "calves": "calf",
-        "wives": "wife", "thieves": "thief", "elves": "elf", "hooves": "hoof"}
-
-
 def _stem(word: str) -> str:
     w = word.lower().rstrip("'")
     if w.endswith("'s"):
         w = w[:-2]
-    w = _VES.get(w, w)
+    w = VES_PLURALS.get(w, w)
     for suf, rep in (("ies", "y"), ("sses", "ss"), ("xes", "x"), ("ches", "ch"),
                      ("shes", "sh"), ("oes", "o")):
         if w.endswith(suf) and len(w) > len(suf) + 2:

@@ -11,13 +11,16 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from optimus.offline.lexicon import BOUNDARY as _BOUNDARY
-from optimus.offline.lexicon import GENERIC_HEADS, NOT_VARIABLE, learned
+from optimus.offline.lexicon import (BE_WORDS, BOUNDARY, COMMIT_WORDS, GENERIC_HEAD_WORDS, IE_NOUNS,
+                                     INTRO_WORDS, MEASURE_NOUNS, NOT_NUMBERED_WORDS,
+                                     NOT_VARIABLE_WORDS, PRONOUNS, VERBISH_WORDS, VES_PLURALS,
+                                     learned)
+from optimus.offline.tokens import Token, stem
 
 _LEARNED_BEFORE = set(learned().get("before_var", []))
 _LEARNED_AFTER = set(learned().get("after_var", []))
-BOUNDARY = _BOUNDARY
-from optimus.offline.tokens import _VES, Token, stem
+GENERIC_HEADS = {stem(w) for w in GENERIC_HEAD_WORDS}
+NOT_VARIABLE = {stem(w) for w in NOT_VARIABLE_WORDS}
 
 
 @dataclass
@@ -31,19 +34,10 @@ class Var:
     alias: list[str] = field(default_factory=list)  # "patient care (X)": stems of the name
     alias_distinct: set[str] = field(default_factory=set)
     ident: str = ""
-    from_subjects: bool = False  # found by _subject_vars (less sure)
 
 
 _SYMBOL = re.compile(r"^(?:[xX]\d+|[A-Z]|[A-Z]\d+|[a-zA-Z]{1,4}\d+|[a-z]{5,12}[1-9])$")
 
-# words that take a number without naming an option ("day 1", "at 2", "costs 3")
-_NOT_NUMBERED = {"hour", "hours", "day", "days", "week", "weeks", "month", "months", "year",
-                 "years", "minute", "minutes", "step", "steps", "phase", "level", "grade",
-                 "table", "figure", "page", "than", "is", "are", "of", "at", "by", "for", "to",
-                 "and", "or", "the", "costs", "cost", "with", "has", "have", "in", "on",
-                 "from", "takes", "needs", "uses", "about", "only", "under", "over", "every",
-                 "each", "all", "requires", "gives", "earns", "makes", "produces", "nearly",
-                 "around", "exactly", "least", "most", "plus", "minus", "times", "was", "be"}
 _ORDINALS = {"first": 1, "second": 2, "third": 3, "fourth": 4}
 
 
@@ -56,7 +50,7 @@ def numbered_names(text: str) -> str:
     found: dict[str, set[int]] = {}
     for m in re.finditer(r"\b([A-Za-z]{3,12}) ([1-9])\b(?![.,]\d|%| ?(?:percent|%))", text):
         w = m.group(1).lower()
-        if w not in _NOT_NUMBERED and not w.endswith("s"):  # "generates 2": a verb
+        if w not in NOT_NUMBERED_WORDS and not w.endswith("s"):  # "generates 2": a verb
             found.setdefault(w, set()).add(int(m.group(2)))
     out = text
     for w, nums in found.items():
@@ -67,7 +61,7 @@ def numbered_names(text: str) -> str:
     for m in re.finditer(r"\b(first|second|third|fourth) ([a-z]{3,12})\b", text, re.I):
         ords.setdefault(m.group(2).lower(), set()).add(_ORDINALS[m.group(1).lower()])
     for w, nums in ords.items():
-        if {1, 2} <= nums and w not in _NOT_NUMBERED and w not in ("one", "time", "half"):
+        if {1, 2} <= nums and w not in NOT_NUMBERED_WORDS and w not in ("one", "time", "half"):
             out = re.sub(rf"\b(first|second|third|fourth) ({w})\b",
                          lambda m: m.group(2).lower() + str(_ORDINALS[m.group(1).lower()]), out,
                          flags=re.I)
@@ -154,15 +148,12 @@ def _aliases(sents: list[list[Token]]) -> dict[str, list[str]]:
     return out
 
 
-_BE = {"be", "been", "being", "is", "are", "was", "were", "get", "gets"}
-
-
 def _item_back(toks: list[Token], end: int) -> tuple[list[Token], int]:
     """Tokens of a list item ending at ``end`` (exclusive), going back; and its start."""
     j = end
     while j > 0 and end - j < 4:
         t = toks[j - 1]
-        if j >= 2 and t.low.endswith("ed") and toks[j - 2].low in _BE:
+        if j >= 2 and t.low.endswith("ed") and toks[j - 2].low in BE_WORDS:
             break  # "must be moved and ...": a verb, not a listed item
         if t.num is not None or t.low in BOUNDARY or t.low in _LEARNED_BEFORE or \
                 (j < end and len(t.low) > 4 and t.low.endswith("s") and (
@@ -329,19 +320,13 @@ def _prune_distinct(vs: list[Var], sents: list[list[Token]]) -> None:
             v.distinct -= drop
 
 
-# nouns whose singular ends in "ie": "pies" is "pie", not "py"
-_IE_NOUNS = {"pie", "tie", "lie", "die", "cookie", "movie", "brownie", "smoothie", "calorie",
-             "hoodie", "zombie", "rookie", "selfie", "veggie", "goalie", "beanie", "freebie",
-             "genie", "pixie", "birdie", "sortie", "budgie", "prairie", "lassie", "specie"}
-
-
 def _singular(word: str) -> str:
     """English singular of a plural noun, for identifiers ("pies" -> "pie", "boxes" -> "box")."""
     w = word
     low = w.lower()
-    if low in _VES:
-        return _VES[low]
-    if low.endswith("ies") and (low[:-1] in _IE_NOUNS or len(low) <= 4):
+    if low in VES_PLURALS:
+        return VES_PLURALS[low]
+    if low.endswith("ies") and (low[:-1] in IE_NOUNS or len(low) <= 4):
         return w[:-1]
     for suf, rep in (("atoes", "ato"), ("ies", "y"), ("ches", "ch"), ("shes", "sh"), ("xes", "x"), ("sses", "ss"),
                      ("uses", "us")):
@@ -354,34 +339,16 @@ def _singular(word: str) -> str:
 
 _CATEGORIES: set[str] = set()
 
-# words that open a clause before its subject ("Each serving of ...", "Conversely, a ...")
-_INTRO = {"each", "every", "a", "an", "the", "one", "conversely", "similarly", "also", "then",
-          "however", "additionally", "furthermore", "moreover", "meanwhile", "likewise",
-          "on", "average", "in", "addition", "while", "whereas", "but", "and", "finally",
-          "lastly", "first", "second", "third", "besides", "otherwise", "alternatively"}
-# "a serving of fruit", "a batch of brownies": the thing is after "of"
-_MEASURE = {"serving", "unit", "batch", "pitcher", "scoop", "acre", "hectare", "bottle", "cup",
-            "bag", "box", "pack", "packet", "kg", "kilogram", "ton", "tonne", "pound", "lb",
-            "gram", "liter", "litre", "portion", "piece", "trip", "hour", "minute", "shift",
-            "load", "can", "jar", "carton", "crate", "bowl", "glass", "plate", "slice", "tray",
-            "pair", "set", "dose", "pill", "tablet", "spoonful", "ounce", "gallon", "square",
-            "foot", "feet", "meter", "metre", "yard", "sq", "ft", "mile", "km", "barrel"}
-_COMMIT = {"least", "most", "must", "minimum", "maximum", "exceed", "available", "budget",
-           "needs", "need", "wants", "want", "require", "required", "limit", "limited",
-           "only", "total", "capacity", "more", "less", "fewer", "has", "have"}
-_PRONOUNS = {"it", "they", "he", "she", "we", "you", "i", "this", "that", "there", "these",
-             "those", "which", "who", "each", "all", "both", "either", "someone", "everyone"}
-
 
 def _subject_phrase(toks: list[Token], s: int, e: int) -> tuple[list[Token], int] | None:
     """The noun phrase opening a clause ("Each serving of juice | contains 7 units")."""
     j = s
-    while j < e and toks[j].low in _INTRO:
+    while j < e and toks[j].low in INTRO_WORDS:
         j += 1
     k = j
     while k < e and k - j < 4:
         t = toks[k]
-        if t.low == "of" and k == j + 1 and _singular(toks[j].low) in _MEASURE:
+        if t.low == "of" and k == j + 1 and _singular(toks[j].low) in MEASURE_NOUNS:
             j = k + 1
             while j < e and toks[j].low in ("a", "an", "the"):
                 j += 1
@@ -394,7 +361,7 @@ def _subject_phrase(toks: list[Token], s: int, e: int) -> tuple[list[Token], int
         if len(t.low) > 3 and t.low.endswith("s") and t.stem != t.low and k - j >= 1 and \
                 k < e and toks[k].num is None and toks[k].low not in ("of",):
             break  # "assistant tutors | work 4 hours": a plural noun ends the phrase
-    if k == j or k >= e or toks[j].low in _PRONOUNS:
+    if k == j or k >= e or toks[j].low in PRONOUNS:
         return None
     return toks[j:k], k
 
@@ -413,7 +380,7 @@ def _subject_vars(sents: list[list[Token]]) -> list[Var]:
         bounds = [-1] + cuts + [len(toks)]
         for s, e in zip(bounds, bounds[1:]):
             s += 1
-            if e - s < 3 or {t.low for t in toks[s:e]} & _COMMIT:
+            if e - s < 3 or {t.low for t in toks[s:e]} & COMMIT_WORDS:
                 continue
             got = _subject_phrase(toks, s, e)
             if got is None:
@@ -447,8 +414,6 @@ def _subject_vars(sents: list[list[Token]]) -> list[Var]:
     counts = [sum(_mentions_in(v, vs, toks) for toks in sents) for v in vs]
     if min(counts) < 2:
         return []
-    for v in vs:
-        v.from_subjects = True
     return vs
 
 
@@ -530,13 +495,7 @@ def _article(toks: list[Token], i: int) -> bool:
             and toks[i - 2].text == ","):
         return False
     nxt = toks[i + 1]
-    return bool(re.match(r"[a-z]+$", nxt.text)) and nxt.low not in _VERBISH
-
-
-_VERBISH = {"costs", "cost", "takes", "needs", "requires", "uses", "gives", "has", "is",
-            "earns", "yields", "produces", "contains", "and", "or", "can", "must", "should",
-            "will", "provides", "makes", "brings", "sells", "generates", "returns", "pays",
-            "offers", "delivers", "carries", "holds", "was", "would", "could", "may"}
+    return bool(re.match(r"[a-z]+$", nxt.text)) and nxt.low not in VERBISH_WORDS
 
 
 def mark_mentions(toks: list[Token], vs: list[Var]) -> None:

@@ -50,6 +50,7 @@ def score_rows(rows: list[dict], name: str, min_confidence: float = DEFAULT_MIN_
     """Score rows with ``question`` and ``answer`` (see :func:`score_file`)."""
     bands: dict[str, list[int]] = defaultdict(lambda: [0, 0])
     ok = answered = 0
+    graded: list[tuple[float, bool]] = []  # (confidence, correct) of each answer
     t0 = time.perf_counter()
     for r in rows:
         a = solve_offline(r["question"], min_confidence=0.0)
@@ -58,6 +59,7 @@ def score_rows(rows: list[dict], name: str, min_confidence: float = DEFAULT_MIN_
         if a.status == "abstained":
             band = "abstained"
         else:
+            graded.append((conf, good))
             band = next(name for name, lo in BANDS if conf >= lo)
             if conf >= min_confidence:
                 answered += 1
@@ -69,15 +71,33 @@ def score_rows(rows: list[dict], name: str, min_confidence: float = DEFAULT_MIN_
     return {"file": name, "scored": n, "correct": ok, "answered": answered,
             "accuracy": ok / max(n, 1), "precision": ok / answered if answered else None,
             "abstention": (n - answered) / max(n, 1), "ms_per_problem": ms,
-            "bands": {k: {"correct": v[0], "n": v[1]} for k, v in bands.items()}}
+            "bands": {k: {"correct": v[0], "n": v[1]} for k, v in bands.items()},
+            "curve": trade_off(graded, n)}
+
+
+#: the confidence floors of the trade-off curve
+FLOORS = (0.5, 0.6, 0.7, 0.75, 0.8, 0.85, 0.9, 0.95)
+
+
+def trade_off(graded: list[tuple[float, bool]], n: int) -> list[dict]:
+    """Per confidence floor: the correct answers, the answers and the precision.
+
+    >>> [(c["floor"], c["correct"], c["answered"]) for c in trade_off([(0.95, True), (0.6, False)], 2)][:2]
+    [(0.5, 1, 2), (0.6, 1, 2)]
+    """
+    out = []
+    for floor in FLOORS:
+        kept = [good for conf, good in graded if conf >= floor]
+        out.append({"floor": floor, "correct": sum(kept), "answered": len(kept),
+                    "coverage": sum(kept) / max(n, 1),
+                    "precision": sum(kept) / len(kept) if kept else None})
+    return out
 
 
 def rule_table(rows: list[dict], min_confidence: float = DEFAULT_MIN_CONFIDENCE) -> dict:
-    """Per constraint rule (the kind in a constraint's name: bound, linear, total, resource,
-    ratio, multiple; ``formula`` for the grammar): answered readings that use it, and how
-    many of them are correct. A reading counts once per rule it uses."""
-    import re
-
+    """Per registered rule (``optimus.offline.rules.ORDER`` names; ``formula`` for the
+    grammar): the answered readings it read something of, and how many of them are correct.
+    A reading counts once for each rule that fired on it (``OfflineResult.rules``)."""
     from optimus.offline import formulate_offline
 
     table: dict[str, list[int]] = defaultdict(lambda: [0, 0])
@@ -86,10 +106,7 @@ def rule_table(rows: list[dict], min_confidence: float = DEFAULT_MIN_CONFIDENCE)
         if a.status == "abstained":
             continue
         good = a.status == "optimal" and correct(a.objective, r["answer"])
-        f = formulate_offline(r["question"])
-        names = {"formula"} if f.exact else {re.sub(r"_\d+$", "", c.name)
-                                             for c in f.formulation.constraints}
-        for name in names or {"(no constraint)"}:
+        for name in formulate_offline(r["question"]).rules or ("(no rule)",):
             table[name][0] += good
             table[name][1] += 1
     return {k: {"correct": v[0], "answered": v[1]} for k, v in sorted(table.items())}
@@ -109,8 +126,10 @@ def main() -> None:
     ap.add_argument("--min-confidence", type=float, default=DEFAULT_MIN_CONFIDENCE)
     ap.add_argument("--phrasings", action="store_true",
                     help="also score our own plain-English problems (tests/offline_phrasings.py)")
+    ap.add_argument("--curve", action="store_true",
+                    help="also print coverage and precision per confidence floor")
     ap.add_argument("--rules", action="store_true",
-                    help="precision of the answered readings per constraint rule")
+                    help="precision of the answered readings per registered rule")
     args = ap.parse_args()
     jobs = [(name, None) for name in args.files]
     if args.phrasings:
@@ -120,7 +139,7 @@ def main() -> None:
             print(f"{Path(name).name}: precision per rule (answered readings using it)")
             for rule, v in rule_table(_rows(name, rows), args.min_confidence).items():
                 n = v["answered"]
-                print(f"  {rule:>16}: {v['correct']}/{n} correct ({v['correct'] / n:.0%})")
+                print(f"  {rule:>20}: {v['correct']}/{n} correct ({v['correct'] / n:.0%})")
         return
     for name, rows in jobs:
         if rows is not None:
@@ -138,6 +157,12 @@ def main() -> None:
             b = s["bands"].get(band, {"correct": 0, "n": 0})
             acc = f"{b['correct'] / b['n']:.0%}" if b["n"] else "-"
             print(f"  {band:>10}: {b['correct']}/{b['n']} correct ({acc})")
+        if args.curve:
+            print("  trade-off (min confidence: correct/answered, coverage, precision):")
+            for c in s["curve"]:
+                prec = "-" if c["precision"] is None else f"{c['precision']:.1%}"
+                print(f"  {c['floor']:>10}: {c['correct']}/{c['answered']}, "
+                      f"{c['coverage']:.1%}, {prec}")
 
 
 if __name__ == "__main__":

@@ -1,0 +1,156 @@
+"""Precision rules of the offline reader: each rule on our own short texts (never benchmark
+texts): a text it must read right, and where it applies, a text that must carry a doubt."""
+
+from __future__ import annotations
+
+import pytest
+
+from optimus.offline import formulate_offline
+
+_SHOP = "A depot stocks X, Y and Z. Storing costs $4 for X, $6 for Y and $9 for Z per unit. "
+
+
+def _cons(text: str) -> list[str]:
+    r = formulate_offline(text)
+    assert r.formulation is not None, r.reason
+    return [c.expression for c in r.formulation.constraints]
+
+
+@pytest.mark.parametrize("clause", [
+    "The difference between X and Y added with Z must be at least 12 units.",
+    "The difference in stock between X and Y along with the stock of Z must be at least 12 units.",
+    "The difference between X and Y plus Z must be at least 12 units.",
+])
+def test_difference_then_a_plus_word_adds_the_third(clause):
+    assert _cons(_SHOP + clause + " Minimize the total cost.") == ["X - Y + Z >= 12"]
+
+
+def test_difference_of_one_against_two_subtracts_both():
+    text = _SHOP + ("The difference between X and the stock of Y and Z combined must be at "
+                    "least 12 units. Minimize the total cost.")
+    assert _cons(text) == ["X - Y - Z >= 12"]
+
+
+@pytest.mark.parametrize("clause, expected", [
+    ("The total number of X and Y, counted as 1.5 times X plus twice Y, must be at least 30.",
+     "1.5*X + 2*Y >= 30"),
+    ("The weighted count of the X and Y units, with weights of 0.6 for X and 0.4 for Y, "
+     "must be at least 30.", "0.6*X + 0.4*Y >= 30"),
+])
+def test_figures_restating_plain_mentions_replace_them(clause, expected):
+    text = ("A builder makes X and Y. X costs $40 and Y costs $70 per unit. " + clause
+            + " Minimize the total cost.")
+    assert _cons(text) == [expected]
+
+
+def test_plain_mentions_without_a_restatement_keep_their_one():
+    text = ("A builder makes X and Y. X costs $40 and Y costs $70 per unit. "
+            "X plus twice Y must be at least 30. Minimize the total cost.")
+    assert _cons(text) == ["X + 2*Y >= 30"]
+
+
+def test_difference_first_term_plus_another_then_minus():
+    text = _SHOP + ("The difference between X, plus the stock of Z, minus the stock of Y must "
+                    "equal 12 units. Minimize the total cost.")
+    assert _cons(text) == ["X - Y + Z == 12"]
+
+
+def test_plain_difference_of_two_is_a_gap_either_way():
+    text = _SHOP + "The difference between X and Y must not exceed 12 units. Minimize the total cost."
+    assert _cons(text) == ["X - Y <= 12", "-X + Y <= 12"]
+
+
+@pytest.mark.parametrize("clause, expected", [
+    ("The difference between twice X and Y must not exceed 12 units.", ["2*X - Y <= 12"]),
+    ("The difference between X and the stock of Y and Z combined must not exceed 12 units.",
+     ["X - Y - Z <= 12"]),
+])
+def test_weighted_or_several_term_difference_is_read_in_text_order(clause, expected):
+    assert _cons(_SHOP + clause + " Minimize the total cost.") == expected
+
+
+def _kinds(text: str) -> list[str]:
+    return [getattr(n, "kind", None) and n.kind.value for n in formulate_offline(text).notes]
+
+
+def test_percent_written_in_words_is_a_percentage():
+    text = ("A kiosk sells X and Y. X earns $3 and Y earns $5 per unit. At most 40 units can be "
+            "sold in total. X must be at least seventy percent of Y. Maximize the profit.")
+    assert "X - 0.7*Y >= 0" in _cons(text)
+
+
+_EFFECT = ("An agency splits its budget between channels X and Y. The total budget for both "
+           "channels combined cannot exceed $900. Each unit of reach through channel X costs "
+           "$30, while each unit through channel Y costs $45. ")
+
+
+def test_maximize_over_figures_said_to_be_costs_is_doubted():
+    kinds = _kinds(_EFFECT + "The agency aims to maximize the total reach.")
+    assert "objective_opposite" in kinds
+
+
+def test_maximize_over_returns_is_not_doubted():
+    text = ("An agency splits its budget between channels X and Y. The total budget for both "
+            "channels combined cannot exceed $900. Each unit in channel X returns $30, while "
+            "each unit in channel Y returns $45. The agency aims to maximize the total return.")
+    assert "objective_opposite" not in _kinds(text)
+
+
+def test_maximize_a_count_over_costly_items_is_not_doubted():
+    text = ("A club runs radio ads and posters. A radio ad costs $500 and reaches 9000 people; "
+            "a poster costs $100 and reaches 1500 people. The budget is $6000. "
+            "How many of each should it buy to maximize the number of people reached?")
+    assert "objective_opposite" not in _kinds(text)
+
+
+_LAB = ("A lab funds projects X1, X2, X3 and X4. Each unit costs $5 for X1, $6 for X2, $7 for X3 "
+        "and $8 for X4. The combined funding of X1 and X2 cannot exceed 300 units. {} The "
+        "combined funding of X3 and X4 must be at least 100 units. Minimize the total cost.")
+
+
+def test_constraint_spread_over_unnamed_variables_abstains():
+    r = formulate_offline(_LAB.format("Funding for project X1 can't exceed half of that given "
+                                      "to project X3."))
+    assert "variable_unnamed" in [n.kind.value for n in r.notes]
+    assert r.confidence < 0.7
+
+
+def test_constraints_on_the_variables_they_name_carry_no_doubt():
+    r = formulate_offline(_LAB.format("Funding for project X1 can't exceed 40 units."))
+    assert "variable_unnamed" not in [n.kind.value for n in r.notes]
+    assert r.confidence >= 0.9
+
+
+_GAP = ("A depot stocks X and Y. Storing costs $4 for X and $6 for Y per unit. At least 40 "
+        "units must be stocked in total. {} Minimize the total cost.")
+
+
+def test_a_gap_whose_reading_changes_the_optimum_carries_the_doubt():
+    from optimus.offline import solve_offline
+
+    a = solve_offline(_GAP.format("The difference between Y and X must not exceed 12 units."))
+    assert a.status == "optimal" and a.objective == pytest.approx(188)
+    assert a.confidence == pytest.approx(0.85)
+    assert "read the other way gives 160" in (a.message or "")
+
+
+def test_a_gap_whose_reading_does_not_matter_carries_no_doubt():
+    from optimus.offline import solve_offline
+
+    a = solve_offline(_GAP.format("The difference between X and Y must not exceed 12 units."))
+    assert a.status == "optimal" and a.objective == pytest.approx(188)
+    assert a.confidence == pytest.approx(0.95)
+
+
+def test_an_abstention_below_the_floor_after_solving_names_the_doubt():
+    from optimus.offline import solve_offline
+
+    a = solve_offline(_GAP.format("The difference between Y and X must not exceed 12 units."),
+                      min_confidence=0.9)
+    assert a.status == "abstained" and "read the other way" in (a.message or "")
+
+
+def test_a_variable_named_twice_in_one_clause_counts_once():
+    text = _SHOP + ("The depot wants X to stay well stocked, so the difference between the stock "
+                    "of X and the stock of Z must be at least 10 units. Minimize the total cost.")
+    assert _cons(text) == ["X - Z >= 10"]
