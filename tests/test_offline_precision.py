@@ -154,3 +154,24 @@ def test_a_variable_named_twice_in_one_clause_counts_once():
     text = _SHOP + ("The depot wants X to stay well stocked, so the difference between the stock "
                     "of X and the stock of Z must be at least 10 units. Minimize the total cost.")
     assert _cons(text) == ["X - Z >= 10"]
+
+
+_PLOT = ("A grower plants beans, peas, kale and leeks. Each unit costs $3 for beans, $2 for peas, "
+         "$4 for kale and $1 for leeks. {} At least 25 units combined of beans and kale must be "
+         "planted. At least 10 units combined of peas and leeks must be planted. Minimize the "
+         "total cost.")
+
+
+def test_a_limit_of_several_things_taken_as_a_coefficient_abstains():
+    r = formulate_offline(_PLOT.format("The plot holds up to 60 units combined of beans and "
+                                       "peas, and 40 units combined of kale and leeks."))
+    assert "limit_as_coefficient" in [n.kind.value for n in r.notes]
+    assert r.confidence < 0.7
+
+
+def test_limits_of_several_things_in_their_own_sentences_carry_no_doubt():
+    r = formulate_offline(_PLOT.format("The plot holds up to 60 units combined of beans and "
+                                       "peas. It holds up to 40 units combined of kale and leeks."))
+    assert [c.expression for c in r.formulation.constraints][:2] == ["bean + pea <= 60",
+                                                                     "kale + leek <= 40"]
+    assert "limit_as_coefficient" not in [n.kind.value for n in r.notes]

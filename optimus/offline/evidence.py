@@ -149,7 +149,10 @@ def clause_doubts(f: Formulation) -> list[Doubt]:
     * :attr:`~optimus.offline.doubts.DoubtKind.VARIABLE_UNNAMED`: the constraint has two or
       more variables that its sentence part never names, though it names others, and says
       neither "total", "all", "each" nor a percentage ("X1 can't exceed half of those of X3"
-      read over x1..x4).
+      read over x1..x4);
+    * :attr:`~optimus.offline.doubts.DoubtKind.LIMIT_AS_COEFFICIENT`: a coefficient of the
+      constraint is a figure its sentence gives as an amount of several things together
+      ("up to 50 units combined of X and Y, and 30 units combined of Z and W").
 
     >>> f = Formulation.model_validate({"variables": [{"name": "X"}, {"name": "Y"}],
     ...     "constraints": [{"name": "c", "expression": "Y >= 50",
@@ -181,6 +184,13 @@ def clause_doubts(f: Formulation) -> list[Doubt]:
             out.append(doubt(DoubtKind.VARIABLE_UNNAMED,
                              f"'{c.expression}' has {', '.join(unsaid)}, which '{src[:60]}' "
                              "does not name"))
+        limits = [n for n, v in terms.items() if abs(v) != 1 and re.search(
+            rf"(?<![\d.]){re.escape(f'{abs(v):g}')}\s+(?:\w+\s+){{0,2}}(?:combined|in total|"
+            r"together|altogether) of\b", src)]
+        if limits:
+            out.append(doubt(DoubtKind.LIMIT_AS_COEFFICIENT,
+                             f"'{c.expression}': the coefficient of {limits[0]} is an amount "
+                             f"of several things together in '{src[:60]}'"))
         m = re.fullmatch(r"\s*([A-Za-z_]\w*)\s*<=\s*0(?:\.0+)?\s*", c.expression)
         if m:
             out.append(doubt(DoubtKind.FORCED_ZERO, f"'{c.expression}' forces {m.group(1)} to zero"))

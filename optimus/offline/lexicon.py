@@ -137,6 +137,27 @@ HAS_WORDS = {"has", "have", "owns", "own", "available", "possesses", "holds"}
 EXPLAIN_WORDS = {"possibly", "reflecting", "due", "indicating", "ensuring", "considering", "because",
                  "since", "perhaps", "likely", "representing", "highlighting", "showing",
                  "suggesting", "emphasizing", "emphasising", "signifying"}
+# verbs of a limit written "limited the number of flyers to 8"
+LIMIT_VERBS = {"limited", "limit", "limits", "restricted", "restrict", "capped", "cap", "caps",
+               "restricts"}
+# "two types", "3 different products": a number that counts kinds, not data
+KIND_COUNT_WORDS = {"types", "type", "kinds", "kind", "different", "products", "options",
+                    "categories", "variables", "projects", "routes", "departments", "main",
+                    "distinct", "separate", "sections", "items", "methods", "ways", "goods",
+                    "models", "sizes"}
+# "type 2", "project 3": a number that names an option, not data
+NUMBERED_NOUNS = {"x", "type", "model", "grade", "option", "route", "project", "department",
+                  "number"}
+# words that end the phrase naming what is optimized ("maximize profit | while ...")
+OBJECTIVE_END_WORDS = {",", ";", "?", "subject", "while", "given", "whilst", "such", "under", "if",
+                       "without", "provided", "considering", "when", "and", "so", "by",
+                       "respecting", "adhering", "meeting", "satisfying", "ensuring"}
+# "calculated as 5 X plus 3 Y": an expression defined, its bound said elsewhere
+DEFINE_WORDS = {"calculated", "computed", "defined", "measured"}
+# words that open a subordinate clause before the subject ("Since drones cost more, ...")
+SUBORDINATE_WORDS = {"since", "because", "due", "as", "to", "given", "if", "although", "while",
+                     "in", "for", "with", "after", "before", "when", "however", "additionally",
+                     "moreover", "furthermore", "also", "finally"}
 # what a figure is counted per, not a thing the variables count ("$300 per trip" vs "per hour")
 TIME_UNIT_WORDS = {"hour", "day", "week", "month", "year", "minute", "second",
                    "shift", "season", "unit", "person", "kg", "pound", "ton",

@@ -21,8 +21,10 @@ from __future__ import annotations
 import re
 from optimus.offline.lexicon import AVAIL_WORDS, EQ_PHRASES, GE_PHRASES, LE_PHRASES, ROUNDING
 from optimus.offline.lexicon import COST_WORDS, GAIN_WORDS, SEPARATORS, STOP
-from optimus.offline.lexicon import (EXPLAIN_WORDS, FUNDS_WORDS, GENERIC_BOUND_WORDS, HAS_WORDS,
-                                     MEASURE_WORDS, QUESTION_WORDS, SUPPLY_WORDS, TIME_UNIT_WORDS)
+from optimus.offline.lexicon import (DEFINE_WORDS, EXPLAIN_WORDS, FUNDS_WORDS, GENERIC_BOUND_WORDS,
+                                     HAS_WORDS, KIND_COUNT_WORDS, LIMIT_VERBS, MEASURE_WORDS,
+                                     NUMBERED_NOUNS, OBJECTIVE_END_WORDS, QUESTION_WORDS,
+                                     SUBORDINATE_WORDS, SUPPLY_WORDS, TIME_UNIT_WORDS)
 from optimus.offline.extract import (linear_side, read_bounds, read_limit_with_facts,
                                      read_more_than, read_multiple, read_number_of_any,
                                      read_chained, read_from_to, read_intervals, read_ratio,
@@ -130,8 +132,7 @@ def find_relations(toks: list[Token], objective_span: tuple[int, int] | None = N
         if lows[k] == "to" and toks[k + 1].is_num and not toks[k + 1].pct and \
                 not any(s <= k < e for s, e, _ in out):
             verb = next((j for j in range(k - 1, max(-1, k - 10), -1)
-                         if lows[j] in ("limited", "limit", "limits", "restricted", "restrict",
-                                        "capped", "cap", "caps", "restricts")), None)
+                         if lows[j] in LIMIT_VERBS), None)
             if verb is not None and not any(verb <= s < k for s, _, _ in out) and \
                     not any(lows[j] in ("from", "between") and toks[j + 1].is_num
                             for j in range(verb, k)):
@@ -201,10 +202,7 @@ def _ignorable(toks: list[Token], k: int, nvars: int) -> bool:
     if t.num is not None and t.num == int(t.num) and 1900 <= t.num <= 2100 and not t.money and \
             k > 0 and toks[k - 1].low in ("in", "year", "since", "by", "of", "until"):
         return True
-    if nxt[:1] and nxt[0] in ("types", "type", "kinds", "kind", "different", "products",
-                              "options", "categories", "variables", "projects", "routes",
-                              "departments", "main", "distinct", "separate", "sections",
-                              "items", "methods", "ways", "goods", "models", "sizes"):
+    if nxt[:1] and nxt[0] in KIND_COUNT_WORDS:
         return t.num == nvars or t.num <= 6
     if t.num == 1 and not t.money and not t.pct and k + 1 < len(toks) and toks[k + 1].low in (
             "week", "day", "month", "year", "hour", "minute", "shift", "season") and \
@@ -223,8 +221,7 @@ def _ignorable(toks: list[Token], k: int, nvars: int) -> bool:
             j += 1
         if prv in ("per", "each", "every"):
             return True
-    if t.num is not None and prv in ("x", "type", "model", "grade", "option", "route",
-                                     "project", "department", "number"):
+    if t.num is not None and prv in NUMBERED_NOUNS:
         return True
     return False
 
@@ -266,12 +263,7 @@ def _objective(toks: list[Token], text: str, r: Reading) -> tuple[int, int] | No
     j = idx
     words: dict[str, float] = {}
     span_text = []
-    while j < len(toks) and toks[j].low not in (",", ";", "?", "subject", "while", "given",
-                                                "whilst", "such", "under", "if", "without",
-                                                "provided", "considering", "when", "and",
-                                                "so", "by", "respecting", "adhering",
-                                                "meeting", "satisfying", "ensuring") \
-            and j - idx < 14:
+    while j < len(toks) and toks[j].low not in OBJECTIVE_END_WORDS and j - idx < 14:
         t = toks[j]
         span_text.append(t.text)
         if t.var is None and t.num is None and t.low not in STOP and re.match(r"[a-z]", t.low):
@@ -548,8 +540,7 @@ def close_pending(r: Reading) -> None:
 def _definition(toks: list[Token], r: Reading, nvars: int) -> bool:
     """"This ROI is calculated as 5 times X plus 3 times Y." (no comparative): an expression
     whose bound comes in the next sentence."""
-    at = next((k for k in range(len(toks) - 2) if toks[k].low in ("calculated", "computed",
-                                                                   "defined", "measured")
+    at = next((k for k in range(len(toks) - 2) if toks[k].low in DEFINE_WORDS
                and toks[k + 1].low == "as"), None)
     if at is None:
         return False
@@ -1176,9 +1167,7 @@ def linear_rule(p: Part) -> bool:
     # "Since drones cost more, the number of drones cannot exceed ...": the clause after
     # the last comma is the subject
     lo2 = lo
-    intro = toks[lo].low in ("since", "because", "due", "as", "to", "given", "if", "although",
-                             "while", "in", "for", "with", "after", "before", "when", "however",
-                             "additionally", "moreover", "furthermore", "also", "finally")
+    intro = toks[lo].low in SUBORDINATE_WORDS
     for j in range(s - 1, lo - 1, -1):
         if intro and toks[j].text == ",":
             if any(toks[q].var is not None for q in range(j + 1, s)):
@@ -1216,8 +1205,8 @@ def linear_rule(p: Part) -> bool:
             r.cons.append(LinCon(coefs, rel, c2, ClauseKind.TOTAL, part_text))
             mark_numbers_used(toks, lo, hi)
             return True
-        if rhs and not c2 and not loose2 and any(t.low in ("calculated", "computed", "defined",
-                                                         "measured", "given") for t in toks[e:hi]):
+        if rhs and not c2 and not loose2 and any(t.low in DEFINE_WORDS | {"given"}
+                                                 for t in toks[e:hi]):
             # the bound may come in the next sentence ("This score must be at least 15")
             words = {t.stem for t in toks[lo:e] if t.var is None and not t.is_num
                      and t.low not in STOP and re.match(r"[a-z]", t.low)}
