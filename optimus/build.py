@@ -405,6 +405,9 @@ def number_issues(col_keys: list[tuple[str, tuple]], row_keys: list[tuple[str, t
     out: list[Issue] = []
 
     def bad(values: np.ndarray, infinite_ok: bool) -> np.ndarray:
+        if not infinite_ok and values.size and values.max() <= MAX_COEFFICIENT \
+                and values.min() >= -MAX_COEFFICIENT:  # two reductions, no temporaries
+            return np.zeros(0, dtype=np.intp)  # (a NaN fails both comparisons)
         with np.errstate(invalid="ignore"):
             wrong = np.isnan(values) | (np.abs(values) > MAX_COEFFICIENT)
         if infinite_ok:
@@ -479,12 +482,10 @@ class _Terms:
         self._flush_lists()
         if not self.chunks:
             return np.zeros(0, dtype=np.int32), np.zeros(0, dtype=np.float64)
-        if len(self.chunks) == 1:
-            cols, vals = self.chunks[0]
-        else:
-            cols = np.concatenate([c for c, _ in self.chunks])
-            vals = np.concatenate([v for _, v in self.chunks])
-        return cols.astype(np.int32), vals.astype(np.float64)
+        # one copy each, straight into the dtypes HiGHS takes (columns are < 2**31: budget)
+        cols = np.concatenate([c for c, _ in self.chunks], dtype=np.int32, casting="unsafe")
+        vals = np.concatenate([v for _, v in self.chunks], dtype=np.float64, casting="unsafe")
+        return cols, vals
 
 
 def _csr(index: np.ndarray, value: np.ndarray, row_len: list[int]

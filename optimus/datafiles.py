@@ -321,13 +321,14 @@ def _parser_reason(exc: Exception) -> str:
 def _read_text_table(content: bytes, name: str, sep: str) -> Table:
     import pandas as pd
 
-    if not content.strip():
+    if not content or content.isspace():  # (no stripped copy of a large file)
         raise DataError(f"{name} is empty.", fix="Write a header line and the data rows.")
-    text = content.decode("utf-8-sig")  # UnicodeDecodeError: reported by read_tables
-    if "\0" in text:
+    content.decode("utf-8-sig")  # UnicodeDecodeError (with its byte): reported by read_tables
+    if b"\0" in content:
         raise DataError(f"cannot read {name}: it holds NUL characters (a binary file?).",
                         fix=_FIX_FORMAT)
-    frame = pd.read_csv(io.StringIO(text), sep=sep, skip_blank_lines=False,
+    # the bytes to the C parser (a text stream would be encoded back to UTF-8 chunk by chunk)
+    frame = pd.read_csv(io.BytesIO(content), encoding="utf-8-sig", sep=sep, skip_blank_lines=False,
                         skipinitialspace=True, keep_default_na=False, na_values=[""],
                         engine="c", low_memory=False)
     frame.columns = [str(c).strip() for c in frame.columns]
@@ -346,7 +347,9 @@ def _plain_frame(frame: "pd.DataFrame") -> "pd.DataFrame":
 def _read_excel(content: bytes, name: str) -> dict[str, Table]:
     import pandas as pd
 
-    book = pd.read_excel(io.BytesIO(content), sheet_name=None, engine="openpyxl")
+    # as for CSV: only an empty cell is missing ("NA" is Namibia, "n/a" a text to report)
+    book = pd.read_excel(io.BytesIO(content), sheet_name=None, engine="openpyxl",
+                         keep_default_na=False, na_values=[""])
     if len(book) > MAX_SHEETS:
         raise DataError(f"{name} has {len(book)} sheets, more than the limit of {MAX_SHEETS}.",
                         fix="Keep the sheets the model needs.")

@@ -170,36 +170,54 @@ class DenseSum:
                       for a, n in enumerate(sizes)]
         # every axis indexes the variable exactly once: the columns are distinct
         self.distinct = sorted(a for a, _, _ in var_parts if a >= 0) == list(range(k))
+        # the coefficient's axes in the sum's order, each once: a row reads a slice (a view)
+        self._coef_sliced = coef_parts is not None and \
+            [a for a, _, _ in coef_parts if a >= 0] == list(range(k))
+        self._inner: tuple[tuple, np.ndarray] | None = None  # (strides, columns less the base)
 
-    def _offsets(self, parts: list[Part], env: dict, strides: list[int] | None
-                 ) -> Any:
-        """Flat offsets (with ``strides``) or an index tuple (without); None to decline."""
+    def _columns(self, base: int, strides: list[int], env: dict) -> np.ndarray | None:
+        """The sum's columns for ``env``: the part the sum's own axes vary, computed once,
+        plus the offset of the outer indices; None to decline."""
+        key = tuple(strides)
+        if self._inner is None or self._inner[0] != key:
+            inner: Any = 0
+            for (axis, _, _), stride in zip(self.var_parts, strides):
+                if axis >= 0:
+                    inner = inner + self.grids[axis] * stride
+            self._inner = (key, np.broadcast_to(np.asarray(inner, dtype=np.intp),
+                                                self.shape).ravel())
+        offset = base
         sym = self.sym
-        out: list[Any] = []
-        for axis, outer, set_name in parts:
-            if axis >= 0:
-                out.append(self.grids[axis])
-            else:
+        for (axis, outer, set_name), stride in zip(self.var_parts, strides):
+            if axis < 0:
                 p = _positions(sym, set_name).get(env.get(outer))  # type: ignore[arg-type]
                 if p is None:
                     return None
+                offset += p * stride
+        return self._inner[1] + offset
+
+    def _coef_index(self, env: dict) -> Any:
+        """The index of the coefficient array for ``env``: a slice for each of the sum's
+        axes when they run in order (a view), else the axis grids; None to decline."""
+        out: list[Any] = []
+        for axis, outer, set_name in self.coef_parts or []:
+            if axis >= 0:
+                out.append(slice(None) if self._coef_sliced else self.grids[axis])
+            else:
+                p = _positions(self.sym, set_name).get(env.get(outer))  # type: ignore[arg-type]
+                if p is None:
+                    return None
                 out.append(p)
-        if strides is None:
-            return tuple(out)
-        total: Any = 0
-        for value, stride in zip(out, strides):
-            total = total + value * stride
-        return total
+        return tuple(out)
 
     def add_to(self, env: dict, acc: LinExpr, factor: float) -> bool:
         layout = _var_layout(self.sym, self.var.name)
         if layout is None:
             return False
         base, strides = layout
-        offsets = self._offsets(self.var_parts, env, strides)
-        if offsets is None:
+        cols = self._columns(base, strides, env)
+        if cols is None:
             return False
-        cols = np.broadcast_to(base + np.asarray(offsets), self.shape).ravel()
         coef = self.coef
         if coef is None or type(coef) is not ParamRef:
             c = 1.0 if coef is None else float(coef.value(env))
@@ -210,7 +228,7 @@ class DenseSum:
             dense = _dense_param(self.sym, coef)
             if dense is None:
                 return False
-            index = self._offsets(self.coef_parts or [], env, None)
+            index = self._coef_index(env)
             if index is None:
                 return False
             g = np.broadcast_to(dense[index], self.shape).ravel()

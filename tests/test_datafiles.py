@@ -225,6 +225,22 @@ def test_excel_and_json_rows_are_numbered_in_their_own_terms(tmp_path: Path) -> 
         model(tmp_path, transport(cost_path="cost.json")))
 
 
+def test_excel_reads_na_as_text_like_csv(tmp_path: Path) -> None:
+    """Only an empty cell is missing: "NA" (Namibia) is an element, "n/a" a text reported
+    as not a number (not as an empty cell), in a workbook as in a CSV file."""
+    write_common(tmp_path)
+    (tmp_path / "supply.csv").write_text("plant,supply\np1,30\nNA,40\n")
+    frame = cost_frame().replace({"plant": {"p2": "NA"}})
+    frame.to_excel(tmp_path / "cost.xlsx", index=False)
+    r = solve_formulation(model(tmp_path, transport(cost_path="cost.xlsx")))
+    assert r.status == "optimal" and r.objective == pytest.approx(OPTIMUM)
+    frame = frame.astype({"cost": object})
+    frame.loc[2, "cost"] = "n/a"
+    frame.to_excel(tmp_path / "cost.xlsx", index=False)
+    text = issues_text(model(tmp_path, transport(cost_path="cost.xlsx")))
+    assert "row 4, column 'cost': the cell is not a number" in text
+
+
 def test_table_too_large(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     import optimus.datafiles as df
 

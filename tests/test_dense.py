@@ -100,6 +100,19 @@ def test_plans_build_the_same_program(objective: str, constraints: list[dict],
     assert used > 0  # the vectorized path did run
 
 
+def test_row_sums_with_outer_indices_build_the_same_program(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Rows of a forall: the outer index before or after the sum's axis (a slice of the
+    coefficients), or in another order than the variable's (the axis grids)."""
+    monkeypatch.setattr(dense, "_MIN_TERMS", 1)  # the sets here are small
+    f = base(constraints=[
+        {"name": "rowc", "forall": "i in I", "expression": "sum(c[i, j] * x[i, j] for j in J) <= 4"},
+        {"name": "colc", "forall": "j in J", "expression": "sum(c[i, j] * x[i, j] for i in I) <= 9"},
+        {"name": "swap", "forall": "i in I", "expression": "sum(c[i, j] * z[j, i] for j in J) >= 1"},
+        {"name": "grid", "forall": "j in J", "expression": "sum(c[i, j] * z[j, i] for i in I) >= w[j]"}])
+    fast, slow, used = both(f, monkeypatch)
+    assert fast == slow and used >= 4 * 2
+
+
 def test_missing_value_is_reported_by_the_interpreter(monkeypatch: pytest.MonkeyPatch) -> None:
     f = base(parameters=[{"name": "d", "index": ["I", "J"], "default": None,
                           "values": [{"index": [i, j], "value": 1} for i in I for j in J

@@ -175,3 +175,14 @@ def test_limits_of_several_things_in_their_own_sentences_carry_no_doubt():
     assert [c.expression for c in r.formulation.constraints][:2] == ["bean + pea <= 60",
                                                                      "kale + leek <= 40"]
     assert "limit_as_coefficient" not in [n.kind.value for n in r.notes]
+
+
+@pytest.mark.parametrize("clause, expected", [
+    ("X should get no more than 10 units less than Z.", "X - Z >= -10"),
+    ("X needs at least 20 fewer units than Z.", "X - Z <= -20"),
+    ("X cannot exceed 10 less than 2 times Z.", "X - 2*Z <= -10"),
+    ("X must be at least 10 more than Z.", "X - Z >= 10"),
+])
+def test_a_bound_on_how_much_less_bounds_the_gap(clause, expected):
+    text = _SHOP + "At least 50 units must be stocked in total. " + clause + " Minimize the total cost."
+    assert _cons(text)[1] == expected
