@@ -186,3 +186,30 @@ def test_limits_of_several_things_in_their_own_sentences_carry_no_doubt():
 def test_a_bound_on_how_much_less_bounds_the_gap(clause, expected):
     text = _SHOP + "At least 50 units must be stocked in total. " + clause + " Minimize the total cost."
     assert _cons(text)[1] == expected
+
+
+def _one_constraint(expression: str, description: str):
+    from optimus.formulation import Formulation
+
+    return Formulation.model_validate({
+        "variables": [{"name": "X"}, {"name": "Z"}],
+        "constraints": [{"name": "c", "expression": expression, "description": description}],
+        "objective": {"sense": "minimize", "expression": "4*X + 9*Z"}})
+
+
+def test_a_negative_limit_the_sentence_never_states_is_doubted():
+    from optimus.offline.evidence import clause_doubts
+
+    f = _one_constraint("-X + 2*Z <= -15", "twice Z can be subtracted from X within a cap of 15")
+    assert [d.kind.value for d in clause_doubts(f)] == ["sign_not_in_text"]
+
+
+@pytest.mark.parametrize("expression, description", [
+    ("X - Z <= -10", "X must be at least 10 less than Z"),
+    ("X - Z >= -10", "the loss on X over Z may reach 10"),
+    ("X + Z >= 15", "X and Z together must reach 15"),
+])
+def test_a_negative_limit_with_a_word_for_less_or_a_positive_one_is_not(expression, description):
+    from optimus.offline.evidence import clause_doubts
+
+    assert "sign_not_in_text" not in [d.kind.value for d in clause_doubts(_one_constraint(expression, description))]
