@@ -6,8 +6,10 @@ fire on it and emit exactly the clauses the example lists (``rules.render``).
 
 from __future__ import annotations
 
+import ast
 import dataclasses
 import doctest
+from pathlib import Path
 
 import pytest
 
@@ -99,3 +101,32 @@ def test_clauses_are_typed_and_carry_their_rule():
 
 def test_docstrings():
     assert doctest.testmod(rules_module).failed == 0
+
+
+# ---------------------------------------------------------------- structure guards
+
+OFFLINE = Path(optimus.offline.parse.__file__).parent
+
+
+def _tree(path: Path) -> ast.Module:
+    return ast.parse(path.read_text(encoding="utf-8"))
+
+
+def test_no_private_names_cross_modules():
+    bad = [f"{p.name}: from {n.module} import {a.name}"
+           for p in sorted(OFFLINE.glob("*.py")) for n in ast.walk(_tree(p))
+           if isinstance(n, ast.ImportFrom) and (n.module or "").startswith("optimus")
+           for a in n.names if a.name.startswith("_") and a.name != "__future__"]
+    assert bad == [], "make the helper public (with a docstring) or move it"
+
+
+def test_only_the_dispatchers_catch_every_error():
+    """A broad ``except`` only where an error becomes an abstention naming the rule or pass."""
+    found = []
+    for p in sorted(OFFLINE.glob("*.py")):
+        for n in ast.walk(_tree(p)):
+            if isinstance(n, ast.ExceptHandler) and (
+                    n.type is None or (isinstance(n.type, ast.Name) and
+                                       n.type.id in ("Exception", "BaseException"))):
+                found.append(p.name)
+    assert sorted(found) == ["reader.py", "rules.py"]

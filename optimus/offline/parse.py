@@ -667,7 +667,9 @@ def pending_bound_rule(c: Sentence) -> bool:
 
 @rule("shared_supply", kind=RuleKind.SENTENCE, examples=[
     Example("The farm has 200 acres for wheat and corn.", ["total: wheat + corn <= 200"],
-            variables="wheat and corn")])
+            variables="wheat and corn"),
+    Example("A farmer grows tomatoes and peppers on 10 acres.",
+            ["total: tomato + pepper <= 10"], variables="tomatoes and peppers")])
 def shared_supply_rule(c: Sentence) -> bool:
     """"A farm has 200 acres for wheat and corn": one supply shared by the listed variables."""
     return _shared_supply(c.toks, c.text, c.r)
@@ -761,7 +763,9 @@ def chained_bounds_rule(c: Sentence) -> bool:
 
 @rule("from_to", kind=RuleKind.SENTENCE, examples=[
     Example("The number of tables can range from 10 to 40.",
-            ["bound: table >= 10", "bound: table <= 40"])])
+            ["bound: table >= 10", "bound: table <= 40"]),
+    Example("The number of tables must be between 5 and 25.",
+            ["bound: table >= 5", "bound: table <= 25"])])
 def from_to_rule(c: Sentence) -> bool:
     """"X can range from 0 to 1500", "between 10 and 40": two bounds (never ends the chain)."""
     read_from_to(c.toks, c.r, c.text)
@@ -770,7 +774,8 @@ def from_to_rule(c: Sentence) -> bool:
 
 @rule("objective", kind=RuleKind.SENTENCE, examples=[
     Example("How many tables and chairs should be made to maximize profit?",
-            ["objective: maximize"])])
+            ["objective: maximize"]),
+    Example("The goal is to minimize the total cost.", ["objective: minimize"])])
 def objective_rule(c: Sentence) -> bool:
     """"... to maximize profit", "minimize the total cost": the goal (never ends the chain)."""
     c.span = _objective(c.toks, c.text, c.r)
@@ -802,7 +807,8 @@ def multiple_as_rule(c: Sentence) -> bool:
 
 
 @rule("sentence_limits", kind=RuleKind.CLAUSE, examples=[
-    Example("There are 120 hours of labor available.", ["limit: <= 120"])])
+    Example("There are 120 hours of labor available.", ["limit: <= 120"]),
+    Example("The budget is $5000.", ["limit: <= 5000"])])
 def sentence_limits_rule(c: Sentence) -> bool:
     """"150 hours of labor are available" (no comparative, no variable): limits."""
     toks = c.toks
@@ -820,7 +826,9 @@ def sentence_limits_rule(c: Sentence) -> bool:
 
 @rule("sentence_facts", kind=RuleKind.CLAUSE, examples=[
     Example("Each table takes 3 hours of labor and each chair takes 2 hours of labor.",
-            ["fact: table = 3", "fact: chair = 2"])])
+            ["fact: table = 3", "fact: chair = 2"]),
+    Example("Each table costs $50 and each chair costs $20.",
+            ["fact: table = 50", "fact: chair = 20"])])
 def sentence_facts_rule(c: Sentence) -> bool:
     """"a table requires 8 hours of labor" (no comparative): numbers tied to variables."""
     if c.rels:
@@ -1002,7 +1010,9 @@ def each_head_bound_rule(p: Part) -> bool:
 
 
 @rule("attribute_limit", kind=RuleKind.PART, examples=[
-    Example("At most 120 hours of labor are available.", ["limit: <= 120"])])
+    Example("At most 120 hours of labor are available.", ["limit: <= 120"]),
+    Example("At most 200 hours of labor and 100 kg of wood can be used.",
+            ["limit: <= 200", "limit: <= 100"])])
 def attribute_limit_rule(p: Part) -> bool:
     """"at most 150 hours of labor" (no variable named): a limit on an attribute total."""
     if p.specific:
@@ -1048,7 +1058,9 @@ def var_is_number_rule(p: Part) -> bool:
 
 @rule("ratio", kind=RuleKind.PART, examples=[
     Example("At least 30% of the total production must be tables.",
-            ["ratio: 0.7*table - 0.3*chair >= 0"])])
+            ["ratio: 0.7*table - 0.3*chair >= 0"]),
+    Example("At most 40% of the items made can be chairs.",
+            ["ratio: -0.4*table + 0.6*chair <= 0"])])
 def ratio_rule(p: Part) -> bool:
     """"at least 30% of the total must be X", "at most a third of the ads are B"."""
     return read_ratio(p.toks, p.lo, p.hi, p.rel, p.r, p.text, p.nvars, p.s)
@@ -1056,7 +1068,9 @@ def ratio_rule(p: Part) -> bool:
 
 @rule("more_than", kind=RuleKind.PART, examples=[
     Example("There must be at least 10 more tables than chairs.",
-            ["linear: table - chair >= 10"])])
+            ["linear: table - chair >= 10"]),
+    Example("There must be at least 5 fewer tables than chairs.",
+            ["linear: -table + chair >= 5"])])
 def more_than_rule(p: Part) -> bool:
     """"at least 10 more tours in X than in Y": X - Y >= 10."""
     return read_more_than(p.toks, p.e, p.hi, p.rel, p.r, p.text)
@@ -1084,6 +1098,8 @@ def limit_with_facts_rule(p: Part) -> bool:
 
 @rule("number_of_any", kind=RuleKind.PART, examples=[
     Example("The shop must make at least 100 tables or chairs.",
+            ["total: table + chair >= 100"]),
+    Example("The shop must make at least 100 tables and chairs in total.",
             ["total: table + chair >= 100"])])
 def number_of_any_rule(p: Part) -> bool:
     """"at least 1000 t-shirts or hoodies, in any combination": a total."""
@@ -1092,7 +1108,9 @@ def number_of_any_rule(p: Part) -> bool:
 
 @rule("bounds", kind=RuleKind.PART, examples=[
     Example("The shop can sell at most 50 tables and 30 chairs.",
-            ["bound: table <= 50", "bound: chair <= 30"])])
+            ["bound: table <= 50", "bound: chair <= 30"]),
+    Example("At least 20 tables and at least 10 chairs must be made.",
+            ["bound: table >= 20", "bound: chair >= 10"])])
 def bounds_rule(p: Part) -> bool:
     """"at most 50 A and 30 B": bounds on single variables (numbers before it are facts)."""
     if not read_bounds(p.toks, p.s, p.hi, p.rel, p.r, p.text):
@@ -1158,7 +1176,9 @@ def amounts_after_rule(p: Part) -> bool:
 @rule("linear", kind=RuleKind.PART, examples=[
     Example("2 tables plus 3 chairs cannot exceed 50.", ["linear: 2*table + 3*chair <= 50"]),
     Example("The number of chairs must be at least 3 times the number of tables.",
-            ["linear: chair - 3*table >= 0"])])
+            ["linear: chair - 3*table >= 0"]),
+    Example("The number of tables cannot exceed the number of chairs.",
+            ["linear: table - chair <= 0"])])
 def linear_rule(p: Part) -> bool:
     """"2 units of X and 3 units of Y cannot exceed 50": a linear expression each side (the
     last resort: a part it cannot read is an abstention reason)."""
