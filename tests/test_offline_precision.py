@@ -175,3 +175,41 @@ def test_limits_of_several_things_in_their_own_sentences_carry_no_doubt():
     assert [c.expression for c in r.formulation.constraints][:2] == ["bean + pea <= 60",
                                                                      "kale + leek <= 40"]
     assert "limit_as_coefficient" not in [n.kind.value for n in r.notes]
+
+
+@pytest.mark.parametrize("clause, expected", [
+    ("X should get no more than 10 units less than Z.", "X - Z >= -10"),
+    ("X needs at least 20 fewer units than Z.", "X - Z <= -20"),
+    ("X cannot exceed 10 less than 2 times Z.", "X - 2*Z <= -10"),
+    ("X must be at least 10 more than Z.", "X - Z >= 10"),
+])
+def test_a_bound_on_how_much_less_bounds_the_gap(clause, expected):
+    text = _SHOP + "At least 50 units must be stocked in total. " + clause + " Minimize the total cost."
+    assert _cons(text)[1] == expected
+
+
+def _one_constraint(expression: str, description: str):
+    from optimus.formulation import Formulation
+
+    return Formulation.model_validate({
+        "variables": [{"name": "X"}, {"name": "Z"}],
+        "constraints": [{"name": "c", "expression": expression, "description": description}],
+        "objective": {"sense": "minimize", "expression": "4*X + 9*Z"}})
+
+
+def test_a_negative_limit_the_sentence_never_states_is_doubted():
+    from optimus.offline.evidence import clause_doubts
+
+    f = _one_constraint("-X + 2*Z <= -15", "twice Z can be subtracted from X within a cap of 15")
+    assert [d.kind.value for d in clause_doubts(f)] == ["sign_not_in_text"]
+
+
+@pytest.mark.parametrize("expression, description", [
+    ("X - Z <= -10", "X must be at least 10 less than Z"),
+    ("X - Z >= -10", "the loss on X over Z may reach 10"),
+    ("X + Z >= 15", "X and Z together must reach 15"),
+])
+def test_a_negative_limit_with_a_word_for_less_or_a_positive_one_is_not(expression, description):
+    from optimus.offline.evidence import clause_doubts
+
+    assert "sign_not_in_text" not in [d.kind.value for d in clause_doubts(_one_constraint(expression, description))]

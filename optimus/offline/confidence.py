@@ -51,6 +51,7 @@ PENALTIES: dict[K, float] = {
     # flags 0 right and 2 wrong answered readings on the development sets
     K.VARIABLE_UNNAMED: 0.3,
     K.LIMIT_AS_COEFFICIENT: 0.3,  # flags 0 right and 1 wrong
+    K.SIGN_NOT_IN_TEXT: 0.3,  # flags 0 right and 1 wrong
     # another reading of a clause changes the optimum (reader.solve_offline): 16 right and
     # 4 wrong answered readings flagged on mamo_easy, 80%: one band down, not below the floor
     K.READINGS_COMPETE: 0.1,

@@ -112,6 +112,8 @@ def _fmt(v: float) -> str:
 
 _TERM = re.compile(r"(-?)\s*(?:(\d+(?:\.\d+)?)\s*\*\s*)?([A-Za-z_]\w*)")
 _SIGNED_CUE = re.compile(r"\b(?:differences?|excess|surplus|gap)\b", re.I)
+_LESS_CUE = re.compile(r"less|fewer|lower|minus|negative|below|reduc|short|deficit|loss|under|"
+                       r"smaller|decreas|-\s*\d", re.I)
 _SPREAD_CUE = re.compile(r"\b(?:combined|together|sum|total|both|joint\w*|all|each|every|any|"
                          r"either|overall|entire)\b", re.I)
 _SUM_CUE = re.compile(r"\b(?:combined|together|sum|total|both|joint\w*)\b", re.I)
@@ -152,7 +154,9 @@ def clause_doubts(f: Formulation) -> list[Doubt]:
       read over x1..x4);
     * :attr:`~optimus.offline.doubts.DoubtKind.LIMIT_AS_COEFFICIENT`: a coefficient of the
       constraint is a figure its sentence gives as an amount of several things together
-      ("up to 50 units combined of X and Y, and 30 units combined of Z and W").
+      ("up to 50 units combined of X and Y, and 30 units combined of Z and W");
+    * :attr:`~optimus.offline.doubts.DoubtKind.SIGN_NOT_IN_TEXT`: the limit is negative but
+      its sentence has no minus sign nor a word for less, fewer, loss or reduction.
 
     >>> f = Formulation.model_validate({"variables": [{"name": "X"}, {"name": "Y"}],
     ...     "constraints": [{"name": "c", "expression": "Y >= 50",
@@ -191,6 +195,10 @@ def clause_doubts(f: Formulation) -> list[Doubt]:
             out.append(doubt(DoubtKind.LIMIT_AS_COEFFICIENT,
                              f"'{c.expression}': the coefficient of {limits[0]} is an amount "
                              f"of several things together in '{src[:60]}'"))
+        if re.search(r"(?:<=|>=|==)\s*-\s*\d[\d.]*\s*$", c.expression) and src and \
+                not _LESS_CUE.search(src):
+            out.append(doubt(DoubtKind.SIGN_NOT_IN_TEXT,
+                             f"'{c.expression}' has a negative limit that '{src[:60]}' does not state"))
         m = re.fullmatch(r"\s*([A-Za-z_]\w*)\s*<=\s*0(?:\.0+)?\s*", c.expression)
         if m:
             out.append(doubt(DoubtKind.FORCED_ZERO, f"'{c.expression}' forces {m.group(1)} to zero"))

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from optimus.offline.reading import (ClauseKind, LinCon, Reading, mark_numbers_used, segments,
                                      var_mentions)
+from optimus.offline.lexicon import (MINUS_WORDS, OFFSET_MINUS_WORDS, OFFSET_WORDS, PLUS_WORDS,
+                                     SHARED_WHOLE_NOUNS)
 from optimus.offline.tokens import Token
 
 def linear_side(toks: list[Token], lo: int, hi: int, nvars: int) -> tuple[dict[int, float], float, list[int]]:
@@ -30,10 +32,10 @@ def linear_side(toks: list[Token], lo: int, hi: int, nvars: int) -> tuple[dict[i
         if low in ("difference",):
             difference = 1
         dash_ok = low != "-" or (k + 1 < hi and (toks[k + 1].is_num or toks[k + 1].var is not None))
-        if low in ("minus", "subtract", "subtracting", "less", "-", "subtracted", "deducting") and \
+        if low in MINUS_WORDS and \
                 not any(f.startswith("offset") for f in t.tags) and dash_ok:
             sign = -1.0
-        if low in ("plus", "+", "and", "add", "added", "adding", "with") and not difference:
+        if low in PLUS_WORDS and not difference:
             sign = 1.0
         if difference >= 2 and low in ("plus", "+", "add", "added", "adding", "along"):
             # "the difference between X and Y added with (along with, plus) Z": X - Y + Z;
@@ -58,12 +60,10 @@ def linear_side(toks: list[Token], lo: int, hi: int, nvars: int) -> tuple[dict[i
             nxt = toks[k + 1:k + 4]
             for j2 in range(k + 1, min(k + 4, hi)):
                 w = toks[j2].low
-                if w in ("more", "greater", "higher", "extra", "additional", "less", "fewer",
-                         "lower") and any(u.low == "than" for u in toks[j2 + 1:j2 + 6]) and not any(
+                if w in OFFSET_WORDS and any(u.low == "than" for u in toks[j2 + 1:j2 + 6]) and not any(
                              u.var is not None or u.is_num for u in toks[j2 + 1:j2 + 6]
                              [:[x.low for x in toks[j2 + 1:j2 + 6]].index("than")]):
-                    toks[j2].tags.add("offset_" + ("minus" if w in ("less", "fewer", "lower")
-                                                   else "plus"))
+                    toks[j2].tags.add("offset_" + ("minus" if w in OFFSET_MINUS_WORDS else "plus"))
                     break
                 if toks[j2].is_num or toks[j2].var is not None:
                     break
@@ -240,11 +240,7 @@ def read_ratio(toks: list[Token], lo: int, hi: int, rel: str, r: Reading, text: 
     totalish = (k + 1 < hi and toks[k + 1].low == "of") or any(
         u.low in ("total", "all", "combined", "overall", "sum") or "generic" in u.tags
         or (u.var == -1) for u in rest) or any(
-        u.low in ("money", "budget", "funds", "investment", "capital", "production", "fleet",
-                  "workforce", "staff", "area", "land", "space", "acres", "containers", "units",
-                  "items", "products", "meals", "servings", "vehicles", "cars", "trucks",
-                  "ads", "advertisements")
-        for u in rest)
+        u.low in SHARED_WHOLE_NOUNS for u in rest)
     if len(vs) != 1 or not totalish:
         return False  # "A must be at least 30% of B": the linear reader's
     subject_before = any(toks[j].var is not None and toks[j].var >= 0 for j in range(lo0, k))

@@ -166,6 +166,20 @@ TIME_UNIT_WORDS = {"hour", "day", "week", "month", "year", "minute", "second",
 MEASURE_WORDS = {"kg", "kilogram", "pound", "lb", "ton", "tonne", "litre", "liter",
                  "gallon", "acre", "hectare", "gram", "ounce"}
 
+# ---------------------------------------------------------------- expressions (extract.py)
+# words that subtract what follows ("X minus Y", "less 3 Y")
+MINUS_WORDS = {"minus", "subtract", "subtracting", "less", "-", "subtracted", "deducting"}
+# words that add what follows ("X plus Y", "X and Y", "added with")
+PLUS_WORDS = {"plus", "+", "and", "add", "added", "adding", "with"}
+# "10 more than", "5 fewer than": an offset, not a coefficient
+OFFSET_WORDS = {"more", "greater", "higher", "extra", "additional", "less", "fewer", "lower"}
+OFFSET_MINUS_WORDS = {"less", "fewer", "lower"}
+# "at least 30% of the budget must be X": nouns for the whole a share is of
+SHARED_WHOLE_NOUNS = {"money", "budget", "funds", "investment", "capital", "production", "fleet",
+                      "workforce", "staff", "area", "land", "space", "acres", "containers",
+                      "units", "items", "products", "meals", "servings", "vehicles", "cars",
+                      "trucks", "ads", "advertisements"}
+
 # ---------------------------------------------------------------- variables (variables.py)
 # words that take a number without naming an option ("day 1", "at 2", "costs 3")
 NOT_NUMBERED_WORDS = {"hour", "hours", "day", "days", "week", "weeks", "month", "months", "year",

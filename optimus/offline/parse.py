@@ -1223,6 +1223,12 @@ def linear_rule(p: Part) -> bool:
     if all(abs(c) < 1e-12 for c in coefs.values()):
         r.problems.append(f"constraint sentence not understood: {part_text}")
         return True
+    if rel != "==" and lhs and rhs and e < hi and toks[e].is_num and \
+            toks[s].low in ("at", "more", "less", "fewer", "no", "not") and \
+            any("offset_minus" in t.tags for t in toks[e:hi]):
+        # "X needs at least 200 fewer than Y", "X gets no more than 10 less than Y": the
+        # comparison bounds the gap below Y, so X <= Y - 200 and X >= Y - 10
+        rel = "<=" if rel == ">=" else ">="
     r.cons.append(LinCon(coefs, rel, const, ClauseKind.LINEAR, part_text))
     if rel == "<=" and const >= 0 and "difference" in {t.low for t in toks[lo:hi]} and \
             sorted(coefs.values()) == [-1.0, 1.0]:

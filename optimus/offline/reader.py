@@ -59,7 +59,7 @@ class OfflineResult:
     reason: str | None = None
     notes: list[str] = field(default_factory=list)
     exact: bool = False  # read by the formula grammar, not guessed from words
-    rules: tuple[str, ...] = ()  # the word rules that read something (rules.ORDER names)
+    rules: tuple[str, ...] = ()  # the word rules that emitted clauses (rules.ORDER names)
 
 
 def _abstain(reason: str, notes: list[str] | None = None) -> OfflineResult:
@@ -194,7 +194,8 @@ def _formulate(text: str) -> OfflineResult:
                 notes.append(d)
     with _reader_pass("clauses check"):
         notes += clause_doubts(f)
-    rules = tuple(dict.fromkeys(x.rule for x in r.fired if x.own))
+    # the rules that emitted clauses, with those that ran them (comparatives, question_apart)
+    rules = tuple(dict.fromkeys(x.rule for x in r.fired if x.clauses))
     return OfflineResult(f, confidence(notes), None, notes, rules=rules)
 
 
