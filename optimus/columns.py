@@ -31,7 +31,29 @@ from itertools import chain, product, repeat
 from typing import Any
 
 
-class ProductKeys(Sequence):
+class _Lazy(Sequence):
+    """A sequence whose items are computed: slices and negative indices done once here."""
+
+    __slots__ = ()
+    _len: int
+
+    def __len__(self) -> int:
+        return self._len
+
+    def __getitem__(self, k: Any) -> Any:
+        if isinstance(k, slice):
+            return [self._item(i) for i in range(*k.indices(self._len))]
+        if k < 0:
+            k += self._len
+        if not 0 <= k < self._len:
+            raise IndexError(f"{type(self).__name__} index out of range")
+        return self._item(k)
+
+    def _item(self, k: int) -> Any:  # pragma: no cover - each subclass has its own
+        raise NotImplementedError
+
+
+class ProductKeys(_Lazy):
     """The keys of the product of element lists, row-major, without storing them."""
 
     __slots__ = ("pools", "_strides", "_len")
@@ -42,19 +64,10 @@ class ProductKeys(Sequence):
         self._len = math.prod(sizes)
         self._strides = [math.prod(sizes[k + 1:]) for k in range(len(sizes))]
 
-    def __len__(self) -> int:
-        return self._len
-
     def __iter__(self) -> Iterator[tuple]:
         return product(*self.pools)
 
-    def __getitem__(self, k: Any) -> Any:
-        if isinstance(k, slice):
-            return [self[i] for i in range(*k.indices(self._len))]
-        if k < 0:
-            k += self._len
-        if not 0 <= k < self._len:
-            raise IndexError("key index out of range")
+    def _item(self, k: int) -> tuple:
         out = []
         for pool, stride in zip(self.pools, self._strides):
             q, k = divmod(k, stride)
@@ -114,7 +127,7 @@ def lookup(colmap: Mapping) -> Mapping:
     return colmap.lookup() if isinstance(colmap, GridColumns) else colmap
 
 
-class ColumnKeys(Sequence):
+class ColumnKeys(_Lazy):
     """A program's ``(variable name, key)`` pairs, stored as ``(name, keys)`` blocks;
     a block whose name is None holds ready-made pairs (auxiliary columns)."""
 
@@ -129,20 +142,11 @@ class ColumnKeys(Sequence):
             total += len(ks)
         self._len = total
 
-    def __len__(self) -> int:
-        return self._len
-
     def __iter__(self) -> Iterator[tuple[str, tuple]]:
         return chain.from_iterable(ks if n is None else zip(repeat(n), ks)
                                    for n, ks in self.blocks)
 
-    def __getitem__(self, j: Any) -> Any:
-        if isinstance(j, slice):
-            return [self[i] for i in range(*j.indices(self._len))]
-        if j < 0:
-            j += self._len
-        if not 0 <= j < self._len:
-            raise IndexError("column index out of range")
+    def _item(self, j: int) -> tuple[str, tuple]:
         b = bisect.bisect_right(self._starts, j) - 1
         name, ks = self.blocks[b]
         got = ks[j - self._starts[b]]

@@ -131,3 +131,9 @@ def test_offline_flag_prints_no_notice(capsys):
     assert "No language model" not in err
     assert json.loads(out)["formulator"] == "offline"
     assert code in (1, 5)
+
+
+def test_offline_abstention_says_its_reason_once(capsys):
+    code, out, _ = run(capsys, "--offline", "We want to do something nice with our widgets.")
+    assert code == 5  # abstained
+    assert out.count("could not find the decision variables") == 1 and "ollama" in out

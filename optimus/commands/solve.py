@@ -114,7 +114,7 @@ def print_answer(console: Console, answer: Answer) -> None:
         console.print(Text(f"Numbers of the text used nowhere in the formulation: {nums}", style="yellow"))
     if answer.as_stated:
         print_as_stated(console, answer)
-    elif answer.message:
+    elif answer.message and str(answer.status) == "optimal":  # else the header shows it
         console.print(Text(answer.message))
     u = answer.usage
     who = answer.formulator or "?"
