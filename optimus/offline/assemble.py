@@ -230,8 +230,6 @@ def assemble_formulation(r: Reading, vs: list[Var], text: str, notes: list[str]
     symbolic = bool(vs) and vs[0].symbol
     claimed: set[int] = set()
     for lim in r.limits:
-        strong = {k: w for k, w in lim.attr.items() if w >= 0.7 and k not in _UNIT_WORDS}
-        sym_match = _best_facts(strong, r.facts, n, None, 1.0)[0] if symbolic else {}
         if (lim.totalish and symbolic) or lim.counts_items:
             cons.append(("total", f"{expression({v: 1.0 for v in range(n)}, vs)} {lim.rel} "
                          f"{_fmt(lim.value)}", lim.text))
