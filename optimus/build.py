@@ -8,15 +8,15 @@ formulation (``("supply", ("Seattle",))``), so diagnoses speak the problem's lan
 from __future__ import annotations
 
 import time
-from optimus.columns import ColumnKeys
-from dataclasses import dataclass, field
 from collections.abc import Sequence
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 
 from optimus._gc import gc_paused
 from optimus.budget import MAX_COEFFICIENT, check_deadline
+from optimus.columns import ColumnKeys
 from optimus.checks import Analysis, analyze
 from optimus.constructs import Aux, using_aux
 from optimus.errors import FormulationError
@@ -145,31 +145,23 @@ def _build(f: Formulation, analysis: Analysis | None) -> LinearProgram:
 
     # ---- columns: one block per variable, as arrays (no Python object per column)
     blocks: list[tuple[str, Any]] = []
-    lows, ups, kinds, semis, semi_lows = [], [], [], [], []
+    specs: list[tuple[float, float, bool, bool, float]] = []  # lo, hi, integer, semi, semi lo
     for v in f.variables:
-        keys = a.var_keys[v.name]
         lo = -INF if v.lower is None else float(v.lower)
         hi = INF if v.upper is None else float(v.upper)
-        kind = 1 if v.domain in ("integer", "binary", "semiinteger") else 0
         if v.domain == "binary":
             lo, hi = max(lo, 0.0), min(hi, 1.0)
-        n = len(keys)
-        semi_lo = 0.0
         is_semi = v.domain in ("semicontinuous", "semiinteger")
-        if is_semi:
-            semi_lo, lo = lo, 0.0  # 0 or within [lower, upper]; the relaxation is [0, upper]
-        blocks.append((v.name, keys))
-        lows.append(np.full(n, lo))
-        ups.append(np.full(n, hi))
-        kinds.append(np.full(n, kind, dtype=np.int8))
-        semis.append(np.full(n, is_semi, dtype=bool))
-        semi_lows.append(np.full(n, semi_lo))
+        # semi: 0 or within [lower, upper]; the relaxation is [0, upper]
+        semi_lo, lo = (lo, 0.0) if is_semi else (0.0, lo)
+        specs.append((lo, hi, v.domain in ("integer", "binary", "semiinteger"), is_semi, semi_lo))
+        blocks.append((v.name, a.var_keys[v.name]))
     col_keys = ColumnKeys(blocks)
     ncols = len(col_keys)
+    per_var = np.array(specs, dtype=np.float64).reshape(-1, 5)
     lower, upper, integ, semi, semi_lower = (
-        np.concatenate(parts) if parts else np.zeros(0, dtype=dt)
-        for parts, dt in ((lows, np.float64), (ups, np.float64), (kinds, np.int8),
-                          (semis, bool), (semi_lows, np.float64)))
+        np.repeat(per_var[:, k], [len(keys) for _, keys in blocks]) for k in range(5))
+    integ, semi = integ.astype(np.int8), semi.astype(bool)
     aux = Aux(col_keys, lower, upper, integ)
     with using_aux(aux):
         return _build_rows(f, a, t0, issues, col_keys, lower, upper, integ, ncols, semi,

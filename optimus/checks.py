@@ -23,8 +23,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from optimus._gc import gc_paused
-from optimus.columns import GridColumns, ProductKeys
 from optimus.budget import MAX_COLUMNS, MAX_NONZEROS, MAX_ROWS, check_deadline
+from optimus.columns import GridColumns, ProductKeys
 from optimus.data import canonical_sets, index_keys, parameter_table, table_store
 import optimus.constructs as constructs
 from optimus.dense import plan_sum

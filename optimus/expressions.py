@@ -32,16 +32,16 @@ import math
 import re
 import sys
 import threading
-from dataclasses import dataclass, field
 from collections.abc import Mapping
+from dataclasses import dataclass, field
 from functools import cached_property
 from operator import itemgetter
 from typing import Any, Callable, Iterator
 
-from optimus.columns import GridColumns, lookup
 from optimus.budget import (
     MAX_COEFFICIENT, MAX_CONSTANT, MAX_EXPRESSION_CHARS, MAX_EXPRESSION_DEPTH, MAX_INT_DIGITS,
 )
+from optimus.columns import GridColumns, lookup
 
 RESERVED = {"sum", "len", "min", "max", "abs", "piecewise", "in", "for", "if", "and", "or", "not"}
 #: math functions over data (numbers and parameters only): see optimus.param_expr

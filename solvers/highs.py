@@ -91,9 +91,8 @@ def make_highs(lp: "LinearProgram", options: SolverOptions | None = None, *,
     hessian = getattr(lp, "hessian", None)
     if not names:
         # the arrays straight to HiGHS (no HighsLp: its fields copy element by element)
-        mip = lp.is_mip and not relax
-        integrality = (np.array([int(t) for t in _integrality(lp, semi)], dtype=np.int32)
-                       if mip else np.zeros(lp.num_cols, dtype=np.int32))
+        integrality = (_integrality(lp, semi) if lp.is_mip and not relax
+                       else np.zeros(lp.num_cols, dtype=np.int32))
         f64, i32 = np.float64, np.int32
         h.passModel(int(lp.num_cols), int(lp.num_rows), int(len(lp.a_value)),
                     int(highspy.MatrixFormat.kRowwise),
@@ -124,7 +123,7 @@ def make_highs(lp: "LinearProgram", options: SolverOptions | None = None, *,
     m.a_matrix_.index_ = lp.a_index
     m.a_matrix_.value_ = lp.a_value
     if lp.is_mip and not relax:
-        m.integrality_ = _integrality(lp, semi)
+        m.integrality_ = list(map(highspy.HighsVarType, _integrality(lp, semi).tolist()))
     if names:
         m.col_names_ = export_names(lp.col_names())
         m.row_names_ = export_names(lp.row_names())
@@ -140,15 +139,17 @@ def _pass_hessian(h: highspy.Highs, lp: "LinearProgram", hessian: Any) -> None:
                       start, index, value)
 
 
-def _integrality(lp: "LinearProgram", semi: np.ndarray | None) -> list:
-    """HiGHS variable types: integer, continuous, and (with ``semi``) HiGHS's native
-    semi-continuous and semi-integer types (0 or within [lower, upper])."""
+def _integrality(lp: "LinearProgram", semi: np.ndarray | None) -> np.ndarray:
+    """HiGHS variable types (``HighsVarType`` values, int32): integer, continuous, and
+    (with ``semi``) HiGHS's native semi-continuous and semi-integer types (0 or within
+    [lower, upper])."""
     vt = highspy.HighsVarType
-    out = [vt.kInteger if v else vt.kContinuous for v in lp.integrality.tolist()]
+    types = np.where(np.asarray(lp.integrality) != 0, int(vt.kInteger), int(vt.kContinuous))
     if semi is not None:
-        for j in np.flatnonzero(semi).tolist():
-            out[j] = vt.kSemiInteger if lp.integrality[j] else vt.kSemiContinuous
-    return out
+        semi_types = np.where(types == int(vt.kInteger), int(vt.kSemiInteger),
+                              int(vt.kSemiContinuous))
+        types = np.where(semi, semi_types, types)
+    return types.astype(np.int32)
 
 
 def export_names(names: list[str]) -> list[str]:
