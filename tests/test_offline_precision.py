@@ -213,3 +213,74 @@ def test_a_negative_limit_with_a_word_for_less_or_a_positive_one_is_not(expressi
     from optimus.offline.evidence import clause_doubts
 
     assert "sign_not_in_text" not in [d.kind.value for d in clause_doubts(_one_constraint(expression, description))]
+
+
+_HIRES = ("A firm hires for positions X and Y. Each X costs $50 and each Y costs $40. The "
+          "total number of new hires cannot exceed 10. Position X requires a minimum of 3 "
+          "hires. {} Minimize the total cost.")
+
+
+@pytest.mark.parametrize("clause", [
+    "The maximum number of hires for position X is 7 and for position Y it's 8.",
+    "The maximum number of hires for position X is 7 and for position Y it\u2019s 8.",
+    "The maximum number of hires for position X is 7 and for position Y it is 8.",
+])
+def test_a_pronoun_is_contraction_reads_as_is(clause):
+    assert _cons(_HIRES.format(clause))[2:] == ["X <= 7", "Y <= 8"]
+
+
+_WOOD = ("A shop makes tables and chairs. Each table takes 30 minutes of woodworker time and "
+         "each chair takes 40 minutes of woodworker time. The shop has 4000 minutes of "
+         "woodworker time available. {} The profit per table is $50 and the profit per chair "
+         "is $60. How many of each should be made to maximize profit?")
+
+
+@pytest.mark.parametrize("clause, mult", [
+    ("The shop must make at least thrice the number of chairs as tables.", 3),
+    ("Since chairs are popular, the shop must make at least twice the number of chairs as tables.", 2),
+])
+def test_times_the_number_of_a_as_b_is_a_multiple(clause, mult):
+    assert _cons(_WOOD.format(clause))[1:] == [f"-{mult}*table + chair >= 0"]
+
+
+def test_a_figure_after_approximately_is_data_not_rounding():
+    text = ("A workshop makes sofas and cabinets. Each sofa earns $400 and each cabinet $1200. "
+            "Every week, 100 gallons of lacquer and 300 lengths of oak are available. Each "
+            "sofa requires approximately 3 gallons of lacquer and 10 lengths of oak. Each "
+            "cabinet takes 10 gallons of lacquer and 24 lengths of oak. How many of each "
+            "should it make to maximize profit?")
+    assert _cons(text) == ["3*sofa + 10*cabinet <= 100", "10*sofa + 24*cabinet <= 300"]
+
+
+@pytest.mark.parametrize("clause, expected", [
+    ("The combined hours worked by 1 nurse and 3 doctors cannot exceed 60 hours.",
+     "nurse + 3*doctor <= 60"),
+    ("The care delivered by 5 units of nurse time and 10 units of doctor time must be at "
+     "least 100.", "5*nurse + 10*doctor >= 100"),
+])
+def test_figures_after_by_that_count_a_variable_are_coefficients(clause, expected):
+    text = ("A clinic staffs nurses and doctors. A nurse costs $30 per hour and a doctor $80 "
+            f"per hour. {clause} Minimize the total cost.")
+    assert _cons(text) == [expected]
+
+
+def test_a_gap_after_by_stays_a_constant():
+    text = ("A clinic staffs nurses and doctors. A nurse costs $30 per hour and a doctor $80 "
+            "per hour. At least 20 nurses or doctors must be hired. The number of nurses must exceed the "
+            "number of doctors by 4. Minimize the total cost.")
+    assert "nurse - doctor >= 4" in _cons(text)
+
+
+def test_a_figure_of_its_sentence_that_the_constraint_drops_is_doubted():
+    from optimus.formulation import Formulation
+    from optimus.offline.evidence import clause_doubts
+
+    f = Formulation.model_validate({
+        "variables": [{"name": "nurse"}, {"name": "doctor"}],
+        "constraints": [{"name": "c", "expression": "nurse + doctor <= 56",
+                         "description": "the hours worked by 1 nurse and 3 doctors cannot exceed 60"}],
+        "objective": {"sense": "minimize", "expression": "30*nurse + 80*doctor"}})
+    assert [d.kind.value for d in clause_doubts(f)] == ["figure_dropped"]
+    g = f.model_copy(update={"constraints": [f.constraints[0].model_copy(
+        update={"expression": "nurse + 3*doctor <= 60"})]})
+    assert clause_doubts(g) == []

@@ -52,6 +52,7 @@ class DoubtKind(StrEnum):
     VARIABLE_UNNAMED = "variable_unnamed"  # the constraint spreads over variables its sentence never names
     LIMIT_AS_COEFFICIENT = "limit_as_coefficient"  # "30 units combined of Y and Z" taken as a coefficient
     SIGN_NOT_IN_TEXT = "sign_not_in_text"  # a negative limit from a sentence with no word for less
+    FIGURE_DROPPED = "figure_dropped"  # a figure of the sentence part that none of its constraints uses
     # what solving other readings of the text found (reader.solve_offline)
     READINGS_COMPETE = "readings_compete"  # another plausible reading has another optimum
     RULE_FAILED = "rule_failed"  # a rule raised an error: the reading is abandoned

@@ -156,7 +156,10 @@ def clause_doubts(f: Formulation) -> list[Doubt]:
       constraint is a figure its sentence gives as an amount of several things together
       ("up to 50 units combined of X and Y, and 30 units combined of Z and W");
     * :attr:`~optimus.offline.doubts.DoubtKind.SIGN_NOT_IN_TEXT`: the limit is negative but
-      its sentence has no minus sign nor a word for less, fewer, loss or reduction.
+      its sentence has no minus sign nor a word for less, fewer, loss or reduction;
+    * :attr:`~optimus.offline.doubts.DoubtKind.FIGURE_DROPPED`: a figure of the sentence
+      part that none of the constraints read from it uses, in any form (a percentage, a
+      complement), other than zero or a count of the variables ("all 3 projects").
 
     >>> f = Formulation.model_validate({"variables": [{"name": "X"}, {"name": "Y"}],
     ...     "constraints": [{"name": "c", "expression": "Y >= 50",
@@ -169,6 +172,7 @@ def clause_doubts(f: Formulation) -> list[Doubt]:
     covered: dict[str, set[str]] = {}  # a sentence part's variables over all its constraints
     for c in f.constraints:
         covered.setdefault(c.description or "", set()).update(_terms(c.expression))
+    out += _dropped_figures(f)
     for c in f.constraints:
         terms = _terms(c.expression)
         src = c.description or ""
@@ -202,6 +206,35 @@ def clause_doubts(f: Formulation) -> list[Doubt]:
         m = re.fullmatch(r"\s*([A-Za-z_]\w*)\s*<=\s*0(?:\.0+)?\s*", c.expression)
         if m:
             out.append(doubt(DoubtKind.FORCED_ZERO, f"'{c.expression}' forces {m.group(1)} to zero"))
+    return out
+
+
+def _dropped_figures(f: Formulation) -> list[Doubt]:
+    """FIGURE_DROPPED doubts: per sentence part, its figures that none of its constraints
+    (nor any bound) uses.
+
+    >>> f = Formulation.model_validate({"variables": [{"name": "X"}, {"name": "Y"}],
+    ...     "constraints": [{"name": "c", "expression": "X + Y <= 60",
+    ...                      "description": "1 X and 3 Y cannot exceed 60 hours"}],
+    ...     "objective": {"sense": "maximize", "expression": "X + Y"}})
+    >>> [str(d) for d in _dropped_figures(f)]
+    ["'X + Y <= 60' does not use 3 of '1 X and 3 Y cannot exceed 60 hours'"]
+    """
+    bounds = [abs(b) for v in f.variables for b in (v.lower, v.upper) if b]
+    by_src: dict[str, list[str]] = {}
+    for c in f.constraints:
+        if c.description:
+            by_src.setdefault(c.description, []).append(c.expression)
+    out: list[Doubt] = []
+    for src, exprs in by_src.items():
+        used = bounds + [float(m.group()) for e in exprs for m in _MODEL_NUM.finditer(e)]
+        for v, pct in text_numbers(src):
+            if v == 0 or (not pct and v == int(v) and v <= len(f.variables)):
+                continue  # "from 0 up to 60", "across all 3 projects"
+            if not any(_close(u, x) for u in used for x in _forms(v, pct)):
+                out.append(doubt(DoubtKind.FIGURE_DROPPED,
+                                 f"'{' and '.join(exprs)}' does not use {_fmt(v)} of '{src[:60]}'"))
+                break
     return out
 
 

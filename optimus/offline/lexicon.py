@@ -93,7 +93,7 @@ CONTINUOUS_CUES = ["can be fractional", "continuous", "fractions are allowed",
                    "fractional amounts are allowed", "need not be integer",
                    "does not need to be integer", "non-integer", "any real"]
 
-ROUNDING = {"round", "rounded", "nearest", "decimal", "decimals", "approximately"}
+ROUNDING = {"round", "rounded", "nearest", "decimal", "decimals"}
 
 # plurals in -ves whose singular ends in -f/-fe ("scarves" and "scarf" must match)
 VES_PLURALS = {"scarves": "scarf", "shelves": "shelf", "knives": "knife", "loaves": "loaf",

@@ -140,6 +140,9 @@ def _number_words(text: str) -> str:
 def normalize(text: str) -> str:
     """Plain text with digits: LaTeX escapes, ``\\n``, ``$``, separators and words fixed."""
     text = _fix_latex(text)
+    text = text.replace("\u2019", "'")
+    # "for Y it's 8": a pronoun's "is", not a possessive
+    text = re.sub(r"\b(it|that|there|what|here)'s\b", r"\1 is", text, flags=re.I)
     text = _fix_numbers(text)
     text = _number_words(text)
     # "seventy percent": the number word is a digit only now

@@ -1,6 +1,6 @@
 """Benchmark the offline formulator: accuracy, precision and ms per problem.
 
-Run: ``python tests/benchmarks/bench_offline.py [--min-confidence 0.5] [--phrasings] [--rules] [FILE ...]``
+Run: ``python tests/benchmarks/bench_offline.py [--min-confidence 0.5] [--phrasings] [--rules] [--wrong] [FILE ...]``
 (FILE defaults to nl4opt_dev and mamo_easy_clean_sirl in ../shared/benchmarks).
 Correct when |objective - answer| <= max(1e-4*|answer|, 0.0051); rows with
 ``meta.answer_unknown`` or a null answer are skipped.
@@ -112,6 +112,18 @@ def rule_table(rows: list[dict], min_confidence: float = DEFAULT_MIN_CONFIDENCE)
     return {k: {"correct": v[0], "answered": v[1]} for k, v in sorted(table.items())}
 
 
+def wrong_answers(rows: list[dict], min_confidence: float = DEFAULT_MIN_CONFIDENCE) -> list[dict]:
+    """The answers at or above ``min_confidence`` that disagree with the reference."""
+    out = []
+    for r in rows:
+        a = solve_offline(r["question"], min_confidence=min_confidence)
+        if a.status != "abstained" and not (a.status == "optimal" and correct(a.objective, r["answer"])):
+            out.append({"id": r["id"], "confidence": a.confidence or 0.0,
+                        "objective": a.objective if a.objective is not None else float("nan"),
+                        "answer": r["answer"]})
+    return out
+
+
 def _rows(name: str, rows: list[dict] | None) -> list[dict]:
     if rows is not None:
         return rows
@@ -130,10 +142,19 @@ def main() -> None:
                     help="also print coverage and precision per confidence floor")
     ap.add_argument("--rules", action="store_true",
                     help="precision of the answered readings per registered rule")
+    ap.add_argument("--wrong", action="store_true",
+                    help="list the wrong answers above the floor: id, confidence, ours, reference")
     args = ap.parse_args()
     jobs = [(name, None) for name in args.files]
     if args.phrasings:
         jobs.append(("offline_phrasings", phrasing_rows()))
+    if args.wrong:
+        for name, rows in jobs:
+            print(f"{Path(name).name}: wrong answers at min confidence {args.min_confidence}")
+            for w in wrong_answers(_rows(name, rows), args.min_confidence):
+                print(f"  {w['id']}: confidence {w['confidence']:.2f}, "
+                      f"ours {w['objective']:g}, reference {w['answer']:g}")
+        return
     if args.rules:
         for name, rows in jobs:
             print(f"{Path(name).name}: precision per rule (answered readings using it)")
